@@ -1,0 +1,59 @@
+# One entry point. `make run` sets everything up and runs the system; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test check lint format setup install migrate demo messages benchmarks clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Install exactly what requirements.lock pins (exported from uv.lock). uv is used for speed;
+# `pip install -r requirements.lock` installs the same set.
+$(STAMP): $(PY) requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+migrate: install
+	$(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+setup: install messages migrate demo
+	$(PY) manage.py collectstatic --no-input -v 0
+
+run: setup
+	$(PY) manage.py run_all
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=commission.settings.production SECRET_KEY=ci-check-$$(date +%s)-not-a-real-secret-key-xxxxxxxxxxxxxxxx \
+	  ALLOWED_HOSTS=commission.example.org DATABASE_URL=sqlite:///:memory: CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	  FIELD_ENCRYPTION_KEY=$$($(PY) -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
+	  EMAIL_URL=smtp://localhost:25 DEFAULT_FROM_EMAIL=docket@commission.example.org MEDIA_ROOT=/tmp/media \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: install messages lint
+	$(VENV)/bin/pytest
+
+benchmarks: setup
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .local

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from .services import roles_sync
+
+    roles_sync()
+
+
+class CommissionConfig(AppConfig):
+    name = "commission"
+    verbose_name = _("Commission (shared core)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # After every migrate (all apps' permissions exist by then), align the role groups.
+        post_migrate.connect(_sync_roles, dispatch_uid="commission.roles_sync")

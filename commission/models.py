@@ -1,0 +1,441 @@
+"""The shared core: trading partners, sectors, organizations, supply relationships, people and
+their roles, and the append-only case-event record every later state change writes to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TradingPartner(models.Model):
+    """A country party to the agreement the commission enforces."""
+
+    class IncomeLevel(models.TextChoices):
+        LOW = "low", _("Low income")
+        LOWER_MIDDLE = "lower_middle", _("Lower-middle income")
+        UPPER_MIDDLE = "upper_middle", _("Upper-middle income")
+        HIGH = "high", _("High income")
+
+    class LaborRelationsSystem(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise-level bargaining")
+        SECTORAL = "sectoral", _("Sectoral bargaining")
+        MIXED = "mixed", _("Mixed")
+        STATE_LED = "state_led", _("State-led")
+
+    code = models.CharField(_("ISO 3166-1 alpha-2 code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    region = models.CharField(_("region"), max_length=100)
+    income_level = models.CharField(_("income level"), max_length=20, choices=IncomeLevel.choices)
+    labor_relations_system = models.CharField(
+        _("labor-relations system"), max_length=20, choices=LaborRelationsSystem.choices
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("trading partner")
+        verbose_name_plural = _("trading partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"), name="tradingpartner_code_iso_alpha2"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    """An ISIC Rev. 4 class, group, division or section (e.g. "1410", "14", "C")."""
+
+    isic_code = models.CharField(_("ISIC Rev. 4 code"), max_length=4, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        ordering = ["isic_code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self) -> str:
+        return f"{self.isic_code} {self.title}"
+
+
+class Organization(models.Model):
+    """Any body that files, is complained against, or supplies: unions, human-rights
+    organizations, employers and workplaces, global corporations and government agencies."""
+
+    class Kind(models.TextChoices):
+        LABOR_ORGANIZATION = "labor_organization", _("Labor organization")
+        HUMAN_RIGHTS_ORGANIZATION = "human_rights_organization", _("Human-rights organization")
+        EMPLOYER = "employer", _("Employer / workplace")
+        GLOBAL_CORPORATION = "global_corporation", _("Global corporation")
+        GOVERNMENT_AGENCY = "government_agency", _("Government agency")
+        GOVERNMENT = "government", _("Government")
+        OTHER = "other", _("Other organization")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.ForeignKey(
+        TradingPartner,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        null=True,
+        blank=True,
+    )
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        null=True,
+        blank=True,
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organization"),
+        help_text=_("E.g. the ministry a prison system belongs to."),
+        on_delete=models.PROTECT,
+        related_name="units",
+        null=True,
+        blank=True,
+    )
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name", "country"], name="organization_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupplyRelationship(models.Model):
+    """A global corporation supplied by a workplace during a period (sanction targets follow it)."""
+
+    corporation = models.ForeignKey(
+        Organization,
+        verbose_name=_("buying corporation"),
+        on_delete=models.PROTECT,
+        related_name="supplier_links",
+        limit_choices_to={"kind": Organization.Kind.GLOBAL_CORPORATION},
+    )
+    supplier = models.ForeignKey(
+        Organization,
+        verbose_name=_("supplier workplace"),
+        on_delete=models.PROTECT,
+        related_name="buyer_links",
+        limit_choices_to={"kind": Organization.Kind.EMPLOYER},
+    )
+    products = models.CharField(_("products"), max_length=200, blank=True)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["corporation__name", "started_on"]
+        verbose_name = _("supply relationship")
+        verbose_name_plural = _("supply relationships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="supplyrelationship_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(corporation=models.F("supplier")),
+                name="supplyrelationship_distinct_parties",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} → {self.corporation}"
+
+    def clean(self) -> None:
+        if self.corporation_id and self.corporation.kind != Organization.Kind.GLOBAL_CORPORATION:
+            raise ValidationError({"corporation": _("The buyer must be a global corporation.")})
+        if self.supplier_id and self.supplier.kind != Organization.Kind.EMPLOYER:
+            raise ValidationError({"supplier": _("The supplier must be an employer / workplace.")})
+
+
+class Person(models.Model):
+    """A natural person known to the commission, with or without a login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        related_name="person",
+        null=True,
+        blank=True,
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    country = models.ForeignKey(
+        TradingPartner,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+    )
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CommissionMember(models.Model):
+    """A member: a worker representative or an independent jurist, seated for a country."""
+
+    class Kind(models.TextChoices):
+        WORKER_REPRESENTATIVE = "worker_representative", _("Worker representative")
+        JURIST = "jurist", _("Jurist")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    country = models.ForeignKey(
+        TradingPartner, verbose_name=_("country"), on_delete=models.PROTECT, related_name="members"
+    )
+    is_chair = models.BooleanField(_("chair"), default=False)
+    seated_on = models.DateField(_("seated on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["country__name", "kind", "person__full_name"]
+        verbose_name = _("commission member")
+        verbose_name_plural = _("commission members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "seated_on"], name="commissionmember_unique_seat"
+            ),
+            models.UniqueConstraint(
+                fields=["is_chair"],
+                condition=Q(is_chair=True, left_on__isnull=True),
+                name="commissionmember_single_sitting_chair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_kind_display()}, {self.country.code})"
+
+
+class StaffMember(models.Model):
+    """Commission staff and inspectorate: intake, dockets, investigations."""
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="staff_role"
+    )
+    title = models.CharField(_("title"), max_length=120)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.title}"
+
+
+class InvestigativeTeam(models.Model):
+    """A team of staff, local worker organizations, specialists and enforcement officials."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = models.ForeignKey(
+        TradingPartner, verbose_name=_("country"), on_delete=models.PROTECT, related_name="teams"
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("investigative team")
+        verbose_name_plural = _("investigative teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Commission staff (decides when members disagree)")
+        WORKER_ORGANIZATION = "worker_organization", _("Local worker organization")
+        PRODUCTION_SPECIALIST = "production_specialist", _("Production specialist")
+        HEALTH_SPECIALIST = "health_specialist", _("Occupational safety and health specialist")
+        ENFORCEMENT_OFFICIAL = "enforcement_official", _("Enforcement official")
+        INFORMAL_SECTOR = "informal_sector", _("Informal-sector organization")
+        WOMENS_ORGANIZATION = "womens_organization", _("Women's organization")
+        VILLAGE_ORGANIZATION = "village_organization", _("Village organization")
+
+    team = models.ForeignKey(
+        InvestigativeTeam,
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="team_memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("on behalf of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "person"], name="teammembership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.team} ({self.get_role_display()})"
+
+
+class CourtUser(models.Model):
+    """A judge or clerk who retrieves reasoned opinions and the record."""
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="court_role"
+    )
+    court = models.CharField(_("court"), max_length=200)
+
+    class Meta:
+        verbose_name = _("court user")
+        verbose_name_plural = _("court users")
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.court}"
+
+
+class OrganizationMembership(models.Model):
+    """A person who may file and follow cases on behalf of an organization (delegation)."""
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Administrator (manages delegates)")
+        DELEGATE = "delegate", _("Delegate (files and follows cases)")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="delegates",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="delegations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("organization delegate")
+        verbose_name_plural = _("organization delegates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "person"], name="organizationmembership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} for {self.organization}"
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("Case events are append-only."))
+
+    def delete(self):
+        raise ValidationError(_("Case events are append-only."))
+
+    def for_subject(self, obj: models.Model) -> CaseEventQuerySet:
+        return self.filter(
+            subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk)
+        )
+
+    def public(self) -> CaseEventQuerySet:
+        return self.filter(is_public=True)
+
+
+class CaseEvent(models.Model):
+    """One state change, written in the same transaction as the change itself.
+
+    Append-only: the model, its queryset and a database trigger refuse updates and deletes.
+    The public docket and every case timeline are read from these rows."""
+
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the system itself acted (a deadline sweep, a task)."),
+    )
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    docket_number = models.CharField(_("docket number"), max_length=40, blank=True, db_index=True)
+    verb = models.CharField(_("what happened"), max_length=64)
+    from_status = models.CharField(_("from status"), max_length=40, blank=True)
+    to_status = models.CharField(_("to status"), max_length=40, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Shown on the public docket. Never set for events with confidential details."),
+    )
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["subject_type", "subject_id", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.verb}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Case events are append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Case events are append-only."))
+
+
+class Heartbeat(models.Model):
+    """Written by the periodic heartbeat task: proves beat scheduled it and a worker ran it."""
+
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+    worker = models.CharField(_("worker"), max_length=200)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+        get_latest_by = "recorded_at"
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.recorded_at:%Y-%m-%d %H:%M:%S}"

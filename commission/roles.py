@@ -1,0 +1,70 @@
+"""The commission's roles as Django groups, and the model permissions each carries.
+
+Later apps add their permissions here; `roles_sync()` (run after every migrate) creates the
+groups and grants exactly what is listed. Object-level access (a court to a case, a team to
+its investigation) is granted per object with django-guardian by the services that create
+those objects.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+MEMBERS = "Commission members"
+STAFF = "Commission staff"
+TEAM = "Investigative team members"
+COURT = "Court users"
+FILERS = "Filers"
+
+ROLE_LABELS = {
+    MEMBERS: _("Commission members (worker representatives and jurists)"),
+    STAFF: _("Commission staff and inspectorate"),
+    TEAM: _("Investigative team members"),
+    COURT: _("Court users"),
+    FILERS: _("Filers (organizations' delegates and workers)"),
+}
+
+# "app_label.codename"; a name ending in ".*" means every permission of that app.
+# Permissions that do not exist yet (an app not migrated) are skipped.
+_CORE_VIEW = [
+    "commission.view_tradingpartner",
+    "commission.view_sector",
+    "commission.view_organization",
+    "commission.view_supplyrelationship",
+    "commission.view_caseevent",
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    STAFF: [
+        "commission.add_tradingpartner",
+        "commission.change_tradingpartner",
+        "commission.view_tradingpartner",
+        "commission.add_sector",
+        "commission.change_sector",
+        "commission.view_sector",
+        "commission.add_organization",
+        "commission.change_organization",
+        "commission.view_organization",
+        "commission.add_supplyrelationship",
+        "commission.change_supplyrelationship",
+        "commission.view_supplyrelationship",
+        "commission.add_person",
+        "commission.change_person",
+        "commission.view_person",
+        "commission.view_commissionmember",
+        "commission.view_staffmember",
+        "commission.add_investigativeteam",
+        "commission.change_investigativeteam",
+        "commission.view_investigativeteam",
+        "commission.add_teammembership",
+        "commission.change_teammembership",
+        "commission.view_teammembership",
+        "commission.view_courtuser",
+        "commission.add_organizationmembership",
+        "commission.change_organizationmembership",
+        "commission.view_organizationmembership",
+        "commission.view_caseevent",
+        "commission.view_heartbeat",
+    ],
+    MEMBERS: [*_CORE_VIEW, "commission.view_commissionmember", "commission.view_person"],
+    TEAM: [*_CORE_VIEW, "commission.view_investigativeteam", "commission.view_teammembership"],
+    COURT: list(_CORE_VIEW),
+    FILERS: [],
+}

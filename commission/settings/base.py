@@ -6,6 +6,7 @@ SQLite and an embedded Celery broker. `commission.settings.production` removes t
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -14,12 +15,17 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_DIR = BASE_DIR / ".local"  # ignored by git: generated secrets, SQLite file, broker folders
 
+# Under the production module nothing is generated or written here; every value must be given.
+PRODUCTION = os.environ.get("DJANGO_SETTINGS_MODULE") == "commission.settings.production"
+
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
 def _local_secret(name: str, factory) -> str:
     """A development secret generated once into .local/ (never committed)."""
+    if PRODUCTION:
+        return ""
     LOCAL_DIR.mkdir(exist_ok=True)
     path = LOCAL_DIR / name
     if not path.exists():
@@ -110,7 +116,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 # Default: a SQLite file in the project, in WAL mode with a busy timeout, so the web server,
 # the worker and beat can share it.
-LOCAL_DIR.mkdir(exist_ok=True)
+if not PRODUCTION:
+    LOCAL_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{LOCAL_DIR / 'commission.sqlite3'}")
 }
@@ -179,7 +186,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Default broker: kombu's filesystem transport in .local/broker/ (no server needed).
 _broker_dir = LOCAL_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
+if CELERY_BROKER_URL.startswith("filesystem://") and not PRODUCTION:
     for sub in ("in", "processed"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

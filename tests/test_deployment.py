@@ -1,0 +1,81 @@
+"""Deployment files: no Docker engine runs here, so the compose file's structure is checked,
+and production settings are checked to refuse to start without their variables."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_the_five_services_with_healthchecks(compose):
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    for name, service in services.items():
+        assert "healthcheck" in service, f"{name} has no healthcheck"
+        assert service["healthcheck"]["test"], name
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_app_services_share_image_and_production_environment(compose, name):
+    service = compose["services"][name]
+    env = service["environment"]
+    assert env["DJANGO_SETTINGS_MODULE"] == "commission.settings.production"
+    for variable in (
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "FIELD_ENCRYPTION_KEY",
+        "EMAIL_URL",
+        "DEFAULT_FROM_EMAIL",
+        "MEDIA_ROOT",
+    ):
+        assert variable in env, f"{name} lacks {variable}"
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert env["CELERY_BROKER_URL"].startswith("redis://")
+    assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert service["image"] == compose["services"]["web"]["image"]
+
+
+def test_compose_commands_run_gunicorn_worker_and_beat(compose):
+    services = compose["services"]
+    assert "gunicorn commission.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "commission", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "commission", "beat"]
+
+
+def test_compose_keeps_data_in_named_volumes(compose):
+    assert {"pgdata", "redisdata", "media"} <= set(compose["volumes"])
+    assert "pgdata:/var/lib/postgresql/data" in compose["services"]["postgres"]["volumes"]
+
+
+def test_compose_secrets_are_required_not_defaulted(compose):
+    env = compose["services"]["web"]["environment"]
+    for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY"):
+        assert ":?" in env[variable], f"{variable} must be required in compose"
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env["DJANGO_SETTINGS_MODULE"] = "commission.settings.production"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr

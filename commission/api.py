@@ -56,8 +56,18 @@ class OrganizationViewSet(PublicReadOnly):
     ordering_fields = ["name", "kind"]
 
 
+class PublicAPIRootView(DefaultRouter.APIRootView):
+    """The API's index is public; each endpoint sets its own permissions."""
+
+    permission_classes = [permissions.AllowAny]
+
+
+class CommissionRouter(DefaultRouter):
+    APIRootView = PublicAPIRootView
+
+
 def build_router() -> DefaultRouter:
-    router = DefaultRouter()
+    router = CommissionRouter()
     router.register("trading-partners", TradingPartnerViewSet)
     router.register("sectors", SectorViewSet)
     router.register("organizations", OrganizationViewSet)

@@ -79,3 +79,9 @@ def test_heartbeat_keeps_only_the_latest_hundred_rows():
 
 def test_admin_login_page(client):
     assert client.get("/admin/login/").status_code == 200
+
+
+def test_api_root_is_public_and_lists_organizations(client):
+    response = client.get("/api/")
+    assert response.status_code == 200
+    assert "organizations" in response.json()

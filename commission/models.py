@@ -439,3 +439,347 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} at {self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Statutory clocks ---------------------------------------------------------------------
+# A clock is computed once, at the trigger (filing), by `commission.dates` and never moved:
+# there is no extension, tolling or pause anywhere in the model. The sweep
+# (`services.clock_sweep`, run by Celery beat every minute) sends reminders and escalations and
+# records misses; the event itself (a hearing held, a decision issued) meets it.
+
+
+class CommissionHoliday(models.Model):
+    """A day the commission does not work, added by staff on top of the national calendar
+    (`settings.COMMISSION_HOLIDAY_COUNTRY`, from the `holidays` package).
+
+    A holiday only affects clocks started after it was entered: a clock's due instant is fixed
+    when the clock starts."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("commission holiday")
+        verbose_name_plural = _("commission holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Clock(models.Model):
+    """A statutory deadline running against the commission for one case (any app's model).
+
+    The subject is generic (content type + id, like CaseEvent) and duck-typed; see the subject
+    protocol in `commission/services.py`."""
+
+    class Kind(models.TextChoices):
+        HEARING_BY = "hearing_by", _("Hearing held by")
+        DECISION_BY = "decision_by", _("Final decision issued by")
+        WRITTEN_ARGUMENTS_CLOSE = (
+            "written_arguments_close",
+            _("Post-hearing written arguments close"),
+        )
+        DISCLOSURE_DUE = "disclosure_due", _("Disclosure due")
+        REMEDIAL_ORDER_DUE = "remedial_order_due", _("Remedial order due")
+        BENCHMARK_REVIEW = "benchmark_review", _("Benchmark review")
+        PUBLIC_NOTICE = "public_notice", _("Public notice period ends")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        MET = "met", _("Met")
+        MISSED = "missed", _("Missed")
+
+    # Allowed transitions, as data. A missed clock stays missed for ever: a late completion is
+    # recorded next to the miss (completed_at), never instead of it.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.PENDING: frozenset({Status.MET, Status.MISSED}),
+        Status.MET: frozenset(),
+        Status.MISSED: frozenset(),
+    }
+
+    # Fields fixed when the clock starts. `save()` refuses to change them and a database
+    # trigger (migration 0004) refuses an UPDATE that touches them.
+    IMMUTABLE_FIELDS = (
+        "subject_type",
+        "subject_id",
+        "docket_number",
+        "kind",
+        "legal_basis",
+        "legal_source",
+        "trigger_event",
+        "trigger_at",
+        "days",
+        "counting_rule",
+        "time_zone",
+        "nominal_last_day",
+        "last_day",
+        "moved_over",
+        "due_at",
+        "started_at",
+    )
+
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    docket_number = models.CharField(_("docket number"), max_length=40, blank=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    legal_basis = models.TextField(_("legal basis"))
+    legal_source = models.CharField(_("source reference"), max_length=300, blank=True)
+    trigger_event = models.CharField(_("trigger event"), max_length=64)
+    trigger_at = models.DateTimeField(_("triggered at"))
+    days = models.PositiveIntegerField(_("days"))
+    counting_rule = models.CharField(_("counting rule"), max_length=64)
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    nominal_last_day = models.DateField(_("nominal last day"))
+    last_day = models.DateField(_("last day"))
+    moved_over = models.JSONField(
+        _("non-working days passed over"),
+        default=list,
+        blank=True,
+        help_text=_("The weekend days and holidays the last day was moved back over."),
+    )
+    due_at = models.DateTimeField(_("due at"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    met_by_event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("met by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    missed_at = models.DateTimeField(
+        _("missed at"), null=True, blank=True, help_text=_("The due instant that passed.")
+    )
+    miss_recorded_at = models.DateTimeField(_("miss recorded at"), null=True, blank=True)
+    completed_at = models.DateTimeField(
+        _("completed late at"),
+        null=True,
+        blank=True,
+        help_text=_("When the step finally happened after the clock was missed."),
+    )
+    completed_by_event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("completed late by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    days_overdue = models.PositiveIntegerField(
+        _("days overdue"),
+        null=True,
+        blank=True,
+        help_text=_("For a missed clock: days past the last day (final once completed)."),
+    )
+    next_action_at = models.DateTimeField(
+        _("next reminder or escalation at"),
+        null=True,
+        blank=True,
+        help_text=_("Maintained by the sweep; empty when nothing is left to send."),
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("statutory clock")
+        verbose_name_plural = _("statutory clocks")
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="pending"),
+                name="clock_pending_due",
+            ),
+            models.Index(
+                fields=["next_action_at"],
+                condition=Q(next_action_at__isnull=False),
+                name="clock_next_action",
+            ),
+            models.Index(fields=["subject_type", "subject_id"], name="clock_subject"),
+            models.Index(fields=["status", "due_at"], name="clock_status_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind"], name="clock_one_per_kind"
+            ),
+            models.CheckConstraint(condition=Q(days__gte=1), name="clock_days_positive"),
+            models.CheckConstraint(
+                condition=Q(due_at__gt=models.F("trigger_at")), name="clock_due_after_trigger"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_day__lte=models.F("nominal_last_day")),
+                name="clock_never_moved_later",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="pending", met_at__isnull=True, missed_at__isnull=True)
+                    | Q(
+                        status="met",
+                        met_at__isnull=False,
+                        met_at__lte=models.F("due_at"),
+                        missed_at__isnull=True,
+                    )
+                    | Q(status="missed", missed_at__isnull=False, met_at__isnull=True)
+                ),
+                name="clock_status_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.docket_number or self.subject_id} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or set(update_fields) & set(self.IMMUTABLE_FIELDS):
+                raise ValidationError(
+                    _(
+                        "A statutory clock cannot be changed once started: no extension, "
+                        "tolling or pause exists."
+                    )
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A statutory clock cannot be deleted."))
+
+    @property
+    def deadline(self):
+        """The stored computation as a `commission.dates.Deadline` (for its explanation)."""
+        from .dates import Deadline
+
+        return Deadline.from_clock(self)
+
+    def explain(self) -> str:
+        return self.deadline.explain()
+
+
+class ClockNotice(models.Model):
+    """The claim of one reminder, escalation or miss notice of a clock.
+
+    Keyed (clock, kind, offset) and unique: a notice is claimed at most once, however many
+    sweeps run, in sequence or at the same time."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        AT_RISK = "at_risk", _("Deadline at risk (escalation to the chair)")
+        MISSED = "missed", _("Deadline missed")
+        OVERDUE = "overdue", _("Still overdue (daily escalation)")
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        NOT_NEEDED = "not_needed", _("Not needed (the milestone was reached)")
+        SUPERSEDED = "superseded", _("Not sent (the deadline had already been missed)")
+
+    clock = models.ForeignKey(
+        Clock, verbose_name=_("clock"), on_delete=models.PROTECT, related_name="notices"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    offset = models.IntegerField(
+        _("offset"),
+        help_text=_(
+            "Reminder: days before the last day (0 = on the day). At risk: the day of the "
+            "period checked. Missed: 0. Overdue: days since the miss."
+        ),
+    )
+    scheduled_at = models.DateTimeField(_("scheduled for"))
+    claimed_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    is_late = models.BooleanField(
+        _("late"), default=False, help_text=_("Sent after its time (e.g. after an outage).")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.SENT
+    )
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        ordering = ["scheduled_at", "id"]
+        verbose_name = _("clock notice")
+        verbose_name_plural = _("clock notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock", "kind", "offset"], name="clocknotice_claimed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clock} {self.get_kind_display()} {self.offset}"
+
+
+class Notification(models.Model):
+    """An in-app notification to one user (also emailed when the user has an address)."""
+
+    class EmailStatus(models.TextChoices):
+        NONE = "none", _("No email address")
+        PENDING = "pending", _("Waiting to be emailed")
+        SENDING = "sending", _("Being emailed")
+        SENT = "sent", _("Emailed")
+        FAILED = "failed", _("Email failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    notice = models.ForeignKey(
+        ClockNotice,
+        verbose_name=_("clock notice"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    audience = models.CharField(_("audience"), max_length=16, blank=True)
+    docket_number = models.CharField(_("docket number"), max_length=40, blank=True)
+    subject_line = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'The subject and message in each language: {"es": {"subject": ..., "body": ...}}'
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("email"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.NONE
+    )
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "recipient"],
+                condition=Q(notice__isnull=False),
+                name="notification_once_per_notice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject_line
+
+    def localized(self, language: str | None = None) -> tuple[str, str]:
+        """(subject, body) in `language` (default: the active language)."""
+        from django.utils.translation import get_language
+
+        language = (language or get_language() or "en").split("-")[0]
+        text = self.translations.get(language)
+        if text:
+            return text["subject"], text["body"]
+        return self.subject_line, self.body

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Heartbeat, Organization
+from .models import Clock, ClockNotice, Heartbeat, Notification, Organization
 
 
 def organization_list(*, kind: str | None = None) -> QuerySet[Organization]:
@@ -71,3 +78,113 @@ def system_health() -> tuple[bool, dict[str, Any]]:
     report["heartbeat_interval_seconds"] = interval
     report["status"] = "ok" if healthy else "unhealthy"
     return healthy, report
+
+
+# --- Statutory clocks ---------------------------------------------------------------------
+
+
+def clocks_for_subject(*, subject: models.Model) -> QuerySet[Clock]:
+    """A case's clocks, earliest deadline first."""
+    return Clock.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk)
+    ).order_by("due_at", "pk")
+
+
+def clocks_for_subjects(*, subjects: Iterable[models.Model]) -> dict[Any, list[Clock]]:
+    """The clocks of many cases in one query: {subject.pk: [clock, ...]} (every subject is a
+    key, with an empty list when it has no clock). Subjects should be of one model; mixed
+    models work as long as their primary keys do not collide."""
+    subjects = list(subjects)
+    result: dict[Any, list[Clock]] = {s.pk: [] for s in subjects}
+    if not subjects:
+        return result
+    by_key: dict[tuple[int, str], Any] = {}
+    wanted: dict[int, list[str]] = defaultdict(list)
+    for subject in subjects:
+        type_id = ContentType.objects.get_for_model(subject).pk
+        by_key[(type_id, str(subject.pk))] = subject.pk
+        wanted[type_id].append(str(subject.pk))
+    query = Q(pk__in=[])
+    for type_id, ids in wanted.items():
+        query |= Q(subject_type_id=type_id, subject_id__in=ids)
+    for clock in Clock.objects.filter(query).order_by("due_at", "pk"):
+        result[by_key[(clock.subject_type_id, clock.subject_id)]].append(clock)
+    return result
+
+
+def clock_notices(*, clock: Clock) -> QuerySet[ClockNotice]:
+    return ClockNotice.objects.filter(clock=clock).order_by("scheduled_at", "pk")
+
+
+def clocks_missed_public(*, limit: int = 200) -> QuerySet[Clock]:
+    """Missed clocks, most recent first: the commission's public record of its own misses."""
+    return Clock.objects.filter(status=Clock.Status.MISSED).order_by("-due_at", "-pk")[:limit]
+
+
+def notifications_for_user(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user).select_related("notice__clock")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class TimelinessRow:
+    month: str  # "YYYY-MM" of the clocks' last day
+    kind: str
+    met: int
+    missed: int
+    median_days_used: float | None
+    worst_days_used: int | None
+
+
+def _days_used(clock: Clock, today: dt.date) -> int:
+    tz = ZoneInfo(clock.time_zone)
+    start = clock.trigger_at.astimezone(tz).date()
+    if clock.status == Clock.Status.MET:
+        end = clock.met_at.astimezone(tz).date()
+    elif clock.completed_at is not None:
+        end = clock.completed_at.astimezone(tz).date()
+    else:  # missed and still not done: the days used so far
+        end = today
+    return (end - start).days
+
+
+def timeliness_statistics(
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    kind: str | None = None,
+) -> list[TimelinessRow]:
+    """Per month (of the last day) and per kind: clocks met and missed, the median and the
+    worst number of days used (trigger day excluded; a missed clock not yet completed counts
+    the days used so far). Pending clocks are not counted until they are met or missed."""
+    qs = Clock.objects.exclude(status=Clock.Status.PENDING)
+    if since:
+        qs = qs.filter(last_day__gte=since)
+    if until:
+        qs = qs.filter(last_day__lte=until)
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = qs.only("kind", "status", "trigger_at", "time_zone", "last_day", "met_at", "completed_at")
+    today = timezone.localdate()
+    groups: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(
+        lambda: {"met": [], "missed": []}
+    )
+    for clock in qs.iterator(chunk_size=2000):
+        key = (clock.last_day.strftime("%Y-%m"), clock.kind)
+        groups[key][clock.status].append(_days_used(clock, today))
+    rows = []
+    for (month, clock_kind), values in sorted(groups.items()):
+        used = values["met"] + values["missed"]
+        rows.append(
+            TimelinessRow(
+                month=month,
+                kind=clock_kind,
+                met=len(values["met"]),
+                missed=len(values["missed"]),
+                median_days_used=float(statistics.median(used)) if used else None,
+                worst_days_used=max(used) if used else None,
+            )
+        )
+    return rows

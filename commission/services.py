@@ -1,17 +1,51 @@
 """Writes of the shared core. Every state change anywhere records its CaseEvent through
-`case_event_record` in the same transaction."""
+`case_event_record` in the same transaction.
+
+Statutory clocks (`clock_start`, `clocks_start_statutory`, `clock_meet`, `clock_sweep`) run
+against any app's case through the *subject protocol* (duck typing, so the core never imports
+a higher app):
+
+* a subject has `docket_number` (str);
+* it MAY define `clock_recipients(audience: str) -> list[User]`, audience in
+  {"staff", "panel", "chair", "parties"}. Fallbacks: "staff" = the active users of the staff
+  group; "chair" = the user of the sitting chair (CommissionMember.is_chair, not left);
+  "panel" = nobody (no panel seated yet); "parties" = nobody;
+* it MAY define `clock_milestone_reached(milestone: str) -> bool` for "hearing_scheduled" and
+  "draft_decision" (fallback: False, so the chair hears that the deadline is at risk).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import roles
-from .models import CaseEvent, Heartbeat
+from .dates import day_start, local_date, statutory_deadline
+from .models import (
+    CaseEvent,
+    Clock,
+    ClockNotice,
+    CommissionHoliday,
+    CommissionMember,
+    Heartbeat,
+    Notification,
+)
 
 
 def case_event_record(
@@ -71,3 +105,709 @@ def roles_sync() -> dict[str, int]:
         group.permissions.set(permissions)
         granted[group_name] = len(permissions)
     return granted
+
+
+# --- Statutory clocks ---------------------------------------------------------------------
+#
+# The subject protocol (duck typing; the clock's subject is any app's model, reached through
+# its content type and id, so the core never imports a higher app):
+#
+# * a subject MUST have `docket_number` (str);
+# * it MAY define `clock_recipients(audience: str) -> list[User]` for audience in
+#   {"staff", "panel", "chair", "parties"}. Fallbacks: staff = active users of the staff group;
+#   chair = the user of the sitting chair (CommissionMember.is_chair, not left); panel = nobody
+#   (until a panel is seated); parties = nobody;
+# * it MAY define `clock_milestone_reached(milestone: str) -> bool` for "hearing_scheduled"
+#   and "draft_decision" (fallback: False, i.e. the chair is told the deadline is at risk).
+#
+# Clocks are started inside the caller's transaction, computed once by `commission.dates`, and
+# never changed: there is no service that extends, tolls, pauses or restarts a clock.
+
+HEARING_LEGAL_BASIS = (
+    "The commission shall hold a hearing no later than 60 days after a complaint or petition "
+    "is filed; no other period may be agreed."
+)
+HEARING_LEGAL_SOURCE = (
+    "Model labor-rights chapter, Section VI (hearing no later than 60 days after filing)"
+)
+DECISION_LEGAL_BASIS = (
+    "The commission shall issue a final decision no later than 90 days after a complaint or "
+    "petition is filed; the decision takes effect immediately."
+)
+DECISION_LEGAL_SOURCE = (
+    "Model labor-rights chapter, Section VI (final decision no later than 90 days after filing)"
+)
+STATUTORY_HEARING_DAYS = 60
+STATUTORY_DECISION_DAYS = 90
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "statutory clocks start inside the transaction of the filing"
+        )
+
+
+def _subject_key(subject: models.Model) -> tuple[ContentType, str]:
+    if subject.pk is None:
+        raise ValidationError(_("The case must be saved before its clocks start."))
+    return ContentType.objects.get_for_model(subject), str(subject.pk)
+
+
+def _clock_transition(clock: Clock, to_status: str) -> None:
+    if to_status not in Clock.TRANSITIONS[clock.status]:
+        raise ValidationError(
+            _("A %(from)s clock cannot become %(to)s.")
+            % {"from": clock.get_status_display(), "to": Clock.Status(to_status).label}
+        )
+    clock.status = to_status
+
+
+def clock_start(
+    *,
+    subject: models.Model,
+    kind: str,
+    trigger_at: datetime,
+    days: int,
+    legal_basis: str,
+    trigger_event: str,
+    legal_source: str = "",
+    actor=None,
+) -> Clock:
+    """Start one statutory clock for `subject`. Call it inside the caller's transaction.
+
+    Refused: a second clock of the same kind for the subject (a clock is never restarted),
+    a naive or future trigger instant, a period without days or without a legal basis."""
+    _require_transaction()
+    if kind not in Clock.Kind.values:
+        raise ValidationError(_("Unknown clock kind: %(kind)s") % {"kind": kind})
+    if trigger_at.tzinfo is None or trigger_at.utcoffset() is None:
+        raise ValidationError(_("The trigger instant must carry its time zone."))
+    now = timezone.now()
+    if trigger_at > now:
+        raise ValidationError(_("A clock cannot start from an instant in the future."))
+    if days < 1:
+        raise ValidationError(_("A statutory period has at least one day."))
+    if not legal_basis.strip():
+        raise ValidationError(_("Every clock states its legal basis."))
+    subject_type, subject_id = _subject_key(subject)
+    if Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, kind=kind).exists():
+        raise ValidationError(
+            _(
+                "This case already has a “%(kind)s” clock. A started clock is never restarted, "
+                "extended or moved."
+            )
+            % {"kind": Clock.Kind(kind).label}
+        )
+    try:
+        deadline = statutory_deadline(trigger_at=trigger_at, days=days, trigger_event=trigger_event)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    clock = Clock(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        docket_number=getattr(subject, "docket_number", "") or "",
+        kind=kind,
+        legal_basis=legal_basis,
+        legal_source=legal_source,
+        trigger_event=trigger_event,
+        started_at=now,
+        **deadline.as_clock_fields(),
+    )
+    clock.next_action_at = _clock_next_action_at(clock, claimed=set())
+    clock.save()
+    case_event_record(
+        subject=subject,
+        verb="clock_started",
+        actor=actor,
+        to_status=Clock.Status.PENDING,
+        data={
+            "clock": clock.pk,
+            "kind": kind,
+            "days": days,
+            "trigger_at": trigger_at.isoformat(),
+            "nominal_last_day": deadline.nominal_last_day.isoformat(),
+            "last_day": deadline.last_day.isoformat(),
+            "due_at": deadline.due_at.isoformat(),
+        },
+        is_public=True,
+        docket_number=clock.docket_number,
+    )
+    return clock
+
+
+def clocks_start_statutory(
+    *,
+    subject: models.Model,
+    trigger_at: datetime,
+    actor=None,
+    trigger_event: str = "filed",
+) -> dict[str, Clock]:
+    """Start the hearing-by (60 days) and decision-by (90 days) clocks of a complaint or a
+    petition, in the transaction of its filing. Returns {"hearing_by": ..., "decision_by": ...}."""
+    _require_transaction()
+    return {
+        Clock.Kind.HEARING_BY.value: clock_start(
+            subject=subject,
+            kind=Clock.Kind.HEARING_BY,
+            trigger_at=trigger_at,
+            days=STATUTORY_HEARING_DAYS,
+            legal_basis=HEARING_LEGAL_BASIS,
+            legal_source=HEARING_LEGAL_SOURCE,
+            trigger_event=trigger_event,
+            actor=actor,
+        ),
+        Clock.Kind.DECISION_BY.value: clock_start(
+            subject=subject,
+            kind=Clock.Kind.DECISION_BY,
+            trigger_at=trigger_at,
+            days=STATUTORY_DECISION_DAYS,
+            legal_basis=DECISION_LEGAL_BASIS,
+            legal_source=DECISION_LEGAL_SOURCE,
+            trigger_event=trigger_event,
+            actor=actor,
+        ),
+    }
+
+
+def clock_meet(
+    *, subject: models.Model, kind: str, at: datetime, event: CaseEvent, actor=None
+) -> Clock:
+    """Record that the step a clock runs for happened (`event`: the hearing held, the final
+    decision issued), at `at`.
+
+    Met when `at` is no later than the due instant. When the clock has already been recorded
+    missed (or `at` is after the due instant), the miss stays on record and the late completion
+    is recorded next to it. Recording the same event twice changes nothing."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValidationError(_("The instant must carry its time zone."))
+    if not isinstance(event, CaseEvent) or event.pk is None:
+        raise ValidationError(_("A clock is met only by a recorded case event."))
+    now = timezone.now()
+    if at > now:
+        raise ValidationError(_("A step cannot be recorded as happening in the future."))
+    subject_type, subject_id = _subject_key(subject)
+    with transaction.atomic():
+        try:
+            clock = Clock.objects.select_for_update().get(
+                subject_type=subject_type, subject_id=subject_id, kind=kind
+            )
+        except Clock.DoesNotExist:
+            raise ValidationError(_("This case has no such clock.")) from None
+        if at < clock.trigger_at:
+            raise ValidationError(_("The step cannot precede the event that started the clock."))
+        if clock.met_by_event_id == event.pk or clock.completed_by_event_id == event.pk:
+            return clock
+        if clock.status == Clock.Status.MET or clock.completed_at is not None:
+            raise ValidationError(_("This clock has already been met by another event."))
+        from_status = clock.status
+        fields = ["status", "next_action_at"]
+        if clock.status == Clock.Status.PENDING and at <= clock.due_at:
+            _clock_transition(clock, Clock.Status.MET)
+            clock.met_at = at
+            clock.met_by_event = event
+            fields += ["met_at", "met_by_event"]
+        else:
+            if clock.status == Clock.Status.PENDING:
+                _clock_record_miss(clock, now=now, subject=subject)
+                fields += ["missed_at", "miss_recorded_at"]
+            clock.completed_at = at
+            clock.completed_by_event = event
+            clock.days_overdue = max(
+                0, (local_date(at, ZoneInfo(clock.time_zone)) - clock.last_day).days
+            )
+            fields += ["completed_at", "completed_by_event", "days_overdue"]
+        claimed = set(ClockNotice.objects.filter(clock=clock).values_list("kind", "offset"))
+        clock.next_action_at = _clock_next_action_at(clock, claimed=claimed)
+        clock.save(update_fields=fields)
+        case_event_record(
+            subject=subject,
+            verb="clock_met" if clock.status == Clock.Status.MET else "clock_completed_late",
+            actor=actor,
+            from_status=from_status,
+            to_status=clock.status,
+            data={
+                "clock": clock.pk,
+                "kind": clock.kind,
+                "at": at.isoformat(),
+                "due_at": clock.due_at.isoformat(),
+                "event": event.pk,
+                "days_overdue": clock.days_overdue,
+            },
+            is_public=True,
+            docket_number=clock.docket_number,
+        )
+    return clock
+
+
+def _clock_record_miss(clock: Clock, *, now: datetime, subject: models.Model | None) -> None:
+    """Record the miss of a pending clock whose due instant has passed (inside a transaction,
+    with the clock locked). The miss is dated at the due instant, not when it is recorded."""
+    _clock_transition(clock, Clock.Status.MISSED)
+    clock.missed_at = clock.due_at
+    clock.miss_recorded_at = now
+    clock.days_overdue = max(1, (local_date(now, ZoneInfo(clock.time_zone)) - clock.last_day).days)
+    event_subject = subject if subject is not None else _ClockSubjectRef(clock)
+    case_event_record(
+        subject=event_subject,
+        verb="clock_missed",
+        from_status=Clock.Status.PENDING,
+        to_status=Clock.Status.MISSED,
+        reason=f"{clock.get_kind_display()} — {clock.days} days",
+        data={
+            "clock": clock.pk,
+            "kind": clock.kind,
+            "due_at": clock.due_at.isoformat(),
+            "last_day": clock.last_day.isoformat(),
+            "recorded_at": now.isoformat(),
+        },
+        is_public=True,
+        docket_number=clock.docket_number,
+        occurred_at=clock.due_at,
+    )
+
+
+class _ClockSubjectRef:
+    """Stands in for a subject row that no longer loads (the event still names it)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.pk = clock.subject_id
+        self.docket_number = clock.docket_number
+        self._meta = clock.subject_type.model_class()._meta
+
+
+# --- The sweep: reminders, escalations and misses, each exactly once ----------------------
+
+NOTICE_AUDIENCES: dict[str, tuple[str, ...]] = {
+    ClockNotice.Kind.REMINDER: ("staff", "panel"),
+    ClockNotice.Kind.AT_RISK: ("chair", "staff"),
+    ClockNotice.Kind.MISSED: ("parties", "staff", "panel", "chair"),
+    ClockNotice.Kind.OVERDUE: ("chair", "staff"),
+}
+
+
+@dataclass(frozen=True)
+class PlannedNotice:
+    kind: str
+    offset: int
+    scheduled_at: datetime
+    milestone: str = ""
+
+
+def _reminder_offsets() -> list[int]:
+    return sorted({int(o) for o in settings.CLOCK_REMINDER_OFFSETS_DAYS}, reverse=True)
+
+
+def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNotice]:
+    """Every notice of a clock in time order: reminders at the start of the local day
+    `offset` days before the last day (0 = on the day), risk checks at the end of day N of
+    the period, the miss at the due instant, then one escalation a day while the step has
+    not happened. The daily escalations are listed up to `until` (default: the due instant)."""
+    tz = ZoneInfo(clock.time_zone)
+    plan: list[PlannedNotice] = []
+    deadline = clock.deadline
+    for offset in _reminder_offsets():
+        day = clock.last_day - timedelta(days=offset)
+        at = day_start(day, tz)
+        if day > deadline.trigger_day and at > clock.trigger_at:
+            plan.append(PlannedNotice(ClockNotice.Kind.REMINDER, offset, at))
+    for day_number, milestone in settings.CLOCK_RISK_CHECKS.get(clock.kind, []):
+        at = deadline.day_end(int(day_number))
+        if int(day_number) < clock.days and at < clock.due_at:
+            plan.append(PlannedNotice(ClockNotice.Kind.AT_RISK, int(day_number), at, milestone))
+    plan.append(PlannedNotice(ClockNotice.Kind.MISSED, 0, clock.due_at))
+    n = 1
+    while True:
+        at = _overdue_at(clock, n)
+        if until is None or at > until:
+            plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, at))
+            break
+        plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, at))
+        n += 1
+    plan.sort(key=lambda p: p.scheduled_at)
+    return plan
+
+
+def _clock_open_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNotice]:
+    """The notices a clock in its current state may still claim. A met clock needs none; a
+    missed clock's reminders and risk checks are claimed as superseded if still open; its daily
+    escalation stops once the step has happened."""
+    if clock.status == Clock.Status.MET:
+        return []
+    plan = clock_plan(clock, until=until)
+    if clock.completed_at is not None:
+        plan = [p for p in plan if p.kind != ClockNotice.Kind.OVERDUE]
+    return plan
+
+
+def _overdue_at(clock: Clock, n: int) -> datetime:
+    """The n-th daily escalation after a miss: the start of the local day n + 1 days after the
+    last day (24 hours after the miss, then every day)."""
+    return day_start(clock.last_day + timedelta(days=n + 1), ZoneInfo(clock.time_zone))
+
+
+def _clock_next_action_at(clock: Clock, *, claimed: set[tuple[str, int]]) -> datetime | None:
+    plan = _clock_open_plan(clock, until=None)
+    candidates = [
+        p.scheduled_at
+        for p in plan
+        if p.kind != ClockNotice.Kind.OVERDUE and (p.kind, p.offset) not in claimed
+    ]
+    if any(p.kind == ClockNotice.Kind.OVERDUE for p in plan):
+        sent = [offset for kind, offset in claimed if kind == ClockNotice.Kind.OVERDUE]
+        candidates.append(_overdue_at(clock, max(sent, default=0) + 1))
+    return min(candidates, default=None)
+
+
+@dataclass
+class SweepReport:
+    clocks: int = 0
+    notices: int = 0
+    late_notices: int = 0
+    not_needed: int = 0
+    misses: int = 0
+    notifications: int = 0
+    batches: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Recipients:
+    """Resolves audiences to users, with the protocol's fallbacks, cached for one sweep."""
+
+    def __init__(self) -> None:
+        self._staff: list | None = None
+        self._chair: list | None = None
+
+    def staff(self) -> list:
+        if self._staff is None:
+            user_model = get_user_model()
+            self._staff = list(
+                user_model.objects.filter(groups__name=roles.STAFF, is_active=True)
+                .order_by("pk")
+                .distinct()
+            )
+        return self._staff
+
+    def chair(self) -> list:
+        if self._chair is None:
+            seat = (
+                CommissionMember.objects.filter(is_chair=True, left_on__isnull=True)
+                .select_related("person__user")
+                .first()
+            )
+            user = seat.person.user if seat and seat.person.user_id else None
+            self._chair = [user] if user is not None and user.is_active else []
+        return self._chair
+
+    def resolve(self, subject: Any, audience: str) -> list:
+        method = getattr(subject, "clock_recipients", None)
+        if method is not None:
+            return [u for u in (method(audience) or []) if u is not None]
+        if audience == "staff":
+            return self.staff()
+        if audience == "chair":
+            return self.chair()
+        return []
+
+
+def _milestone_reached(subject: Any, milestone: str) -> bool:
+    method = getattr(subject, "clock_milestone_reached", None)
+    return bool(method(milestone)) if method is not None else False
+
+
+def _load_subjects(clocks: list[Clock]) -> dict[tuple[int, str], Any]:
+    """The clocks' subjects, one query per subject model."""
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for clock in clocks:
+        wanted[clock.subject_type_id].add(clock.subject_id)
+    found: dict[tuple[int, str], Any] = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        pk_field = model._meta.pk
+        keys = []
+        for raw in ids:
+            try:
+                keys.append(pk_field.to_python(raw))
+            except ValidationError:
+                continue
+        for pk, obj in model._default_manager.in_bulk(keys).items():
+            found[(type_id, str(pk))] = obj
+    return found
+
+
+def _notice_text(clock: Clock, planned: PlannedNotice, *, now: datetime) -> tuple[str, str]:
+    """(subject line, body) of a notice in the active language."""
+    tz = ZoneInfo(clock.time_zone)
+    docket = clock.docket_number or f"#{clock.subject_id}"
+    kind_label = clock.get_kind_display()
+    due = formats.date_format(clock.last_day, "l j F Y")
+    if planned.kind == ClockNotice.Kind.REMINDER:
+        if planned.offset == 0:
+            headline = _("%(kind)s: due today, %(due)s") % {"kind": kind_label, "due": due}
+        else:
+            headline = ngettext(
+                "%(kind)s: %(count)d day left, due %(due)s",
+                "%(kind)s: %(count)d days left, due %(due)s",
+                planned.offset,
+            ) % {"kind": kind_label, "count": planned.offset, "due": due}
+    elif planned.kind == ClockNotice.Kind.AT_RISK:
+        headline = _(
+            "At risk — %(kind)s, due %(due)s: %(milestone)s not reached by day %(day)d"
+        ) % {
+            "kind": kind_label,
+            "due": due,
+            "milestone": MILESTONE_LABELS.get(planned.milestone, planned.milestone),
+            "day": planned.offset,
+        }
+    elif planned.kind == ClockNotice.Kind.MISSED:
+        headline = _("MISSED — %(kind)s was due %(due)s") % {"kind": kind_label, "due": due}
+    else:
+        headline = ngettext(
+            "STILL OVERDUE — %(kind)s, %(count)d day past the deadline of %(due)s",
+            "STILL OVERDUE — %(kind)s, %(count)d days past the deadline of %(due)s",
+            planned.offset,
+        ) % {"kind": kind_label, "count": planned.offset, "due": due}
+    subject_line = f"[{docket}] {headline}"
+    lines = [
+        headline + ".",
+        "",
+        _("Legal basis: %(basis)s") % {"basis": clock.legal_basis},
+        _("How the date was computed: %(explanation)s") % {"explanation": clock.explain()},
+    ]
+    if planned.kind == ClockNotice.Kind.MISSED:
+        lines += [
+            "",
+            _(
+                "The miss is recorded, dated %(date)s, and shown on the public docket. The "
+                "chair is told every day until the step happens. No extension exists."
+            )
+            % {"date": formats.date_format(clock.due_at.astimezone(tz), "j F Y H:i")},
+        ]
+    if now - planned.scheduled_at > timedelta(seconds=settings.CLOCK_NOTICE_GRACE_SECONDS):
+        lines += [
+            "",
+            _(
+                "This notice is late: it was due %(when)s and is sent now because the "
+                "notification service was not running."
+            )
+            % {"when": formats.date_format(planned.scheduled_at.astimezone(tz), "j F Y H:i")},
+        ]
+    return str(subject_line), "\n".join(str(line) for line in lines)
+
+
+MILESTONE_LABELS = {
+    "hearing_scheduled": gettext_lazy("a hearing scheduled"),
+    "draft_decision": gettext_lazy("a draft decision"),
+}
+
+
+def clock_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> SweepReport:
+    """Send every reminder and escalation that has fallen due and record every miss, exactly
+    once. Safe to run at any time, repeatedly and concurrently (see ADR 0022): each clock due
+    for action is locked (`SKIP LOCKED`) and every notice is claimed by a unique key
+    (clock, kind, offset). After an outage, everything that fell due meanwhile is caught up
+    once, late notices are marked late and misses are dated at their due instant."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.CLOCK_SWEEP_BATCH_SIZE
+    report = SweepReport()
+    recipients = _Recipients()
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Clock.objects.select_for_update(skip_locked=True)
+                .filter(next_action_at__lte=now)
+                .exclude(pk__in=seen)
+                .order_by("next_action_at", "pk")[:batch_size]
+            )
+            if not batch:
+                break
+            seen.update(c.pk for c in batch)
+            notification_ids = _sweep_batch(batch, now=now, report=report, recipients=recipients)
+            report.batches += 1
+            if notification_ids:
+                transaction.on_commit(partial(_queue_emails, notification_ids))
+        if len(batch) < batch_size:
+            break
+    return report
+
+
+def _queue_emails(notification_ids: list[int]) -> None:
+    from .tasks import notifications_email
+
+    notifications_email.delay(notification_ids)
+
+
+def _sweep_batch(
+    clocks: list[Clock], *, now: datetime, report: SweepReport, recipients: _Recipients
+) -> list[int]:
+    ids = [c.pk for c in clocks]
+    claimed: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    for clock_id, kind, offset in ClockNotice.objects.filter(clock_id__in=ids).values_list(
+        "clock_id", "kind", "offset"
+    ):
+        claimed[clock_id].add((kind, offset))
+    subjects = _load_subjects(clocks)
+    grace = timedelta(seconds=settings.CLOCK_NOTICE_GRACE_SECONDS)
+    new_notices: list[ClockNotice] = []
+    pending_texts: list[tuple[ClockNotice, Clock, Any, PlannedNotice]] = []
+    changed: list[Clock] = []
+    for clock in clocks:
+        subject = subjects.get((clock.subject_type_id, clock.subject_id))
+        report.clocks += 1
+        if clock.status == Clock.Status.PENDING and clock.due_at < now:
+            _clock_record_miss(clock, now=now, subject=subject)
+            report.misses += 1
+        due = [
+            p
+            for p in _clock_open_plan(clock, until=now)
+            if p.scheduled_at <= now
+            and (p.kind, p.offset) not in claimed[clock.pk]
+            and not (p.kind == ClockNotice.Kind.MISSED and clock.status != Clock.Status.MISSED)
+        ]
+        latest_overdue = max(
+            (p.offset for p in due if p.kind == ClockNotice.Kind.OVERDUE), default=None
+        )
+        for planned in due:
+            outcome = ClockNotice.Outcome.SENT
+            if clock.status == Clock.Status.MISSED and planned.kind in (
+                ClockNotice.Kind.REMINDER,
+                ClockNotice.Kind.AT_RISK,
+            ):
+                # Fell due during an outage that also spans the deadline: the miss notice
+                # tells everyone; a "days left" message after the miss would mislead.
+                outcome = ClockNotice.Outcome.SUPERSEDED
+            elif planned.kind == ClockNotice.Kind.OVERDUE and planned.offset != latest_overdue:
+                # Several daily escalations fell due while the sweep was not running: the
+                # latest ("N days overdue") is sent, the earlier days are recorded, not sent.
+                outcome = ClockNotice.Outcome.SUPERSEDED
+            elif planned.kind == ClockNotice.Kind.AT_RISK and _milestone_reached(
+                subject, planned.milestone
+            ):
+                outcome = ClockNotice.Outcome.NOT_NEEDED
+            notice = ClockNotice(
+                clock=clock,
+                kind=planned.kind,
+                offset=planned.offset,
+                scheduled_at=planned.scheduled_at,
+                claimed_at=now,
+                is_late=now - planned.scheduled_at > grace,
+                outcome=outcome,
+            )
+            new_notices.append(notice)
+            claimed[clock.pk].add((planned.kind, planned.offset))
+            report.notices += 1
+            report.late_notices += int(notice.is_late)
+            report.by_kind[planned.kind] = report.by_kind.get(planned.kind, 0) + 1
+            if outcome != ClockNotice.Outcome.SENT:
+                report.not_needed += 1
+                continue
+            if planned.kind == ClockNotice.Kind.OVERDUE and clock.completed_at is None:
+                clock.days_overdue = max(clock.days_overdue or 0, planned.offset + 1)
+            pending_texts.append((notice, clock, subject, planned))
+        clock.next_action_at = _clock_next_action_at(clock, claimed=claimed[clock.pk])
+        changed.append(clock)
+
+    notifications: list[Notification] = []
+    for notice, clock, subject, planned in pending_texts:
+        users: dict[int, tuple[Any, str]] = {}
+        for audience in NOTICE_AUDIENCES[planned.kind]:
+            for user in recipients.resolve(subject, audience):
+                users.setdefault(user.pk, (user, audience))
+        notice.recipient_count = len(users)
+        if not users:
+            continue
+        texts = {}
+        for language, _label in settings.LANGUAGES:
+            with translation.override(language):
+                texts[language] = _notice_text(clock, planned, now=now)
+        subject_line, body = texts[settings.LANGUAGE_CODE]
+        for user, audience in users.values():
+            notifications.append(
+                Notification(
+                    recipient=user,
+                    notice=notice,
+                    audience=audience,
+                    docket_number=clock.docket_number,
+                    subject_line=subject_line[:300],
+                    body=body,
+                    translations={
+                        lang: {"subject": s[:300], "body": b} for lang, (s, b) in texts.items()
+                    },
+                    created_at=now,
+                    email_status=(
+                        Notification.EmailStatus.PENDING
+                        if user.email
+                        else Notification.EmailStatus.NONE
+                    ),
+                )
+            )
+    ClockNotice.objects.bulk_create(new_notices)
+    for notification in notifications:
+        notification.notice_id = notification.notice.pk
+    Notification.objects.bulk_create(notifications)
+    report.notifications += len(notifications)
+    Clock.objects.bulk_update(
+        changed,
+        ["status", "missed_at", "miss_recorded_at", "days_overdue", "next_action_at"],
+    )
+    return [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one notification, at most once: the row is claimed (pending -> sending) by a
+    conditional update before the message leaves. Returns whether this call sent it."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, email_status=Notification.EmailStatus.PENDING
+    ).update(email_status=Notification.EmailStatus.SENDING)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    parts = [notification.body]
+    for language, text in notification.translations.items():
+        if language != settings.LANGUAGE_CODE:
+            parts.append(f"\n\n— {language.upper()} —\n\n{text['subject']}\n\n{text['body']}")
+    try:
+        send_mail(
+            subject=notification.subject_line,
+            message="".join(parts),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=Notification.EmailStatus.FAILED
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now()
+    )
+    return True
+
+
+def notification_mark_read(*, notification: Notification, user) -> Notification:
+    """The recipient marks an in-app notification read (idempotent)."""
+    if notification.recipient_id != user.pk:
+        raise ValidationError(_("Only the recipient can mark a notification read."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def commission_holiday_add(*, date, name: str, actor=None) -> CommissionHoliday:
+    """Add a commission holiday. It affects clocks started from now on; started clocks keep
+    the due instant computed when they started (nothing moves a running clock)."""
+    if not name.strip():
+        raise ValidationError(_("Name the holiday."))
+    holiday, created = CommissionHoliday.objects.get_or_create(
+        date=date, defaults={"name": name.strip()}
+    )
+    if not created:
+        raise ValidationError(_("That day is already a commission holiday."))
+    return holiday

@@ -14,3 +14,30 @@ def heartbeat(self) -> None:
     worker = self.request.hostname or "unknown"
     beat = heartbeat_record(worker=worker)
     logger.info("heartbeat recorded by %s at %s", worker, beat.recorded_at.isoformat())
+
+
+@shared_task(name="commission.tasks.clock_sweep", acks_late=True, ignore_result=True)
+def clock_sweep() -> dict:
+    """Beat runs this every minute: reminders, escalations and misses, each exactly once."""
+    from .services import clock_sweep as sweep
+
+    report = sweep()
+    if report.notices or report.misses:
+        logger.info("clock sweep: %s", report.as_dict())
+    return report.as_dict()
+
+
+@shared_task(
+    name="commission.tasks.notifications_email",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notifications_email(notification_ids: list[int]) -> int:
+    """Email the given notifications; each is claimed before sending, so a rerun sends none
+    twice."""
+    from .services import notification_email_send
+
+    return sum(notification_email_send(notification_id=pk) for pk in notification_ids)

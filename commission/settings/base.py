@@ -212,12 +212,32 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic tasks, synchronised into django-celery-beat's tables by `manage.py migrate`.
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
+# The statutory-clock sweep (reminders, escalations, misses; ADR 0022). Every minute by default.
+CLOCK_SWEEP_INTERVAL_SECONDS = env.int("CLOCK_SWEEP_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "commission-heartbeat": {
         "task": "commission.tasks.heartbeat",
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
     },
+    "commission-clock-sweep": {
+        "task": "commission.tasks.clock_sweep",
+        "schedule": CLOCK_SWEEP_INTERVAL_SECONDS,
+        # A sweep that waited longer than an interval is superseded by the next one.
+        "options": {"expires": CLOCK_SWEEP_INTERVAL_SECONDS},
+    },
 }
+# Reminders: days before a clock's last day (0 = on the day), sent at the start of that day.
+CLOCK_REMINDER_OFFSETS_DAYS = env.list(
+    "CLOCK_REMINDER_OFFSETS_DAYS", cast=int, default=[30, 14, 7, 2, 1, 0]
+)
+# Escalation to the chair when a milestone is not reached by the end of day N of a period.
+CLOCK_RISK_CHECKS = {
+    "hearing_by": [(env.int("CLOCK_RISK_HEARING_DAY", default=45), "hearing_scheduled")],
+    "decision_by": [(env.int("CLOCK_RISK_DECISION_DAY", default=80), "draft_decision")],
+}
+# A notice sent more than this after its time is marked late (e.g. after an outage).
+CLOCK_NOTICE_GRACE_SECONDS = env.int("CLOCK_NOTICE_GRACE_SECONDS", default=15 * 60)
+CLOCK_SWEEP_BATCH_SIZE = env.int("CLOCK_SWEEP_BATCH_SIZE", default=1000)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -162,6 +162,8 @@ COMMISSION_HOLIDAY_COUNTRY = env.str("COMMISSION_HOLIDAY_COUNTRY", default="PE")
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=LOCAL_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if not PRODUCTION:
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 # Uploaded evidence and issued opinions: outside the static tree, served only through views
 # that check entitlement.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=LOCAL_DIR / "media")

@@ -31,6 +31,32 @@ _CORE_VIEW = [
     "commission.view_supplyrelationship",
     "commission.view_caseevent",
 ]
+# The criteria register: everyone with a role reads it; members and staff write it, always
+# through criteria.services (which enforce the ratchet whatever the door).
+_CRITERIA_VIEW = [
+    f"criteria.view_{m}"
+    for m in (
+        "right",
+        "criterion",
+        "criterionversion",
+        "source",
+        "ruleresolution",
+        "deliberationround",
+        "roundreport",
+        "proposal",
+        "vote",
+    )
+]
+_CRITERIA_WRITE = [
+    "criteria.add_right",
+    "criteria.change_right",
+    "criteria.add_criterionversion",
+    "criteria.add_deliberationround",
+    "criteria.change_deliberationround",
+    "criteria.add_roundreport",
+    "criteria.add_proposal",
+    "criteria.change_proposal",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         "commission.add_tradingpartner",
@@ -62,9 +88,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.view_organizationmembership",
         "commission.view_caseevent",
         "commission.view_heartbeat",
+        *_CRITERIA_VIEW,
+        *_CRITERIA_WRITE,
     ],
-    MEMBERS: [*_CORE_VIEW, "commission.view_commissionmember", "commission.view_person"],
-    TEAM: [*_CORE_VIEW, "commission.view_investigativeteam", "commission.view_teammembership"],
-    COURT: list(_CORE_VIEW),
+    MEMBERS: [
+        *_CORE_VIEW,
+        "commission.view_commissionmember",
+        "commission.view_person",
+        *_CRITERIA_VIEW,
+        *_CRITERIA_WRITE,
+        "criteria.add_ruleresolution",
+    ],
+    TEAM: [
+        *_CORE_VIEW,
+        "commission.view_investigativeteam",
+        "commission.view_teammembership",
+        *_CRITERIA_VIEW,
+        "criteria.add_roundreport",
+        "criteria.add_proposal",
+    ],
+    COURT: [*_CORE_VIEW, *_CRITERIA_VIEW],
     FILERS: [],
 }

@@ -280,3 +280,32 @@ LOGGING = {
 
 # Commission policy values (documented in README).
 COMMISSION_NAME = env.str("COMMISSION_NAME", default="Bilateral Labor Rights Commission")
+
+# --- Complaints portal (docs/adr/0033) ------------------------------------------------
+# Evidence uploads: the size limit per file and the number of files per filing.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=20) * 1024 * 1024
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=20)
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Virus scanning with clamd: set CLAMD_SOCKET (a Unix socket) or CLAMD_HOST (and CLAMD_PORT).
+# When set, uploads wait in quarantine (MEDIA_ROOT/quarantine/) until a worker's scan clears
+# them; unset, they are stored as "not scanned".
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
+# Portal rate limits per client address ("N/second|minute|hour|day"), counted in CACHES.
+PORTAL_RATE_LIMITS = {
+    "submit": env.str("FILING_RATE_LIMIT", default="10/hour"),
+    "start": env.str("FILING_START_RATE_LIMIT", default="30/hour"),
+    "upload": env.str("EVIDENCE_UPLOAD_RATE_LIMIT", default="60/hour"),
+    "code": env.str("ACCESS_CODE_RATE_LIMIT", default="20/hour"),
+}
+# Reverse proxies in front of the web server (0: X-Forwarded-For is ignored).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Unsubmitted drafts (and their files) are deleted after this many days without a save.
+FILING_DRAFT_RETENTION_DAYS = env.int("FILING_DRAFT_RETENTION_DAYS", default=60)
+CELERY_BEAT_SCHEDULE["complaints-drafts-purge"] = {
+    "task": "complaints.tasks.filing_drafts_purge",
+    "schedule": 24 * 3600,
+}

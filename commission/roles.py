@@ -57,6 +57,30 @@ _CRITERIA_WRITE = [
     "criteria.add_proposal",
     "criteria.change_proposal",
 ]
+# Complaints and petitions: staff run intake (and alone see workers' identities); members
+# read cases by pseudonym and record hearings and outcomes through complaints.services.
+_COMPLAINTS_VIEW = [
+    f"complaints.view_{m}"
+    for m in (
+        "case",
+        "complaint",
+        "petition",
+        "complainant",
+        "respondent",
+        "allegation",
+        "evidence",
+        "compliancestatement",
+        "courtreview",
+    )
+]
+_COMPLAINTS_STAFF = [
+    "complaints.view_worker_identity",
+    "complaints.record_paper_filing",
+    "complaints.assign_case",
+    "complaints.check_intake",
+    "complaints.record_case_outcome",
+    "complaints.record_court_review",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         "commission.add_tradingpartner",
@@ -90,6 +114,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.view_heartbeat",
         *_CRITERIA_VIEW,
         *_CRITERIA_WRITE,
+        *_COMPLAINTS_VIEW,
+        *_COMPLAINTS_STAFF,
     ],
     MEMBERS: [
         *_CORE_VIEW,
@@ -98,6 +124,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CRITERIA_VIEW,
         *_CRITERIA_WRITE,
         "criteria.add_ruleresolution",
+        *_COMPLAINTS_VIEW,
+        "complaints.record_case_outcome",
     ],
     TEAM: [
         *_CORE_VIEW,
@@ -106,7 +134,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CRITERIA_VIEW,
         "criteria.add_roundreport",
         "criteria.add_proposal",
+        *_COMPLAINTS_VIEW,
     ],
-    COURT: [*_CORE_VIEW, *_CRITERIA_VIEW],
+    COURT: [*_CORE_VIEW, *_CRITERIA_VIEW, "complaints.view_case", "complaints.view_courtreview"],
     FILERS: [],
 }

@@ -309,3 +309,37 @@ CELERY_BEAT_SCHEDULE["complaints-drafts-purge"] = {
     "task": "complaints.tasks.filing_drafts_purge",
     "schedule": 24 * 3600,
 }
+
+# --- Hearings and decisions (hearings app; docs/adr/0040-0044) --------------------------
+# Panel composition: comma-separated seats "kind:country[:presides]", where kind is
+# jurist|worker_representative and country is any|respondent|other|<ISO code> ("respondent":
+# the country complained against; "other": any other trading partner).
+HEARINGS_PANEL_COMPOSITION = env.list(
+    "HEARINGS_PANEL_COMPOSITION",
+    default=[
+        "jurist:any:presides",
+        "worker_representative:respondent",
+        "worker_representative:other",
+    ],
+)
+# Public notice on the portal at least this many days before a hearing.
+HEARINGS_NOTICE_DAYS = env.int("HEARINGS_NOTICE_DAYS", default=10)
+# Written arguments after the hearing: calendar days (the window must close before the
+# decision deadline; opening a longer one is refused).
+HEARINGS_WRITTEN_ARGUMENTS_DAYS = env.int("HEARINGS_WRITTEN_ARGUMENTS_DAYS", default=14)
+# Who adopts a decision: "panel" (the panel decides) or "commission" (the commission adopts
+# on the panel's recommendation).
+HEARINGS_DECISION_ADOPTION = env.str("HEARINGS_DECISION_ADOPTION", default="panel")
+# Reasoned opinions are signed (PAdES) when a key and certificate are configured (PEM files).
+# Without them, development and the demo use a key generated into .local/opinion-signing/.
+OPINION_SIGNING_KEY_FILE = env.str("OPINION_SIGNING_KEY_FILE", default="")
+OPINION_SIGNING_CERT_FILE = env.str("OPINION_SIGNING_CERT_FILE", default="")
+OPINION_SIGNING_CHAIN_FILE = env.str("OPINION_SIGNING_CHAIN_FILE", default="")
+OPINION_SIGNING_KEY_PASSWORD = env.str("OPINION_SIGNING_KEY_PASSWORD", default="")
+OPINION_SIGNING_DEMO_DIR = "" if PRODUCTION else str(LOCAL_DIR / "opinion-signing")
+# Attempts of an opinion render before it stays failed for staff to retry.
+OPINION_RENDER_MAX_ATTEMPTS = env.int("OPINION_RENDER_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["hearings-render-sweep"] = {
+    "task": "hearings.tasks.opinion_render_sweep",
+    "schedule": 300,
+}

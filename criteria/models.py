@@ -11,6 +11,7 @@ version's `effective_from` (it makes "what was in force on D" a single indexed r
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -283,6 +284,14 @@ class CriterionVersion(models.Model):
     def __str__(self) -> str:
         return self.identifier
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Criterion versions are never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Criterion versions are never deleted."))
+
     @property
     def text(self) -> str:
         return _localized(self, "text")
@@ -398,6 +407,14 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.citation
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Sources of a version are never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Sources of a version are never deleted."))
 
     @property
     def citation(self) -> str:

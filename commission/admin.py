@@ -1,12 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CaseEvent,
+    Clock,
+    ClockNotice,
+    CommissionHoliday,
     CommissionMember,
     CourtUser,
     Heartbeat,
     InvestigativeTeam,
+    Notification,
     Organization,
     OrganizationMembership,
     Person,
@@ -133,3 +140,147 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable, never editable here: the row is written by its service only."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ClockNoticeInline(admin.TabularInline):
+    model = ClockNotice
+    extra = 0
+    fields = ["kind", "offset", "scheduled_at", "claimed_at", "is_late", "outcome"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["scheduled_at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Clock)
+class ClockAdmin(ReadOnlyAdmin):
+    """Statutory clocks are read-only everywhere: no extension, tolling or pause exists."""
+
+    list_display = [
+        "docket_number",
+        "kind",
+        "trigger_at",
+        "last_day",
+        "due_at",
+        "status",
+        "days_overdue",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["docket_number"]
+    date_hierarchy = "due_at"
+    list_select_related = ["subject_type"]
+    inlines = [ClockNoticeInline]
+    fields = [
+        "docket_number",
+        "subject_type",
+        "subject_id",
+        "kind",
+        "legal_basis",
+        "legal_source",
+        "trigger_event",
+        "trigger_at",
+        "days",
+        "counting_rule",
+        "time_zone",
+        "nominal_last_day",
+        "last_day",
+        "due_at",
+        "arithmetic",
+        "arithmetic_es",
+        "status",
+        "met_at",
+        "met_by_event",
+        "missed_at",
+        "miss_recorded_at",
+        "completed_at",
+        "completed_by_event",
+        "days_overdue",
+        "next_action_at",
+        "started_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("How the date was computed"))
+    def arithmetic(self, clock: Clock) -> str:
+        with translation.override("en"):
+            return clock.explain()
+
+    @admin.display(description=_("How the date was computed (Spanish)"))
+    def arithmetic_es(self, clock: Clock) -> str:
+        with translation.override("es"):
+            return clock.explain()
+
+
+@admin.register(ClockNotice)
+class ClockNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["clock", "kind", "offset", "scheduled_at", "claimed_at", "is_late", "outcome"]
+    list_filter = ["kind", "outcome", "is_late"]
+    search_fields = ["clock__docket_number"]
+    list_select_related = ["clock"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "docket_number", "subject_line", "email_status"]
+    list_filter = ["email_status", "audience"]
+    search_fields = ["docket_number", "subject_line", "recipient__username"]
+    list_select_related = ["recipient"]
+    readonly_fields = [
+        "recipient",
+        "notice",
+        "audience",
+        "docket_number",
+        "subject_line",
+        "message",
+        "created_at",
+        "read_at",
+        "email_status",
+        "emailed_at",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("message"))
+    def message(self, notification: Notification) -> str:
+        subject, body = notification.localized()
+        return format_html("<strong>{}</strong><pre>{}</pre>", subject, body)
+
+
+@admin.register(CommissionHoliday)
+class CommissionHolidayAdmin(admin.ModelAdmin):
+    """Days off added to the national calendar. A holiday affects clocks started after it is
+    entered; running clocks keep the deadline computed when they started."""
+
+    list_display = ["date", "name", "created_at"]
+    date_hierarchy = "date"
+    fields = ["date", "name"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        from .services import commission_holiday_add
+
+        try:
+            saved = commission_holiday_add(date=obj.date, name=obj.name, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return
+        obj.pk = saved.pk

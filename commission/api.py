@@ -1,13 +1,15 @@
 """The one REST router. Each app contributes its viewsets through `register_api(router)`."""
 
+from dataclasses import asdict
 from importlib import import_module
 
 from django.conf import settings
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from .models import Organization, Sector, TradingPartner
-from .selectors import organization_list
+from .models import Clock, Organization, Sector, TradingPartner
+from .selectors import organization_list, timeliness_statistics
 
 
 class TradingPartnerSerializer(serializers.ModelSerializer):
@@ -66,11 +68,97 @@ class CommissionRouter(DefaultRouter):
     APIRootView = PublicAPIRootView
 
 
+class ClockSerializer(serializers.ModelSerializer):
+    """A statutory clock, read-only: nothing in the API can change or extend it."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    explanation = serializers.SerializerMethodField()
+    moved_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Clock
+        fields = [
+            "id",
+            "docket_number",
+            "kind",
+            "kind_label",
+            "legal_basis",
+            "legal_source",
+            "trigger_event",
+            "trigger_at",
+            "days",
+            "counting_rule",
+            "time_zone",
+            "nominal_last_day",
+            "last_day",
+            "due_at",
+            "moved_reason",
+            "explanation",
+            "status",
+            "status_label",
+            "met_at",
+            "missed_at",
+            "completed_at",
+            "days_overdue",
+        ]
+        read_only_fields = fields
+
+    def get_explanation(self, clock: Clock) -> str:
+        return clock.explain()
+
+    def get_moved_reason(self, clock: Clock) -> str:
+        return clock.deadline.moved_reason
+
+
+class ClockViewSet(PublicReadOnly):
+    """The commission's statutory clocks: public, read-only (the explanation follows
+    Accept-Language)."""
+
+    queryset = Clock.objects.order_by("due_at", "pk")
+    serializer_class = ClockSerializer
+    filterset_fields = ["docket_number", "kind", "status"]
+    ordering_fields = ["due_at", "trigger_at"]
+
+
+class TimelinessRowSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    kind = serializers.CharField()
+    met = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    median_days_used = serializers.FloatField(allow_null=True)
+    worst_days_used = serializers.IntegerField(allow_null=True)
+
+
+class TimelinessViewSet(viewsets.ViewSet):
+    """Timeliness statistics: per month (of the last day) and kind, clocks met and missed, the
+    median and worst days used. Public. Optional filters: since, until (YYYY-MM-DD), kind."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = TimelinessRowSerializer
+
+    def list(self, request):
+        params = TimelinessQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = timeliness_statistics(**params.validated_data)
+        return Response(
+            {"results": TimelinessRowSerializer([asdict(r) for r in rows], many=True).data}
+        )
+
+
+class TimelinessQuerySerializer(serializers.Serializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    kind = serializers.ChoiceField(choices=Clock.Kind.choices, required=False)
+
+
 def build_router() -> DefaultRouter:
     router = CommissionRouter()
     router.register("trading-partners", TradingPartnerViewSet)
     router.register("sectors", SectorViewSet)
     router.register("organizations", OrganizationViewSet)
+    router.register("clocks", ClockViewSet, basename="clock")
+    router.register("timeliness", TimelinessViewSet, basename="timeliness")
     for app in settings.COMMISSION_APPS[1:]:
         try:
             module = import_module(f"{app}.api")

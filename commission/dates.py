@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 from django.conf import settings
 from django.utils import formats, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -281,7 +281,11 @@ class Deadline:
 
 
 def _day(day: dt.date, *, weekday: bool = True) -> str:
-    return formats.date_format(day, "l j F Y" if weekday else "j F Y")
+    """A date as the explanations write it ("Thursday 30 April 2026" / "jueves 30 de abril de
+    2026"); the format itself is translated."""
+    if weekday:
+        return formats.date_format(day, pgettext("date with weekday", "l j F Y"))
+    return formats.date_format(day, pgettext("date", "j F Y"))
 
 
 def statutory_deadline(

@@ -19,7 +19,10 @@ urlpatterns = [
 ]
 
 # The portal: each app may contribute `portal_urls` (public pages) in its `urls` module.
-portal = [path("", views.home, name="home")]
+portal = [
+    path("", views.home, name="home"),
+    path("timeliness/", views.timeliness, name="timeliness"),
+]
 for app in settings.COMMISSION_APPS[1:]:
     try:
         module = import_module(f"{app}.urls")

@@ -85,3 +85,50 @@ class CommissionMemberFactory(factory.django.DjangoModelFactory):
     kind = CommissionMember.Kind.JURIST
     country = factory.SubFactory(TradingPartnerFactory)
     seated_on = dt.date(2025, 1, 1)
+
+
+# --- Statutory clocks ---------------------------------------------------------------------
+
+
+class CaseProtocol:
+    """Gives Organization the clock subject protocol for tests (a docket number, recipients
+    per audience, milestones), so clock tests need no higher app. Install with
+    `CaseProtocol.install(monkeypatch)`; then set `recipients[pk][audience]` and
+    `milestones[pk]` as a test needs."""
+
+    def __init__(self) -> None:
+        self.recipients: dict[int, dict[str, list]] = {}
+        self.milestones: dict[int, set[str]] = {}
+
+    @classmethod
+    def install(cls, monkeypatch, *, with_recipients: bool = True) -> "CaseProtocol":
+        protocol = cls()
+        monkeypatch.setattr(
+            Organization, "docket_number", property(lambda o: f"CASE-{o.pk}"), raising=False
+        )
+        if with_recipients:
+
+            def clock_recipients(org, audience):
+                return protocol.recipients.get(org.pk, {}).get(audience, [])
+
+            monkeypatch.setattr(Organization, "clock_recipients", clock_recipients, raising=False)
+
+        def clock_milestone_reached(org, milestone):
+            return milestone in protocol.milestones.get(org.pk, set())
+
+        monkeypatch.setattr(
+            Organization, "clock_milestone_reached", clock_milestone_reached, raising=False
+        )
+        return protocol
+
+
+def case_with_clocks(*, trigger_at, actor=None, **org_fields):
+    """A case (an Organization standing in for a complaint) with its 60/90-day clocks."""
+    from django.db import transaction
+
+    from commission.services import clocks_start_statutory
+
+    with transaction.atomic():
+        case = OrganizationFactory(**org_fields)
+        clocks = clocks_start_statutory(subject=case, trigger_at=trigger_at, actor=actor)
+    return case, clocks

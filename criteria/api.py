@@ -1,0 +1,327 @@
+"""REST API of the criteria register: public reads (the register, versions, the binding
+selector, rounds) and authenticated writes (proposals, votes, decisions, reports), which call
+`criteria.services`; a refusal is an HTTP 400 with the service's messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from commission.models import Organization, Sector, TradingPartner
+
+from . import selectors, services
+from .models import (
+    Criterion,
+    CriterionVersion,
+    DeliberationRound,
+    ParticipantRole,
+    Proposal,
+    Right,
+    Vote,
+)
+
+
+def _refused(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError({"detail": exc.messages})
+
+
+def _date(value: str | None, name: str = "on") -> dt.date:
+    if not value:
+        return selectors.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError({name: ["Use YYYY-MM-DD."]}) from exc
+
+
+class VersionSerializer(serializers.Serializer):
+    """A version as the register publishes it (same shape as the JSON export)."""
+
+    def to_representation(self, instance: CriterionVersion):
+        return selectors.version_as_dict(instance)
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    right = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["code", "right", "kind", "governs", "title_en", "title_es"]
+
+
+ON = OpenApiParameter("on", str, description="Date (YYYY-MM-DD); default today.")
+
+
+class CriterionViewSet(viewsets.GenericViewSet):
+    """The register: `list` is the criteria in force on a date (filter by right, country,
+    sector); `retrieve` is a criterion with its full version history; `binding` answers which
+    criteria bind a country and sector on a date, with explanations."""
+
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Z]{2,8}-[0-9]+"
+    queryset = Criterion.objects.select_related("right")
+    serializer_class = CriterionSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            ON,
+            OpenApiParameter("right", str),
+            OpenApiParameter("country", str),
+            OpenApiParameter("sector", str),
+        ]
+    )
+    def list(self, request):
+        params = request.query_params
+        right = Right.objects.filter(code=params["right"]).first() if params.get("right") else None
+        country = (
+            TradingPartner.objects.filter(code=params["country"].upper()).first()
+            if params.get("country")
+            else None
+        )
+        versions = selectors.criterion_register(
+            on=_date(params.get("on")),
+            right=right,
+            country=country,
+            sector_code=params.get("sector") or None,
+        ).prefetch_related("sources", "sources__country")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response([selectors.version_as_dict(v) for v in page])
+
+    def retrieve(self, request, code=None):
+        criterion = get_object_or_404(Criterion.objects.select_related("right"), code=code)
+        history = selectors.criterion_history(criterion=criterion)
+        data = CriterionSerializer(criterion).data
+        data["versions"] = [selectors.version_as_dict(v) for v in history]
+        return Response(data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("country", str, required=True),
+            OpenApiParameter("sector", str, required=True),
+            ON,
+        ]
+    )
+    @action(detail=False, methods=["get"])
+    def binding(self, request):
+        params = request.query_params
+        country = TradingPartner.objects.filter(code=(params.get("country") or "").upper()).first()
+        sector = Sector.objects.filter(isic_code=(params.get("sector") or "").upper()).first()
+        if country is None or sector is None:
+            raise ValidationError({"detail": ["Give a known country code and ISIC sector code."]})
+        on = _date(params.get("on"))
+        results = selectors.criteria_binding(country=country, sector=sector, on=on)
+        return Response(
+            {
+                "country": country.code,
+                "sector": sector.isic_code,
+                "on": on.isoformat(),
+                "binding": [b.as_dict() for b in results],
+            }
+        )
+
+
+class CriterionVersionViewSet(viewsets.GenericViewSet):
+    """A version by its citation identifier, e.g. /api/criterion-versions/FOA-003/v2/."""
+
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "identifier"
+    lookup_value_regex = r"[A-Z]{2,8}-[0-9]+/v[0-9]+"
+    queryset = CriterionVersion.objects.all()
+    serializer_class = VersionSerializer
+    filter_backends: list = []
+
+    def retrieve(self, request, identifier=None):
+        version = selectors.criterion_version_get(identifier=identifier)
+        if version is None:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        history = selectors.criterion_history(criterion=version.criterion)
+        version = next(v for v in history if v.identifier == identifier)
+        return Response(selectors.version_as_dict(version))
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliberationRound
+        fields = [
+            "code",
+            "title_en",
+            "title_es",
+            "notice_en",
+            "notice_es",
+            "convened_on",
+            "submissions_open_on",
+            "submissions_close_on",
+            "meeting_on",
+            "location",
+            "quorum_percent",
+            "majority",
+            "status",
+        ]
+
+
+class ReportInputSerializer(serializers.Serializer):
+    participant_role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    criterion = serializers.SlugRelatedField(
+        slug_field="code", queryset=Criterion.objects.all(), required=False, allow_null=True
+    )
+    is_public = serializers.BooleanField(default=True)
+
+
+class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [permissions.AllowAny]
+    queryset = DeliberationRound.objects.all()
+    serializer_class = RoundSerializer
+    lookup_field = "code"
+    filterset_fields = ["status"]
+
+    @extend_schema(request=ReportInputSerializer, responses={201: None})
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        serializer_class=ReportInputSerializer,
+    )
+    def reports(self, request, code=None):
+        round_ = self.get_object()
+        data = ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = services.report_file(round=round_, actor=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise _refused(exc) from exc
+        return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    round = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    criterion = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    right = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    adopted_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "round",
+            "number",
+            "kind",
+            "criterion",
+            "right",
+            "criterion_kind",
+            "governs",
+            "title_en",
+            "title_es",
+            "draft",
+            "rationale",
+            "participant_role",
+            "status",
+            "filed_at",
+            "decided_at",
+            "tally",
+            "adopted_version",
+        ]
+
+    def get_adopted_version(self, obj) -> str | None:
+        version = getattr(obj, "adopted_version", None)
+        return version.identifier if version else None
+
+
+class ProposalInputSerializer(serializers.Serializer):
+    round = serializers.SlugRelatedField(
+        slug_field="code", queryset=DeliberationRound.objects.all()
+    )
+    kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
+    criterion = serializers.SlugRelatedField(
+        slug_field="code", queryset=Criterion.objects.all(), required=False, allow_null=True
+    )
+    right = serializers.SlugRelatedField(
+        slug_field="code", queryset=Right.objects.all(), required=False, allow_null=True
+    )
+    criterion_kind = serializers.ChoiceField(
+        choices=Criterion.Kind.choices, required=False, allow_blank=True
+    )
+    governs = serializers.CharField(required=False, allow_blank=True)
+    title_en = serializers.CharField(required=False, allow_blank=True)
+    title_es = serializers.CharField(required=False, allow_blank=True)
+    draft = serializers.JSONField()
+    rationale = serializers.CharField()
+    participant_role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+
+
+class VoteInputSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=Vote.Choice.choices)
+
+
+class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Proposals are public; filing, voting and deciding call the services."""
+
+    queryset = Proposal.objects.select_related(
+        "round", "criterion", "right", "adopted_version"
+    ).order_by("round__code", "number")
+    serializer_class = ProposalSerializer
+    filterset_fields = ["round__code", "status", "kind"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    @extend_schema(request=ProposalInputSerializer, responses={201: ProposalSerializer})
+    def create(self, request):
+        data = ProposalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            proposal = services.proposal_submit(actor=request.user, **values)
+        except DjangoValidationError as exc:
+            raise _refused(exc) from exc
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VoteInputSerializer, responses={200: None})
+    @action(detail=True, methods=["post"], serializer_class=VoteInputSerializer)
+    def vote(self, request, pk=None):
+        proposal = self.get_object()
+        data = VoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.proposal_vote(
+                proposal=proposal, actor=request.user, choice=data.validated_data["choice"]
+            )
+        except DjangoValidationError as exc:
+            raise _refused(exc) from exc
+        return Response(services.proposal_tally(proposal=proposal).as_dict())
+
+    @extend_schema(request=None, responses={200: ProposalSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        proposal = self.get_object()
+        try:
+            proposal = services.proposal_decide(proposal=proposal, actor=request.user)
+        except DjangoValidationError as exc:
+            raise _refused(exc) from exc
+        proposal = self.get_queryset().get(pk=proposal.pk)
+        return Response(ProposalSerializer(proposal).data)
+
+
+def register_api(router) -> None:
+    router.register("criteria", CriterionViewSet, basename="criteria")
+    router.register("criterion-versions", CriterionVersionViewSet, basename="criterion-versions")
+    router.register("criteria-rounds", RoundViewSet, basename="criteria-rounds")
+    router.register("criteria-proposals", ProposalViewSet, basename="criteria-proposals")

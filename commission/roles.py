@@ -81,6 +81,47 @@ _COMPLAINTS_STAFF = [
     "complaints.record_case_outcome",
     "complaints.record_court_review",
 ]
+# Hearings and decisions: the commission (staff and members) selects panels; staff schedule
+# hearings and keep their record; members draft, adopt and issue decisions; everyone reads
+# the register of issued opinions (it is public). All through hearings.services.
+_HEARINGS_VIEW = [
+    f"hearings.view_{m}"
+    for m in (
+        "panel",
+        "panelseat",
+        "hearing",
+        "hearingparticipant",
+        "submission",
+        "hearingrecorditem",
+        "governmentconsultation",
+        "decision",
+        "allegationfinding",
+        "factfinding",
+        "criterionapplication",
+        "sanctionspecification",
+        "sanctionbenchmark",
+        "opinion",
+        "corrigendum",
+    )
+]
+_HEARINGS_STAFF = [
+    "hearings.select_panel",
+    "hearings.schedule_hearing",
+    "hearings.record_hearing",
+    "hearings.view_memberinterest",
+    "hearings.view_conflictdeclaration",
+    "hearings.view_opinionrender",
+    "hearings.retry_render",
+    "hearings.correct_opinion",
+]
+_HEARINGS_MEMBERS = [
+    "hearings.select_panel",
+    "hearings.draft_decision",
+    "hearings.adopt_decision",
+    "hearings.correct_opinion",
+    "hearings.view_memberinterest",
+    "hearings.view_conflictdeclaration",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         "commission.add_tradingpartner",
@@ -116,6 +157,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CRITERIA_WRITE,
         *_COMPLAINTS_VIEW,
         *_COMPLAINTS_STAFF,
+        *_HEARINGS_VIEW,
+        *_HEARINGS_STAFF,
     ],
     MEMBERS: [
         *_CORE_VIEW,
@@ -126,6 +169,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "criteria.add_ruleresolution",
         *_COMPLAINTS_VIEW,
         "complaints.record_case_outcome",
+        *_HEARINGS_VIEW,
+        *_HEARINGS_MEMBERS,
     ],
     TEAM: [
         *_CORE_VIEW,
@@ -136,6 +181,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "criteria.add_proposal",
         *_COMPLAINTS_VIEW,
     ],
-    COURT: [*_CORE_VIEW, *_CRITERIA_VIEW, "complaints.view_case", "complaints.view_courtreview"],
+    COURT: [
+        *_CORE_VIEW,
+        *_CRITERIA_VIEW,
+        "complaints.view_case",
+        "complaints.view_courtreview",
+        *_HEARINGS_VIEW,
+    ],
     FILERS: [],
 }

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -205,7 +206,8 @@ class Deadline:
         if not self.was_moved:
             return ""
         passed = "; ".join(
-            f"{_day(d.date)} ({d.label()})" for d in sorted(self.moved_over, key=lambda d: d.date)
+            f"{format_day(d.date)} ({d.label()})"
+            for d in sorted(self.moved_over, key=lambda d: d.date)
         )
         return gettext(
             "Day %(days)s is not a working day, so the deadline moves earlier to the preceding "
@@ -231,7 +233,7 @@ class Deadline:
             gettext("%(label)s %(date)s, %(time)s (%(place)s time).")
             % {
                 "label": str(label) if label else gettext("Counted from"),
-                "date": _day(local_trigger.date(), weekday=False),
+                "date": format_day(local_trigger.date(), weekday=False),
                 "time": formats.date_format(local_trigger, "H:i"),
                 "place": place,
             },
@@ -239,16 +241,16 @@ class Deadline:
                 "The trigger day is not counted: day 1 is %(day_one)s; day %(days)s is %(nominal)s."
             )
             % {
-                "day_one": _day(self.day_one, weekday=False),
+                "day_one": format_day(self.day_one, weekday=False),
                 "days": self.days,
-                "nominal": _day(self.nominal_last_day),
+                "nominal": format_day(self.nominal_last_day),
             },
         ]
         if self.was_moved:
             parts.append(self.moved_reason)
         parts.append(
             gettext("Due by the end of %(last_day)s (23:59, %(place)s time).")
-            % {"last_day": _day(self.last_day), "place": place}
+            % {"last_day": format_day(self.last_day), "place": place}
         )
         return " ".join(parts)
 
@@ -280,9 +282,15 @@ class Deadline:
         )
 
 
-def _day(day: dt.date, *, weekday: bool = True) -> str:
+def format_day(day: dt.date, *, weekday: bool = True) -> str:
     """A date as the explanations write it ("Thursday 30 April 2026" / "jueves 30 de abril de
     2026"); the format itself is translated."""
+    return _day_in(day, weekday, translation.get_language() or "")
+
+
+@lru_cache(maxsize=4096)
+def _day_in(day: dt.date, weekday: bool, language: str) -> str:
+    # Cached per language: a sweep writes the same few dates into many notices.
     if weekday:
         return formats.date_format(day, pgettext("date with weekday", "l j F Y"))
     return formats.date_format(day, pgettext("date", "j F Y"))

@@ -30,6 +30,9 @@ _CORE_VIEW = [
     "commission.view_organization",
     "commission.view_supplyrelationship",
     "commission.view_caseevent",
+    "commission.view_clock",
+    "commission.view_clocknotice",
+    "commission.view_commissionholiday",
 ]
 # The criteria register: everyone with a role reads it; members and staff write it, always
 # through criteria.services (which enforce the ratchet whatever the door).
@@ -153,6 +156,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.view_organizationmembership",
         "commission.view_caseevent",
         "commission.view_heartbeat",
+        # Statutory clocks are read-only for everyone; staff keep the holiday calendar and
+        # read the notifications sent.
+        "commission.view_clock",
+        "commission.view_clocknotice",
+        "commission.view_notification",
+        "commission.view_commissionholiday",
+        "commission.add_commissionholiday",
+        "commission.delete_commissionholiday",
         *_CRITERIA_VIEW,
         *_CRITERIA_WRITE,
         *_COMPLAINTS_VIEW,

@@ -225,8 +225,9 @@ CELERY_BEAT_SCHEDULE = {
     "commission-clock-sweep": {
         "task": "commission.tasks.clock_sweep",
         "schedule": CLOCK_SWEEP_INTERVAL_SECONDS,
-        # A sweep that waited longer than an interval is superseded by the next one.
-        "options": {"expires": CLOCK_SWEEP_INTERVAL_SECONDS},
+        # A sweep that waited longer than an interval is superseded by the next one
+        # (django-celery-beat's name for the `expires` option).
+        "options": {"expire_seconds": CLOCK_SWEEP_INTERVAL_SECONDS},
     },
 }
 # Reminders: days before a clock's last day (0 = on the day), sent at the start of that day.

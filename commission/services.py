@@ -7,9 +7,11 @@ a higher app):
 
 * a subject has `docket_number` (str);
 * it MAY define `clock_recipients(audience: str) -> list[User]`, audience in
-  {"staff", "panel", "chair", "parties"}. Fallbacks: "staff" = the active users of the staff
-  group; "chair" = the user of the sitting chair (CommissionMember.is_chair, not left);
-  "panel" = nobody (no panel seated yet); "parties" = nobody;
+  {"staff", "panel", "chair", "parties"}. Fallbacks (without the method, and also when it
+  answers nobody for "staff" or "chair", so an escalation always reaches someone): "staff" =
+  the active users of the staff group; "chair" = the user of the sitting chair
+  (CommissionMember.is_chair, not left); "panel" = nobody (no panel seated yet);
+  "parties" = nobody;
 * it MAY define `clock_milestone_reached(milestone: str) -> bool` for "hearing_scheduled" and
   "draft_decision" (fallback: False, so the chair hears that the deadline is at risk).
 """
@@ -505,7 +507,10 @@ class _Recipients:
     def resolve(self, subject: Any, audience: str) -> list:
         method = getattr(subject, "clock_recipients", None)
         if method is not None:
-            return [u for u in (method(audience) or []) if u is not None]
+            users = [u for u in (method(audience) or []) if u is not None]
+            # Staff and the chair always hear: an empty answer falls back to the defaults.
+            if users or audience not in ("staff", "chair"):
+                return users
         if audience == "staff":
             return self.staff()
         if audience == "chair":
@@ -556,13 +561,17 @@ def _notice_text(clock: Clock, planned: PlannedNotice, *, now: datetime) -> tupl
                 planned.offset,
             ) % {"kind": kind_label, "count": planned.offset, "due": due}
     elif planned.kind == ClockNotice.Kind.AT_RISK:
-        headline = _(
-            "At risk — %(kind)s, due %(due)s: %(milestone)s not reached by day %(day)d"
-        ) % {
+        problem = MILESTONE_MISSING.get(planned.milestone)
+        problem = (
+            str(problem) % {"day": planned.offset}
+            if problem
+            else _("“%(milestone)s” not reached by the end of day %(day)d")
+            % {"milestone": planned.milestone, "day": planned.offset}
+        )
+        headline = _("At risk — %(kind)s, due %(due)s: %(problem)s") % {
             "kind": kind_label,
             "due": due,
-            "milestone": MILESTONE_LABELS.get(planned.milestone, planned.milestone),
-            "day": planned.offset,
+            "problem": problem,
         }
     elif planned.kind == ClockNotice.Kind.MISSED:
         headline = _("MISSED — %(kind)s was due %(due)s") % {"kind": kind_label, "due": due}
@@ -604,9 +613,9 @@ def _instant(local: datetime) -> str:
     return f"{format_day(local.date(), weekday=False)}, {local:%H:%M}"
 
 
-MILESTONE_LABELS = {
-    "hearing_scheduled": gettext_lazy("a hearing scheduled"),
-    "draft_decision": gettext_lazy("a draft decision"),
+MILESTONE_MISSING = {
+    "hearing_scheduled": gettext_lazy("no hearing scheduled by the end of day %(day)d"),
+    "draft_decision": gettext_lazy("no draft decision by the end of day %(day)d"),
 }
 
 

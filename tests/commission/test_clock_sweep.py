@@ -4,12 +4,14 @@ when two sweeps run at the same time."""
 import datetime as dt
 import threading
 from collections import Counter
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -180,6 +182,29 @@ def test_fallback_recipients_are_the_staff_group_and_the_sitting_chair(
     sweep_at(lima(2026, 5, 1, 0, 0, 30))
     missed = Notification.objects.filter(notice__kind="missed")
     assert {n.recipient for n in missed} == {people["staff"], people["chair"]}
+
+
+@pytest.mark.django_db
+def test_a_subject_that_names_no_chair_still_escalates_to_the_sitting_chair(
+    case, protocol, people, sweep_at
+):
+    subject, _ = case
+    protocol.recipients[subject.pk] = {"staff": [], "chair": [], "panel": [], "parties": []}
+    sweep_at(lima(2026, 4, 17, 0, 0, 30))
+    risk = Notification.objects.filter(notice__kind="at_risk")
+    assert {n.recipient for n in risk} == {people["chair"], people["staff"]}
+    assert "no hearing scheduled by the end of day 45" in risk.first().subject_line
+
+
+@pytest.mark.django_db
+def test_the_management_command_runs_one_sweep(case, eager_celery):
+    out = StringIO()
+    with time_machine.travel(lima(2026, 5, 1, 0, 1), tick=False):
+        call_command("clock_sweep", stdout=out)
+        call_command("clock_sweep", stdout=out)
+    first, second = out.getvalue().splitlines()
+    assert "misses 1" in first
+    assert "notices 0" in second
 
 
 @pytest.mark.django_db

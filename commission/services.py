@@ -18,6 +18,7 @@ a higher app):
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -124,6 +125,8 @@ def roles_sync() -> dict[str, int]:
 #
 # Clocks are started inside the caller's transaction, computed once by `commission.dates`, and
 # never changed: there is no service that extends, tolls, pauses or restarts a clock.
+
+logger = logging.getLogger(__name__)
 
 HEARING_LEGAL_BASIS = (
     "The commission shall hold a hearing no later than 60 days after a complaint or petition "
@@ -507,7 +510,13 @@ class _Recipients:
     def resolve(self, subject: Any, audience: str) -> list:
         method = getattr(subject, "clock_recipients", None)
         if method is not None:
-            users = [u for u in (method(audience) or []) if u is not None]
+            try:
+                answer = method(audience) or []
+            except Exception:
+                # One app's bug must not silence every deadline: log it, use the defaults.
+                logger.exception("clock_recipients(%r) failed for %r", audience, subject)
+                answer = []
+            users = [u for u in answer if u is not None]
             # Staff and the chair always hear: an empty answer falls back to the defaults.
             if users or audience not in ("staff", "chair"):
                 return users
@@ -520,7 +529,14 @@ class _Recipients:
 
 def _milestone_reached(subject: Any, milestone: str) -> bool:
     method = getattr(subject, "clock_milestone_reached", None)
-    return bool(method(milestone)) if method is not None else False
+    if method is None:
+        return False
+    try:
+        return bool(method(milestone))
+    except Exception:
+        # When in doubt, escalate.
+        logger.exception("clock_milestone_reached(%r) failed for %r", milestone, subject)
+        return False
 
 
 def _load_subjects(clocks: list[Clock]) -> dict[tuple[int, str], Any]:

@@ -197,6 +197,24 @@ def test_a_subject_that_names_no_chair_still_escalates_to_the_sitting_chair(
 
 
 @pytest.mark.django_db
+def test_a_failing_subject_protocol_does_not_silence_the_sweep(monkeypatch, case, people, sweep_at):
+    from commission.models import Organization
+
+    def broken(org, *args):
+        raise RuntimeError("bug in another app")
+
+    monkeypatch.setattr(Organization, "clock_recipients", broken, raising=False)
+    monkeypatch.setattr(Organization, "clock_milestone_reached", broken, raising=False)
+    with time_machine.travel(FILED + dt.timedelta(minutes=1), tick=False):
+        case_with_clocks(trigger_at=FILED)
+    report = sweep_at(lima(2026, 4, 17, 0, 0, 30))
+    assert report.misses == 0
+    assert report.notices == 2 * 3
+    risk = Notification.objects.filter(notice__kind="at_risk")
+    assert {n.recipient for n in risk} == {people["chair"], people["staff"]}
+
+
+@pytest.mark.django_db
 def test_the_management_command_runs_one_sweep(case, eager_celery):
     out = StringIO()
     with time_machine.travel(lima(2026, 5, 1, 0, 1), tick=False):

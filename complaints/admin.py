@@ -1,0 +1,608 @@
+"""The staff workspace for complaints and petitions: the intake queue, completeness checks that
+never stop the clocks, assignment, and the recorded steps of petitions (outcome, court review)
+and complaints (a government's statement of compliance). Every change goes through
+`complaints.services`; the admin never saves a case itself."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from commission.models import Organization
+
+from . import selectors, services
+from .models import (
+    GROUND_FIELDS,
+    Allegation,
+    Case,
+    Complainant,
+    ComplianceStatement,
+    CourtReview,
+    Evidence,
+    Respondent,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ComplainantInline(ReadOnlyInline):
+    model = Complainant
+    fields = ["position", "kind", "public", "identity", "user"]
+    readonly_fields = fields
+
+    @admin.display(description=_("shown as"))
+    def public(self, obj):
+        return obj.public_label
+
+    @admin.display(description=_("identity (confidential)"))
+    def identity(self, obj):
+        request = getattr(self, "_request", None)
+        if obj.kind != Complainant.Kind.WORKER:
+            return obj.organization.name if obj.organization_id else ""
+        if request is not None and request.user.has_perm("complaints.view_worker_identity"):
+            return f"{obj.name} — {obj.contact}" if obj.contact else obj.name
+        return _("(restricted)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._request = request
+        return super().get_formset(request, obj, **kwargs)
+
+
+class RespondentInline(ReadOnlyInline):
+    model = Respondent
+    fields = ["kind", "organization", "sector", "name_given", "country", "linked"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description=_("linked to the records"))
+    def linked(self, obj):
+        return obj.is_linked
+
+
+class AllegationInline(ReadOnlyInline):
+    model = Allegation
+    fields = [
+        "number",
+        "summary",
+        "place",
+        "period_start",
+        "period_end",
+        "workers_affected",
+        "cited",
+        "flagged_for_deliberation",
+        "proposed_standard",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("criteria cited"))
+    def cited(self, obj):
+        return ", ".join(c.code for c in obj.criteria.all())
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = Evidence
+    fk_name = "case"
+    fields = [
+        "original_name",
+        "description",
+        "content_type",
+        "size",
+        "sha256",
+        "scan_status",
+        "link",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def link(self, obj):
+        if not obj.is_servable or not obj.case_id:
+            return "—"
+        url = reverse(
+            "complaints:evidence",
+            kwargs={"docket_number": obj.case.docket_number, "evidence_id": obj.pk},
+        )
+        return format_html('<a href="{}">{}</a>', url, _("download"))
+
+
+class ComplianceStatementInline(ReadOnlyInline):
+    model = ComplianceStatement
+    fields = ["government", "received_at", "statement", "recorded_by"]
+    readonly_fields = fields
+
+
+class CourtReviewInline(ReadOnlyInline):
+    model = CourtReview
+    fk_name = "petition"
+    fields = [
+        "court",
+        "court_case_number",
+        "filed_on",
+        *GROUND_FIELDS,
+        "order",
+        "order_date",
+        "complaint",
+    ]
+    readonly_fields = fields
+
+
+class IntakeQueueFilter(admin.SimpleListFilter):
+    title = _("intake")
+    parameter_name = "intake"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("new", _("New filings (not yet checked)")),
+            ("checked", _("Checked")),
+            ("mine", _("Assigned to me")),
+            ("unassigned", _("Nobody assigned")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "new":
+            return queryset.filter(intake_checked_at__isnull=True)
+        if value == "checked":
+            return queryset.filter(intake_checked_at__isnull=False)
+        if value == "mine":
+            return queryset.filter(assigned_staff=request.user)
+        if value == "unassigned":
+            return queryset.filter(assigned_staff__isnull=True)
+        return queryset
+
+
+# --- the forms of the recorded steps ---------------------------------------------------------
+
+
+def _staff_users():
+    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+
+
+def _governments():
+    return Organization.objects.filter(kind=Organization.Kind.GOVERNMENT).order_by("name")
+
+
+class AssignForm(forms.Form):
+    staff_user = forms.ModelChoiceField(label=_("Staff member"), queryset=_staff_users())
+
+
+class IntakeCheckForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
+
+
+class PetitionDenyForm(forms.Form):
+    reasoning = forms.CharField(
+        label=_("Reasoned opinion: the findings in detail and why they do not breach the criteria"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    reference = forms.CharField(label=_("Opinion reference"), max_length=120, required=False)
+
+
+class PetitionFileComplaintForm(forms.Form):
+    complainant = forms.ModelChoiceField(label=_("Filed in the name of"), queryset=_governments())
+    reasoning = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CourtReviewForm(forms.Form):
+    court = forms.CharField(label=_("Court"), max_length=200)
+    court_case_number = forms.CharField(label=_("Court case number"), max_length=80)
+    grounds = forms.MultipleChoiceField(
+        label=_("Grounds"),
+        choices=[(name, CourtReview._meta.get_field(name).verbose_name) for name in GROUND_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    filed_on = forms.DateField(label=_("Filed on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CourtOrderForm(forms.Form):
+    review = forms.ModelChoiceField(label=_("Court action"), queryset=CourtReview.objects.none())
+    order = forms.ChoiceField(
+        label=_("Order"),
+        choices=[
+            (CourtReview.Order.COMPEL_FILING, CourtReview.Order.COMPEL_FILING.label),
+            (CourtReview.Order.UPHOLD_DENIAL, CourtReview.Order.UPHOLD_DENIAL.label),
+        ],
+    )
+    order_date = forms.DateField(label=_("Dated"), widget=forms.DateInput(attrs={"type": "date"}))
+    order_text = forms.CharField(label=_("What the court ordered"), widget=forms.Textarea)
+    complainant = forms.ModelChoiceField(
+        label=_("Complaint filed in the name of (when filing is compelled)"),
+        queryset=_governments(),
+        required=False,
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review"].queryset = CourtReview.objects.filter(
+            petition=case, order=CourtReview.Order.PENDING
+        )
+
+
+class ComplianceStatementForm(forms.Form):
+    government = forms.ModelChoiceField(label=_("Government"), queryset=_governments())
+    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea)
+    received_at = forms.DateTimeField(
+        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+def _run_assign(request, case, data):
+    services.case_assign(case=case, staff_user=data["staff_user"], actor=request.user)
+
+
+def _run_intake(request, case, data):
+    issues = services.intake_check_record(case=case, actor=request.user, note=data["note"])
+    return _("Intake check recorded (%(n)s issues). The clocks run regardless.") % {
+        "n": len(issues)
+    }
+
+
+def _run_deny(request, case, data):
+    services.petition_deny(
+        petition=case, reasoning=data["reasoning"], reference=data["reference"], actor=request.user
+    )
+
+
+def _run_file_complaint(request, case, data):
+    complaint = services.petition_file_complaint(
+        petition=case,
+        complainant=data["complainant"],
+        reasoning=data["reasoning"],
+        actor=request.user,
+    )
+    return _("Complaint %(docket)s filed; its clocks start now.") % {
+        "docket": complaint.docket_number
+    }
+
+
+def _run_court_review(request, case, data):
+    services.court_review_file(
+        petition=case,
+        court=data["court"],
+        court_case_number=data["court_case_number"],
+        grounds=data["grounds"],
+        filed_on=data["filed_on"],
+        actor=request.user,
+    )
+
+
+def _run_court_order(request, case, data):
+    services.court_order_record(
+        review=data["review"],
+        order=data["order"],
+        order_date=data["order_date"],
+        order_text=data["order_text"],
+        complainant=data["complainant"],
+        actor=request.user,
+    )
+
+
+def _run_compliance(request, case, data):
+    received_at = data["received_at"]
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    services.compliance_statement_record(
+        case=case,
+        government=data["government"],
+        statement=data["statement"],
+        received_at=received_at,
+        actor=request.user,
+    )
+    return _("Statement recorded. The case continues to a reasoned decision.")
+
+
+# slug: (title, form, runner, permission, kinds)
+CASE_ACTIONS = {
+    "assign": (_("Assign to staff"), AssignForm, _run_assign, "assign_case", None),
+    "intake-check": (
+        _("Record the intake completeness check"),
+        IntakeCheckForm,
+        _run_intake,
+        "check_intake",
+        None,
+    ),
+    "deny": (
+        _("Deny the petition with a reasoned opinion"),
+        PetitionDenyForm,
+        _run_deny,
+        "record_case_outcome",
+        Case.Kind.PETITION,
+    ),
+    "file-complaint": (
+        _("File the complaint the petition asks for"),
+        PetitionFileComplaintForm,
+        _run_file_complaint,
+        "record_case_outcome",
+        Case.Kind.PETITION,
+    ),
+    "court-review": (
+        _("Record an action in court against the denial"),
+        CourtReviewForm,
+        _run_court_review,
+        "record_court_review",
+        Case.Kind.PETITION,
+    ),
+    "court-order": (
+        _("Record the court's order"),
+        CourtOrderForm,
+        _run_court_order,
+        "record_court_review",
+        Case.Kind.PETITION,
+    ),
+    "compliance-statement": (
+        _("Record a government's statement that the respondent now complies"),
+        ComplianceStatementForm,
+        _run_compliance,
+        "record_case_outcome",
+        Case.Kind.COMPLAINT,
+    ),
+}
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "docket_number",
+        "kind",
+        "status",
+        "received_at",
+        "received_via",
+        "checked",
+        "assigned",
+    ]
+    list_filter = [IntakeQueueFilter, "kind", "status", "received_via"]
+    search_fields = ["docket_number", "intake_reference"]
+    date_hierarchy = "received_at"
+    ordering = ["received_at"]
+    list_select_related = ["intake_checked_by"]
+    actions = ["assign_to_me", "record_intake_check"]
+    inlines = [
+        ComplainantInline,
+        RespondentInline,
+        AllegationInline,
+        EvidenceInline,
+        ComplianceStatementInline,
+        CourtReviewInline,
+    ]
+    readonly_fields = [
+        "docket_number",
+        "kind",
+        "status",
+        "received_at",
+        "received_via",
+        "intake_reference",
+        "recorded_at",
+        "recorded_by",
+        "filed_by",
+        "language",
+        "remedies_sought",
+        "withhold_organization_names",
+        "confidentiality_request",
+        "contact",
+        "originating_petition",
+        "hearing_scheduled_for",
+        "hearing_held_at",
+        "outcome_at",
+        "outcome_reasoning",
+        "outcome_reference",
+        "assigned",
+        "intake_checked_at",
+        "intake_checked_by",
+        "completeness",
+        "deadlines",
+        "steps",
+        "acknowledged_at",
+        "receipt_sha256",
+    ]
+    fieldsets = [
+        (None, {"fields": ["docket_number", "kind", "status", "steps"]}),
+        (
+            _("Receipt (never changes)"),
+            {
+                "fields": [
+                    "received_at",
+                    "received_via",
+                    "intake_reference",
+                    "recorded_at",
+                    "recorded_by",
+                    "filed_by",
+                    "acknowledged_at",
+                    "receipt_sha256",
+                ]
+            },
+        ),
+        (_("Statutory deadlines"), {"fields": ["deadlines"]}),
+        (
+            _("Intake"),
+            {"fields": ["assigned", "intake_checked_at", "intake_checked_by", "completeness"]},
+        ),
+        (
+            _("The filing"),
+            {
+                "fields": [
+                    "language",
+                    "remedies_sought",
+                    "withhold_organization_names",
+                    "confidentiality_request",
+                    "contact",
+                    "originating_petition",
+                ]
+            },
+        ),
+        (
+            _("Hearing and outcome"),
+            {
+                "fields": [
+                    "hearing_scheduled_for",
+                    "hearing_held_at",
+                    "outcome_at",
+                    "outcome_reasoning",
+                    "outcome_reference",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("assigned_staff")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_assign_case_permission(self, request):
+        return request.user.has_perm("complaints.assign_case")
+
+    def has_check_intake_permission(self, request):
+        return request.user.has_perm("complaints.check_intake")
+
+    @admin.display(boolean=True, description=_("checked"))
+    def checked(self, obj):
+        return obj.intake_checked_at is not None
+
+    @admin.display(description=_("assigned staff"))
+    def assigned(self, obj):
+        return ", ".join(u.get_username() for u in obj.assigned_staff.all()) or "—"
+
+    @admin.display(description=_("contact email (confidential)"))
+    def contact(self, obj):
+        request = getattr(self, "_request", None)
+        if request is not None and request.user.has_perm("complaints.view_worker_identity"):
+            return obj.contact_email or "—"
+        return _("(restricted)")
+
+    @admin.display(description=_("completeness (never stops the clocks)"))
+    def completeness(self, obj):
+        issues = selectors.case_completeness(case=obj)
+        if not issues:
+            return _("Nothing to follow up.")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i.message,) for i in issues))
+        )
+
+    @admin.display(description=_("deadlines"))
+    def deadlines(self, obj):
+        rows = selectors.case_deadlines(case=obj)
+        if not rows:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>: {} — {}<br><small>{}</small></li>",
+                (
+                    (
+                        d.label,
+                        timezone.localtime(d.due_at).strftime("%Y-%m-%d %H:%M"),
+                        d.status,
+                        d.explanation,
+                    )
+                    for d in rows
+                ),
+            ),
+        )
+
+    @admin.display(description=_("record a step"))
+    def steps(self, obj):
+        links = []
+        for slug, (title, _form, _run, _perm, kind) in CASE_ACTIONS.items():
+            if kind is not None and obj.kind != kind:
+                continue
+            url = reverse("admin:complaints_case_act", args=[obj.pk, slug])
+            links.append((url, title))
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links)
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._request = request
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "paper_filing_url": reverse("complaints:start"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    # --- actions -------------------------------------------------------------------------
+    @admin.action(description=_("Assign the selected filings to me"), permissions=["assign_case"])
+    def assign_to_me(self, request, queryset):
+        for case in queryset:
+            services.case_assign(case=case, staff_user=request.user, actor=request.user)
+        self.message_user(request, _("Assigned."), messages.SUCCESS)
+
+    @admin.action(
+        description=_("Record the intake completeness check"), permissions=["check_intake"]
+    )
+    def record_intake_check(self, request, queryset):
+        for case in queryset:
+            services.intake_check_record(case=case, actor=request.user)
+        self.message_user(
+            request, _("Intake checks recorded. The clocks run regardless."), messages.SUCCESS
+        )
+
+    # --- the recorded steps ----------------------------------------------------------------
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/act/<slug:action>/",
+                self.admin_site.admin_view(self.act_view),
+                name="complaints_case_act",
+            ),
+            *super().get_urls(),
+        ]
+
+    def act_view(self, request, pk, action):
+        case = get_object_or_404(Case, pk=pk)
+        if action not in CASE_ACTIONS:
+            raise Http404
+        title, form_class, runner, perm, kind = CASE_ACTIONS[action]
+        if kind is not None and case.kind != kind:
+            raise Http404
+        if not request.user.has_perm(f"complaints.{perm}"):
+            raise PermissionDenied
+        kwargs = {"case": case} if form_class is CourtOrderForm else {}
+        form = form_class(request.POST or None, **kwargs)
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = runner(request, case, form.cleaned_data)
+            except ValidationError as exc:
+                for error in exc.messages:
+                    form.add_error(None, error)
+            else:
+                self.message_user(request, message or _("Recorded."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:complaints_case_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{title} — {case.docket_number}",
+            "form": form,
+            "case": case,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/complaints/case/act.html", context)

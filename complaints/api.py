@@ -1,0 +1,130 @@
+"""The public docket in the REST API (read-only, no login): cases with their parties — workers
+and withheld organizations by pseudonym — allegations, deadlines met and missed, and outcome.
+No confidential field is serialised here."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, permissions, serializers, viewsets
+
+from commission.selectors import clocks_for_subjects
+
+from .models import Allegation, Case, Respondent
+from .selectors import deadline_view, docket_public_list
+
+
+class PublicAllegationSerializer(serializers.ModelSerializer):
+    criteria = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Allegation
+        fields = [
+            "number",
+            "summary",
+            "place",
+            "period_start",
+            "period_end",
+            "workers_affected",
+            "criteria",
+            "flagged_for_deliberation",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_criteria(self, obj) -> list[str]:
+        return [c.code for c in obj.criteria.all()]
+
+
+class PublicRespondentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name")
+
+    class Meta:
+        model = Respondent
+        fields = ["kind", "name"]
+
+
+class PublicDeadlineSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="clock.kind")
+    label = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    last_day = serializers.DateField()
+    status = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class PublicCaseSerializer(serializers.ModelSerializer):
+    complainants = serializers.SerializerMethodField()
+    respondents = PublicRespondentSerializer(many=True)
+    allegations = PublicAllegationSerializer(many=True)
+    deadlines = serializers.SerializerMethodField()
+    originating_petition = serializers.SlugRelatedField(slug_field="docket_number", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "docket_number",
+            "kind",
+            "status",
+            "received_at",
+            "received_via",
+            "language",
+            "complainants",
+            "respondents",
+            "allegations",
+            "deadlines",
+            "hearing_scheduled_for",
+            "hearing_held_at",
+            "outcome_at",
+            "outcome_reasoning",
+            "originating_petition",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_complainants(self, obj) -> list[str]:
+        return [c.public_label for c in obj.complainants.all()]
+
+    @extend_schema_field(PublicDeadlineSerializer(many=True))
+    def get_deadlines(self, obj):
+        clocks = self.context.get("clocks", {}).get(obj.pk, [])
+        return PublicDeadlineSerializer([deadline_view(c) for c in clocks], many=True).data
+
+
+class PublicDocketViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The public docket."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = PublicCaseSerializer
+    lookup_field = "docket_number"
+    filterset_fields = ["kind", "status"]
+    ordering_fields = ["received_at"]
+
+    def get_queryset(self):
+        return (
+            docket_public_list()
+            .select_related("originating_petition")
+            .prefetch_related("allegations__criteria")
+        )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(), "clocks": clocks_for_subjects(subjects=rows)}
+        data = self.get_serializer_class()(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else _response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        context = {**self.get_serializer_context(), "clocks": clocks_for_subjects(subjects=[case])}
+        return _response(self.get_serializer_class()(case, context=context).data)
+
+
+def _response(data):
+    from rest_framework.response import Response
+
+    return Response(data)
+
+
+def register_api(router) -> None:
+    router.register("docket", PublicDocketViewSet, basename="docket")

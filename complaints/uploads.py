@@ -1,0 +1,264 @@
+"""Evidence files: what is accepted (by content, not by name), how names are cleaned, how
+files are hashed, and the client of the clamd virus scanner (docs/adr/0033).
+
+The allow-list is checked against the first bytes of the file (its "magic" signature) and,
+for office documents, against the structure of the ZIP container; the extension must be one
+of those the detected type may carry. HTML, SVG, scripts, executables and macro-enabled
+office documents are never accepted, whatever their name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import socket
+import struct
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class FileType:
+    mime: str
+    label: str
+    extensions: tuple[str, ...]
+
+
+PDF = FileType("application/pdf", "PDF", (".pdf",))
+PNG = FileType("image/png", "PNG", (".png",))
+JPEG = FileType("image/jpeg", "JPEG", (".jpg", ".jpeg"))
+WEBP = FileType("image/webp", "WebP", (".webp",))
+TEXT = FileType("text/plain", "text", (".txt",))
+DOCX = FileType(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "Word (DOCX)",
+    (".docx",),
+)
+XLSX = FileType(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "Excel (XLSX)",
+    (".xlsx",),
+)
+ODT = FileType("application/vnd.oasis.opendocument.text", "OpenDocument text", (".odt",))
+ODS = FileType(
+    "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet", (".ods",)
+)
+MP3 = FileType("audio/mpeg", "MP3 audio", (".mp3",))
+MP4 = FileType("video/mp4", "MP4 audio/video", (".mp4", ".m4a"))
+OGG = FileType("audio/ogg", "Ogg audio", (".ogg", ".oga", ".opus"))
+
+ALLOWED_TYPES = (PDF, PNG, JPEG, WEBP, TEXT, DOCX, XLSX, ODT, ODS, MP3, MP4, OGG)
+ALLOWED_EXTENSIONS = tuple(ext for t in ALLOWED_TYPES for ext in t.extensions)
+MP4_BRANDS = {b"isom", b"iso2", b"mp41", b"mp42", b"M4A ", b"M4V ", b"avc1", b"3gp4", b"3gp5"}
+SNIFF_BYTES = 8192
+
+
+class UploadRejected(Exception):
+    """The file is refused; `message` says why in the reader's language."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _sniff_zip(handle: BinaryIO) -> FileType | None:
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                return {ODT.mime: ODT, ODS.mime: ODS}.get(mimetype)
+            if "[Content_Types].xml" not in names:
+                return None
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return None  # macros
+            content_types = archive.read("[Content_Types].xml")[:200_000]
+            if b"macroEnabled" in content_types:
+                return None
+            if "word/document.xml" in names:
+                return DOCX
+            if "xl/workbook.xml" in names:
+                return XLSX
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return None
+    return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sniffed window is fine.
+        if exc.start < len(head) - 4:
+            return False
+        text = head[: exc.start].decode("utf-8")
+    lowered = text.lstrip().lower()
+    if lowered.startswith(("<!doctype", "<html", "<svg", "<?xml", "<script", "#!")):
+        return False
+    return all(ch in "\t\n\r\f" or unicodedata.category(ch) != "Cc" for ch in text)
+
+
+def detect_type(handle: BinaryIO) -> FileType | None:
+    """The allowed type the content is, or None."""
+    handle.seek(0)
+    head = handle.read(SNIFF_BYTES)
+    handle.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(handle)
+    if head.startswith(b"ID3") or (
+        len(head) > 1 and head[0] == 0xFF and head[1] in (0xFB, 0xF3, 0xF2)
+    ):
+        return MP3
+    if head[4:8] == b"ftyp" and head[8:12] in MP4_BRANDS:
+        return MP4
+    if head.startswith(b"OggS"):
+        return OGG
+    if _looks_like_text(head):
+        return TEXT
+    return None
+
+
+_UNSAFE = re.compile(r"[^\w .()\-]+", re.UNICODE)
+
+
+def sanitize_filename(name: str, *, max_length: int = 100) -> str:
+    """A name safe to show and to offer in a download: no path, no control or shell
+    characters, no leading dots, bounded length, the (lower-cased) extension kept."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE.sub("_", name)
+    name = re.sub(r"_+", "_", name).strip(" ._")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    ext = ext.lower()[:10]
+    stem = stem.strip(" ._") or "evidence"
+    room = max_length - (len(ext) + 1 if ext else 0)
+    stem = stem[:room].rstrip(" ._") or "evidence"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def sha256_of(handle: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(1 << 16), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    type: FileType
+    size: int
+    sha256: str
+
+
+def check_upload(handle: BinaryIO, *, name: str, size: int) -> CheckedUpload:
+    """Accept or refuse an uploaded file. Raises `UploadRejected` with the reason."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if size <= 0:
+        raise UploadRejected(_("The file is empty."))
+    if size > limit:
+        raise UploadRejected(
+            _("The file is too large: the limit is %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+        )
+    clean = sanitize_filename(name)
+    detected = detect_type(handle)
+    if detected is None:
+        raise UploadRejected(
+            _(
+                "This type of file is not accepted. Accepted: PDF, images (PNG, JPEG, WebP), "
+                "plain text, Word, Excel and OpenDocument files, and audio or video (MP3, MP4, "
+                "Ogg)."
+            )
+        )
+    extension = "." + clean.rpartition(".")[2].lower() if "." in clean else ""
+    if extension not in detected.extensions:
+        raise UploadRejected(
+            _(
+                "The file's name does not match its content: it contains %(type)s, so its "
+                "name must end in %(extensions)s."
+            )
+            % {"type": detected.label, "extensions": ", ".join(detected.extensions)}
+        )
+    return CheckedUpload(name=clean, type=detected, size=size, sha256=sha256_of(handle))
+
+
+# --- clamd ---------------------------------------------------------------------------------
+
+
+class ScannerUnavailable(Exception):
+    """clamd could not be reached or answered with an error; the file stays in quarantine."""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    clean: bool
+    detail: str
+
+
+def scanning_enabled() -> bool:
+    return bool(settings.CLAMD_SOCKET or settings.CLAMD_HOST)
+
+
+def _clamd_connect() -> socket.socket:
+    timeout = settings.CLAMD_TIMEOUT
+    if settings.CLAMD_SOCKET:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        sock.connect(settings.CLAMD_SOCKET)
+        return sock
+    return socket.create_connection((settings.CLAMD_HOST, settings.CLAMD_PORT), timeout=timeout)
+
+
+def clamd_scan(handle: BinaryIO) -> ScanResult:
+    """Stream the file to clamd (INSTREAM) and read its verdict."""
+    try:
+        sock = _clamd_connect()
+    except OSError as exc:
+        raise ScannerUnavailable(f"clamd unreachable: {exc.__class__.__name__}") from exc
+    try:
+        sock.sendall(b"zINSTREAM\0")
+        handle.seek(0)
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            sock.sendall(struct.pack("!L", len(chunk)) + chunk)
+        sock.sendall(struct.pack("!L", 0))
+        reply = io.BytesIO()
+        while not reply.getvalue().endswith(b"\0"):
+            data = sock.recv(4096)
+            if not data:
+                break
+            reply.write(data)
+    except OSError as exc:
+        raise ScannerUnavailable(f"clamd failed: {exc.__class__.__name__}") from exc
+    finally:
+        sock.close()
+        handle.seek(0)
+    answer = reply.getvalue().rstrip(b"\0").decode("utf-8", "replace").strip()
+    # "stream: OK", "stream: Eicar-Signature FOUND", "INSTREAM size limit exceeded. ERROR"
+    if answer.endswith("OK"):
+        return ScanResult(clean=True, detail="OK")
+    if answer.endswith("FOUND"):
+        signature = answer.removeprefix("stream:").removesuffix("FOUND").strip()
+        return ScanResult(clean=False, detail=signature[:200])
+    raise ScannerUnavailable(f"clamd answered: {answer[:200]}")

@@ -1,0 +1,441 @@
+"""The public portal: filing (multi-step, save and return, check your answers, submit),
+acknowledgment, the filer's status page, and the public docket.
+
+Every write goes through `complaints.services`; these views only bind forms, check who may
+see what (`selectors.case_access`), and turn a service's refusal into a form error.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.forms import BaseFormSet
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import forms as portal_forms
+from . import selectors, services
+from .models import Case, Evidence, FilingDraft
+from .selectors import SESSION_CASES, SESSION_DRAFTS, Access
+from .throttle import rate_limited
+
+
+def _too_many(request):
+    response = render(request, "complaints/rate_limited.html", status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
+def _remember(request, key: str, value: str) -> None:
+    items = list(request.session.get(key, []))
+    if value not in items:
+        items.append(value)
+        request.session[key] = items[-50:]
+
+
+# --- start and resume ------------------------------------------------------------------
+
+
+@require_GET
+def start(request):
+    drafts = selectors.drafts_for_user(user=request.user)
+    return render(request, "complaints/start.html", {"drafts": drafts})
+
+
+@require_POST
+def draft_new(request):
+    if rate_limited(request, scope="start"):
+        return _too_many(request)
+    draft = services.filing_draft_start(
+        owner=request.user, language=translation.get_language() or "en"
+    )
+    if not request.user.is_authenticated:
+        _remember(request, SESSION_DRAFTS, str(draft.pk))
+    return redirect("complaints:step", draft_id=draft.pk, step=portal_forms.STEP_SLUGS[0])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resume(request):
+    form = portal_forms.ResumeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if rate_limited(request, scope="code"):
+            return _too_many(request)
+        draft = services.filing_draft_resume(code=form.cleaned_data["code"])
+        if draft is None:
+            form.add_error("code", _("No saved filing matches this code."))
+        else:
+            _remember(request, SESSION_DRAFTS, str(draft.pk))
+            return redirect("complaints:step", draft_id=draft.pk, step=draft.step or "filing")
+    return render(request, "complaints/resume.html", {"form": form})
+
+
+def _draft_for(request, draft_id) -> FilingDraft:
+    draft = get_object_or_404(FilingDraft, pk=draft_id)
+    owned = draft.owner_id is not None and draft.owner_id == request.user.pk
+    in_session = str(draft.pk) in request.session.get(SESSION_DRAFTS, [])
+    if not (owned or in_session):
+        raise Http404
+    return draft
+
+
+def _error_list(form) -> list[tuple[str, str]]:
+    """(anchor, message) pairs for the error summary, from a form or a formset."""
+    from .templatetags.complaints_portal import anchor
+
+    if not form.is_bound:
+        return []
+    items: list[tuple[str, str]] = []
+    if isinstance(form, BaseFormSet):
+        items.extend(("", str(e)) for e in form.non_form_errors())
+        for number, sub in enumerate(form.forms, start=1):
+            prefix = _("Allegation %(n)s") % {"n": number}
+            items.extend(
+                (anchor(sub[name]) if name != "__all__" else "", f"{prefix} — {message}")
+                for name, messages in sub.errors.items()
+                for message in messages
+            )
+        return items
+    items.extend(("", str(e)) for e in form.non_field_errors())
+    for name, messages in form.errors.items():
+        if name == "__all__":
+            continue
+        label = form[name].label
+        items.extend((anchor(form[name]), f"{label}: {m}") for m in messages)
+    return items
+
+
+def _step_context(draft: FilingDraft, step_slug: str, **extra) -> dict:
+    current_index = portal_forms.STEP_SLUGS.index(step_slug)
+    return {
+        "draft": draft,
+        "steps": portal_forms.STEPS,
+        "step": portal_forms.step_by_slug(step_slug),
+        "step_number": current_index + 1,
+        "step_count": len(portal_forms.STEPS),
+        "saved_steps": set(draft.data.keys()),
+        "previous_step": portal_forms.previous_step(step_slug),
+        **extra,
+    }
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request, draft_id, step):
+    draft = _draft_for(request, draft_id)
+    if draft.submitted_case_id:
+        return redirect("complaints:filed", docket_number=draft.submitted_case.docket_number)
+    current = portal_forms.step_by_slug(step)
+    if current is None:
+        raise Http404
+    if current.slug == "evidence":
+        return _evidence_step(request, draft)
+    if current.slug == "review":
+        return _review_step(request, draft)
+
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action", "continue")
+        answers = portal_forms.stored_answers(request.POST)
+        if action == "add" and current.slug == "allegations":
+            key = "allegations-TOTAL_FORMS"
+            total = int((answers.get(key) or ["1"])[0] or 1)
+            answers[key] = [str(min(total + 1, 20))]
+        services.filing_draft_save(draft=draft, step=current.slug, answers=answers)
+        if action == "save_exit":
+            return redirect("complaints:saved", draft_id=draft.pk)
+        if action == "add":
+            form = portal_forms.allegations_unbound(answers)
+        elif (form := portal_forms.bind_step(current, answers, user=user)).is_valid():
+            return redirect("complaints:step", draft_id=draft.pk, step=portal_forms.next_step(step))
+    else:
+        initial = None
+        if current.slug == "filing":
+            initial = {"language": translation.get_language()}
+        form = portal_forms.prefilled_step(
+            current, draft.data.get(current.slug), user=user, initial=initial
+        )
+    template = f"complaints/steps/{current.slug}.html"
+    errors = _error_list(form)
+    context = _step_context(draft, current.slug, form=form, error_list=errors)
+    status = 400 if request.method == "POST" and errors else 200
+    return render(request, template, context, status=status)
+
+
+def _evidence_step(request, draft: FilingDraft):
+    upload_form = portal_forms.EvidenceUploadForm()
+    if request.method == "POST":
+        action = request.POST.get("action", "continue")
+        if action == "upload":
+            if rate_limited(request, scope="upload"):
+                return _too_many(request)
+            upload_form = portal_forms.EvidenceUploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                try:
+                    services.evidence_add(
+                        draft=draft,
+                        upload=upload_form.cleaned_data["file"],
+                        description=upload_form.cleaned_data["description"],
+                        actor=request.user,
+                    )
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        upload_form.add_error("file", message)
+                else:
+                    services.filing_draft_save(draft=draft, step="evidence", answers={})
+                    return redirect("complaints:step", draft_id=draft.pk, step="evidence")
+        elif action.startswith("remove-"):
+            try:
+                services.evidence_remove(
+                    draft=draft, evidence_id=int(action.removeprefix("remove-"))
+                )
+            except (ValueError, ValidationError):
+                raise Http404 from None
+            return redirect("complaints:step", draft_id=draft.pk, step="evidence")
+        else:
+            services.filing_draft_save(draft=draft, step="evidence", answers={})
+            if action == "save_exit":
+                return redirect("complaints:saved", draft_id=draft.pk)
+            return redirect("complaints:step", draft_id=draft.pk, step="confidentiality")
+    evidence = Evidence.objects.filter(draft=draft, case__isnull=True).order_by("pk")
+    status = 400 if upload_form.is_bound and upload_form.errors else 200
+    return render(
+        request,
+        "complaints/steps/evidence.html",
+        _step_context(
+            draft,
+            "evidence",
+            form=upload_form,
+            evidence=evidence,
+            error_list=_error_list(upload_form),
+        ),
+        status=status,
+    )
+
+
+def _review_step(request, draft: FilingDraft):
+    user = request.user
+    forms_by_step = portal_forms.draft_forms(draft, user=user)
+    incomplete = portal_forms.steps_needing_attention(forms_by_step)
+    review_form = portal_forms.ReviewForm(request.POST or None, user=user)
+    problems: list[str] = []
+    if request.method == "POST":
+        if rate_limited(request, scope="submit"):
+            return _too_many(request)
+        if request.POST.get("website"):
+            # The honeypot was filled: a person never sees it.
+            return render(request, "complaints/rejected.html", status=400)
+        if not incomplete and review_form.is_valid():
+            try:
+                case, code, _created = services.filing_draft_submit(
+                    draft=draft,
+                    filing=portal_forms.filing_input(forms_by_step),
+                    actor=user,
+                    **review_form.receipt(),
+                )
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                _remember(request, SESSION_CASES, case.docket_number)
+                if code:
+                    request.session["complaints.new_code"] = {case.docket_number: code}
+                return redirect("complaints:filed", docket_number=case.docket_number)
+    evidence = Evidence.objects.filter(draft=draft, case__isnull=True).order_by("pk")
+    context = _step_context(
+        draft,
+        "review",
+        sections=portal_forms.review_sections(forms_by_step, evidence=evidence),
+        error_list=_error_list(review_form) if review_form.is_bound else [],
+        review_form=review_form,
+        incomplete=incomplete,
+        problems=problems,
+        evidence=evidence,
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "complaints/steps/review.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def saved(request, draft_id):
+    draft = _draft_for(request, draft_id)
+    code = ""
+    if draft.owner_id is None:
+        code = services.filing_draft_issue_resume_code(draft=draft)
+    return render(request, "complaints/saved.html", {"draft": draft, "code": code})
+
+
+# --- after filing ------------------------------------------------------------------------
+
+
+def _case_for(request, docket_number: str, *, minimum: Access = Access.PARTY):
+    case = selectors.case_detail(docket_number=docket_number)
+    if case is None:
+        raise Http404
+    access = selectors.case_access(user=request.user, case=case, session=request.session)
+    if access < minimum:
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        raise Http404
+    return case, access
+
+
+@never_cache
+@require_GET
+def filed(request, docket_number):
+    case, access = _case_for(request, docket_number)
+    codes = request.session.get("complaints.new_code", {})
+    code = codes.pop(docket_number, "")
+    if code:
+        request.session["complaints.new_code"] = codes
+    return render(
+        request,
+        "complaints/filed.html",
+        {
+            "case": case,
+            "code": code,
+            "deadlines": selectors.case_deadlines(case=case),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def case_status(request, docket_number):
+    case, access = _case_for(request, docket_number)
+    events = selectors.case_events(case=case, public_only=access < Access.STAFF)
+    return render(
+        request,
+        "complaints/status.html",
+        {
+            "case": case,
+            "access": access,
+            "show_identity": access >= Access.STAFF_IDENTITY,
+            "events": events,
+            "deadlines": selectors.case_deadlines(case=case),
+            "now": timezone.now(),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def receipt(request, docket_number):
+    case, _access = _case_for(request, docket_number)
+    if not case.receipt_pdf:
+        case = services.receipt_render(case_id=case.pk)
+    response = FileResponse(
+        case.receipt_pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{case.docket_number}-receipt.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@require_GET
+def evidence_download(request, docket_number, evidence_id):
+    case, _access = _case_for(request, docket_number)
+    evidence = get_object_or_404(Evidence, pk=evidence_id, case=case)
+    if not evidence.is_servable:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type or mimetypes.types_map.get(".bin"),
+        as_attachment=True,
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = portal_forms.TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if rate_limited(request, scope="code"):
+            return _too_many(request)
+        docket = form.cleaned_data["docket_number"].strip().upper()
+        case = selectors.case_get(docket_number=docket)
+        if case is not None and services.access_code_matches(
+            stored_hash=case.access_code_hash, code=form.cleaned_data["access_code"]
+        ):
+            _remember(request, SESSION_CASES, case.docket_number)
+            return redirect("complaints:case", docket_number=case.docket_number)
+        form.add_error(None, _("The docket number and access code do not match."))
+    return render(request, "complaints/track.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    """Sign-in for organizations' delegates and workers with an account."""
+
+    template_name = "complaints/sign_in.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("complaints:my-cases")
+
+
+class SignOutView(auth_views.LogoutView):
+    next_page = "complaints:start"
+
+
+@login_required(login_url="complaints:sign-in")
+@require_GET
+def my_cases(request):
+    cases = selectors.cases_for_user(user=request.user)
+    drafts = selectors.drafts_for_user(user=request.user)
+    return render(request, "complaints/my_cases.html", {"cases": cases, "drafts": drafts})
+
+
+# --- the public docket -------------------------------------------------------------------
+
+
+@require_GET
+def docket(request):
+    kind = request.GET.get("kind") or None
+    if kind not in (None, *Case.Kind.values):
+        kind = None
+    page = Paginator(selectors.docket_public_list(kind=kind), 25).get_page(request.GET.get("page"))
+    cases = list(page.object_list)
+    deadlines = selectors.deadlines_for_cases(cases=cases)
+    rows = [(case, deadlines.get(case.pk, [])) for case in cases]
+    counts = dict(Case.objects.values_list("kind").annotate(n=Count("pk")))
+    return render(
+        request,
+        "complaints/docket.html",
+        {"page": page, "rows": rows, "kind": kind, "counts": counts, "kinds": Case.Kind},
+    )
+
+
+@require_GET
+def docket_case(request, docket_number):
+    case = selectors.case_detail(docket_number=docket_number)
+    if case is None:
+        raise Http404
+    return render(
+        request,
+        "complaints/docket_case.html",
+        {
+            "case": case,
+            "events": selectors.case_events(case=case, public_only=True),
+            "deadlines": selectors.case_deadlines(case=case),
+        },
+    )

@@ -4,5 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 class HearingsConfig(AppConfig):
     name = "hearings"
-    verbose_name = _("Hearings")
+    verbose_name = _("Hearings and decisions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from complaints.models import milestone_query, panel_query
+
+        from . import receivers
+
+        panel_query.connect(receivers.panel_recipients, dispatch_uid="hearings.panel_query")
+        milestone_query.connect(receivers.milestone_reached, dispatch_uid="hearings.milestone")

@@ -1,0 +1,130 @@
+import hashlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from hearings import services
+from hearings.models import Corrigendum, Opinion
+from tests.factories import hearings as f
+
+
+@pytest.fixture
+def issued(world, heard, at, django_capture_on_commit_callbacks):
+    at(f.day(70))
+    decision = services.decision_open(case=heard.case)
+    f.findings_complete(decision, world.criteria)
+    f.sanctions_complete(decision, world.parties)
+    at(f.day(85, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decision_issue(decision=decision)
+    return Opinion.objects.get(decision=decision)
+
+
+def test_editing_an_issued_opinion_is_refused(issued):
+    """Must hold: an issued opinion is never edited — by the model, the queryset or SQL."""
+    issued.page_count = 1
+    with pytest.raises(ValidationError, match="never edited"):
+        issued.save()
+    with pytest.raises(ValidationError, match="never edited"):
+        Opinion.objects.filter(pk=issued.pk).update(page_count=1)
+    with pytest.raises(ValidationError, match="never deleted"):
+        issued.delete()
+    with pytest.raises(Exception, match="never edited"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE hearings_opinion SET sha256 = %s WHERE id = %s", ["0" * 64, issued.pk]
+            )
+    issued.refresh_from_db()
+    assert issued.page_count > 1
+
+
+def test_a_correction_is_a_linked_corrigendum(
+    world, issued, at, django_capture_on_commit_callbacks
+):
+    at(f.day(88))
+    original = (issued.sha256, issued.file.read())
+    with django_capture_on_commit_callbacks(execute=True):
+        render = services.corrigendum_issue(
+            opinion=issued,
+            corrections=[
+                {"where": "Finding 2", "reads": "64%", "should_read": "61% of the workers"}
+            ],
+            reason="Clerical error in a percentage.",
+            actor=world.staff,
+        )
+    render.refresh_from_db()
+    assert render.status == "done", render.error
+    corrigendum = Corrigendum.objects.get(opinion=issued)
+    issued_as = corrigendum.issued_as
+    assert issued_as.kind == Opinion.Kind.CORRIGENDUM
+    assert issued_as.reference == f"{issued.reference}-C1"
+    assert issued_as.sha256 != issued.sha256
+    issued.refresh_from_db()
+    assert (issued.sha256, issued.file.read()) == original
+    from tests.hearings.pdf import pdf_text
+
+    text = " ".join(pdf_text(issued_as.file.read()).split())
+    assert issued.sha256 in text
+    assert "61% of the workers" in text
+
+
+def test_verification_by_upload_and_by_hash(world, issued, client):
+    data = issued.file.read()
+    page = client.post("/hearings/opinions/verify/", {"pdf": _upload(data)})
+    assert page.status_code == 200
+    assert "Registered." in page.content.decode()
+    assert issued.reference in page.content.decode()
+    altered = data + b"\n%% appended\n"
+    page = client.post("/hearings/opinions/verify/", {"pdf": _upload(altered)})
+    assert "Not in the register." in page.content.decode()
+    api = client.post("/api/opinions/verify/", {"sha256": issued.sha256})
+    assert api.status_code == 200
+    assert api.json()["registered"] is True
+    api = client.post("/api/opinions/verify/", {"sha256": hashlib.sha256(b"x").hexdigest()})
+    assert api.json()["registered"] is False
+    api = client.post("/api/opinions/verify/", {"sha256": "nothex"})
+    assert api.status_code == 400
+    pdf = client.get(f"/hearings/opinions/{issued.sha256}.pdf")
+    assert pdf.status_code == 200
+    assert hashlib.sha256(b"".join(pdf.streaming_content)).hexdigest() == issued.sha256
+
+
+def _upload(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("opinion.pdf", data, content_type="application/pdf")
+
+
+def test_public_pages_and_api_redact_identities(
+    world, issued, client, django_assert_max_num_queries
+):
+    for url in (
+        "/hearings/",
+        "/hearings/decisions/",
+        "/hearings/opinions/",
+        f"/hearings/decisions/{issued.decision_id}/",
+        f"/api/decisions/{issued.decision_id}/",
+        "/api/decisions/",
+        "/api/opinions/",
+        "/api/hearings/",
+        f"/hearings/{issued.decision.case.hearing.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert f.WORKER_NAME not in body, url
+        assert "+51 999" not in body, url
+    detail = client.get(f"/hearings/decisions/{issued.decision_id}/").content.decode()
+    assert "DIS-001/v2" in detail
+    assert issued.sha256 in detail
+    with django_assert_max_num_queries(12):
+        client.get("/api/opinions/")
+    with django_assert_max_num_queries(12):
+        client.get("/api/decisions/")
+
+
+def test_no_api_writes_to_panels_or_decisions(world, issued, client):
+    assert client.post("/api/decisions/", {}).status_code in (403, 405)
+    assert client.post("/api/hearings/", {}).status_code in (403, 405)
+    assert client.delete(f"/api/opinions/{issued.sha256}/").status_code in (403, 405)

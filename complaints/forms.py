@@ -565,9 +565,10 @@ def allegations_unbound(answers: dict[str, list[str]], *, add: bool = True):
             values = answers.get(f"{prefix}-{index}-{name}", [])
             row[name] = values if name in multi else (values[0] if values else None)
         initial.append(row)
+    formset = AllegationFormSet(prefix=prefix, initial=initial)
     if add:
-        initial.append({})
-    return AllegationFormSet(prefix=prefix, initial=initial)
+        formset.extra = 1  # one empty, optional form after the saved ones
+    return formset
 
 
 def prefilled_step(step: Step, answers: dict | None, *, user=None, initial=None):

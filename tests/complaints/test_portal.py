@@ -486,3 +486,23 @@ def test_my_cases_needs_a_sign_in(world, client):
     )
     assert signed.status_code == 302
     assert client.get("/complaints/cases/").status_code == 200
+
+
+def test_an_added_allegation_left_empty_is_ignored(world, client):
+    base = start(client)
+    added = client.post(
+        f"{base}allegations/", {"action": "add", **management(), **allegation_data(world)}
+    )
+    html = added.content.decode()
+    assert 'name="allegations-INITIAL_FORMS" value="1"' in html
+    assert 'name="allegations-TOTAL_FORMS" value="2"' in html
+    response = client.post(
+        f"{base}allegations/",
+        {
+            "action": "continue",
+            **management(2),
+            "allegations-INITIAL_FORMS": "1",
+            **allegation_data(world),
+        },
+    )
+    assert response.status_code == 302

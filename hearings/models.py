@@ -739,10 +739,10 @@ class SanctionSpecification(models.Model):
         BENEFIT_WITHDRAWAL = "benefit_withdrawal", _("Withdrawal of benefits")
 
     class Unit(models.TextChoices):
-        PERCENT_AD_VALOREM = "percent_ad_valorem", _("% ad valorem")
-        PERCENT_REDUCTION = "percent_reduction", _("% reduction of the quantity admitted")
+        PERCENT_AD_VALOREM = "percent_ad_valorem", _("percent ad valorem")
+        PERCENT_REDUCTION = "percent_reduction", _("percent reduction of the quantity admitted")
         CURRENCY = "currency", _("amount of money")
-        PERCENT_OF_BENEFITS = "percent_of_benefits", _("% of the benefits withdrawn")
+        PERCENT_OF_BENEFITS = "percent_of_benefits", _("percent of the benefits withdrawn")
 
     # Which instruments fit which targets (data, checked by the service).
     INSTRUMENTS_FOR_TARGET: dict[str, frozenset[str]] = {
@@ -866,7 +866,12 @@ class SanctionSpecification(models.Model):
         value = format(self.magnitude.normalize(), "f")
         if self.unit == self.Unit.CURRENCY:
             return f"{self.currency} {value}"
-        return f"{value} {self.get_unit_display()}"
+        templates = {
+            self.Unit.PERCENT_AD_VALOREM: _("%(value)s %% ad valorem"),
+            self.Unit.PERCENT_REDUCTION: _("%(value)s %% reduction of the quantity admitted"),
+            self.Unit.PERCENT_OF_BENEFITS: _("%(value)s %% of the benefits withdrawn"),
+        }
+        return str(templates[self.unit] % {"value": value})
 
 
 class SanctionBenchmark(models.Model):

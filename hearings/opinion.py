@@ -481,6 +481,8 @@ def pdf_render(
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    config = signing.signing_config() if sign else None
+    context = {**context, "sealed": config is not None}
     html = html if html is not None else html_render(context)
     fonts = FontConfiguration()
     document = weasyprint.HTML(string=html, base_url=FONTS_DIR.as_uri() + "/").render(
@@ -489,7 +491,6 @@ def pdf_render(
     identifier = hashlib.sha256(context["identifier"].encode()).hexdigest()[:32].encode()
     data = document.write_pdf(pdf_identifier=identifier, pdf_version="1.7")
     pages = len(document.pages)
-    config = signing.signing_config() if sign else None
     if config is None:
         return RenderedPdf(data=data, pages=pages)
     with translation.override(context["language"]):

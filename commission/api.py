@@ -75,6 +75,7 @@ class ClockSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     explanation = serializers.SerializerMethodField()
     moved_reason = serializers.SerializerMethodField()
+    legal_basis_text = serializers.CharField(read_only=True)
 
     class Meta:
         model = Clock
@@ -84,6 +85,7 @@ class ClockSerializer(serializers.ModelSerializer):
             "kind",
             "kind_label",
             "legal_basis",
+            "legal_basis_text",
             "legal_source",
             "trigger_event",
             "trigger_at",

@@ -660,6 +660,18 @@ class Clock(models.Model):
     def explain(self) -> str:
         return self.deadline.explain()
 
+    def legal_basis_text(self) -> str:
+        """The legal basis in the active language (the stored English text is the record;
+        the statutory bases are in the catalog)."""
+        from django.utils.translation import gettext
+
+        return gettext(self.legal_basis) if self.legal_basis else ""
+
+    def legal_source_text(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.legal_source) if self.legal_source else ""
+
 
 class ClockNotice(models.Model):
     """The claim of one reminder, escalation or miss notice of a clock.

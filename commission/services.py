@@ -36,7 +36,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from . import roles
 from .dates import day_start, format_day, local_date, statutory_deadline
@@ -128,18 +128,19 @@ def roles_sync() -> dict[str, int]:
 
 logger = logging.getLogger(__name__)
 
-HEARING_LEGAL_BASIS = (
+# Stored on the clock in English (the record); shown translated by `Clock.legal_basis_text()`.
+HEARING_LEGAL_BASIS = gettext_noop(
     "The commission shall hold a hearing no later than 60 days after a complaint or petition "
     "is filed; no other period may be agreed."
 )
-HEARING_LEGAL_SOURCE = (
+HEARING_LEGAL_SOURCE = gettext_noop(
     "Model labor-rights chapter, Section VI (hearing no later than 60 days after filing)"
 )
-DECISION_LEGAL_BASIS = (
+DECISION_LEGAL_BASIS = gettext_noop(
     "The commission shall issue a final decision no later than 90 days after a complaint or "
     "petition is filed; the decision takes effect immediately."
 )
-DECISION_LEGAL_SOURCE = (
+DECISION_LEGAL_SOURCE = gettext_noop(
     "Model labor-rights chapter, Section VI (final decision no later than 90 days after filing)"
 )
 STATUTORY_HEARING_DAYS = 60
@@ -601,7 +602,8 @@ def _notice_text(clock: Clock, planned: PlannedNotice, *, now: datetime) -> tupl
     lines = [
         headline + ".",
         "",
-        _("Legal basis: %(basis)s") % {"basis": clock.legal_basis},
+        _("Legal basis: %(basis)s (%(source)s)")
+        % {"basis": clock.legal_basis_text(), "source": clock.legal_source_text()},
         _("How the date was computed: %(explanation)s") % {"explanation": clock.explain()},
     ]
     if planned.kind == ClockNotice.Kind.MISSED:

@@ -241,6 +241,8 @@ def test_a_miss_is_recorded_on_its_date_told_to_the_parties_and_public(case, peo
     assert "MISSED" in party_note.subject_line
     assert "public docket" in party_note.body
     assert "Plazo INCUMPLIDO" in party_note.localized("es")[0]
+    assert "Fundamento legal: La Comisión celebrará una audiencia" in party_note.localized("es")[1]
+    assert "Legal basis: The commission shall hold a hearing" in party_note.body
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from commission import services
 from commission.models import CaseEvent, Clock
@@ -139,6 +139,64 @@ def test_other_kinds_of_clock_use_the_same_rule():
     assert clock.last_day == dt.date(2026, 4, 1)  # day 30 = Wednesday 1 April 2026
 
 
+NEW_YORK = ZoneInfo("America/New_York")
+US_CALENDAR = {"TIME_ZONE": "America/New_York", "COMMISSION_HOLIDAY_COUNTRY": "US"}
+
+
+@pytest.mark.parametrize(
+    ("filed_at", "tz_settings", "kind", "last_day", "utc_offset_hours"),
+    [
+        # 23:59 and 00:01 local time: the local date counts, not the UTC one.
+        (dt.datetime(2026, 3, 5, 23, 59, tzinfo=LIMA), {}, "hearing_by", dt.date(2026, 5, 4), -5),
+        (dt.datetime(2026, 3, 6, 0, 1, tzinfo=LIMA), {}, "hearing_by", dt.date(2026, 5, 5), -5),
+        # Daylight saving: filed in winter time, due in summer time, and the repeated hour.
+        (
+            dt.datetime(2026, 1, 15, 10, 0, tzinfo=NEW_YORK),
+            US_CALENDAR,
+            "hearing_by",
+            dt.date(2026, 3, 16),
+            -4,
+        ),
+        (
+            dt.datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK),
+            US_CALENDAR,
+            "hearing_by",
+            dt.date(2026, 12, 31),
+            -5,
+        ),
+        # Leap day.
+        (
+            dt.datetime(2027, 12, 31, 23, 59, tzinfo=LIMA),
+            {},
+            "hearing_by",
+            dt.date(2028, 2, 29),
+            -5,
+        ),
+        # Day 60 on a Saturday, day 90 on a Sunday, day 60 on Labor Day.
+        (dt.datetime(2026, 3, 10, 9, 0, tzinfo=LIMA), {}, "hearing_by", dt.date(2026, 5, 8), -5),
+        (dt.datetime(2026, 3, 2, 14, 10, tzinfo=LIMA), {}, "decision_by", dt.date(2026, 5, 29), -5),
+        (dt.datetime(2026, 3, 2, 14, 10, tzinfo=LIMA), {}, "hearing_by", dt.date(2026, 4, 30), -5),
+        # Across the year end, and moved back across it by New Year's Day.
+        (dt.datetime(2026, 11, 15, 9, 0, tzinfo=LIMA), {}, "hearing_by", dt.date(2027, 1, 14), -5),
+        (dt.datetime(2026, 11, 2, 9, 0, tzinfo=LIMA), {}, "hearing_by", dt.date(2026, 12, 31), -5),
+        (dt.datetime(2026, 11, 2, 9, 0, tzinfo=LIMA), {}, "decision_by", dt.date(2027, 1, 29), -5),
+    ],
+)
+def test_filing_now_at_each_edge(filed_at, tz_settings, kind, last_day, utc_offset_hours):
+    """Travel to the filing instant and file "now", as the portal does."""
+    with override_settings(**tz_settings), time_machine.travel(filed_at, tick=False):
+        _, clocks = case_with_clocks(trigger_at=timezone.now())
+        clock = Clock.objects.get(pk=clocks[kind].pk)
+        tz = ZoneInfo(clock.time_zone)
+    assert (
+        clock.trigger_at.timestamp() == filed_at.timestamp()
+    )  # (PEP 495: fold=1 compares unequal)
+    assert clock.last_day == last_day
+    local_due = clock.due_at.astimezone(tz)
+    assert (local_due.date(), local_due.time()) == (last_day, dt.time.max)
+    assert local_due.utcoffset() == dt.timedelta(hours=utc_offset_hours)
+
+
 # --- Nobody can edit a clock --------------------------------------------------------------
 
 
@@ -214,6 +272,8 @@ def test_api_exposes_clocks_read_only_with_the_explanation(client, filed_case):
     assert "Labor Day" in row["moved_reason"]
     spanish = client.get(f"/api/clocks/{hearing.pk}/", HTTP_ACCEPT_LANGUAGE="es").json()
     assert "Día del Trabajo" in spanish["explanation"]
+    assert spanish["legal_basis_text"].startswith("La Comisión celebrará una audiencia")
+    assert spanish["legal_basis"].startswith("The commission shall hold a hearing")
     client.force_login(admin)
     url = f"/api/clocks/{hearing.pk}/"
     assert client.patch(url, {"days": 120}, content_type="application/json").status_code == 405

@@ -445,3 +445,16 @@ def test_timeliness_page_and_json_endpoint_are_public(client, django_assert_max_
     }
     assert "Plazos incumplidos" in spanish
     assert client.get("/api/timeliness/", {"kind": "nonsense"}).status_code == 400
+
+
+def test_clock_api_lists_in_constant_queries(client, django_assert_max_num_queries):
+    with time_machine.travel(FILED + dt.timedelta(minutes=1), tick=False):
+        case_with_clocks(trigger_at=FILED)
+        with django_assert_max_num_queries(2):
+            first = client.get("/api/clocks/")
+        for _ in range(10):
+            case_with_clocks(trigger_at=FILED)
+        with django_assert_max_num_queries(2):
+            second = client.get("/api/clocks/")
+    assert first.json()["count"] == 2
+    assert second.json()["count"] == 22

@@ -161,6 +161,8 @@ class SourceInline(admin.StackedInline):
     model = Source
     extra = 0
     can_delete = False
+    fields = [f.name for f in Source._meta.fields if f.name not in ("id", "version")]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False

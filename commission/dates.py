@@ -205,14 +205,7 @@ class Deadline:
         """Why the last day moved earlier (empty when it did not), in the active language."""
         if not self.was_moved:
             return ""
-        passed = "; ".join(
-            f"{format_day(d.date)} ({d.label()})"
-            for d in sorted(self.moved_over, key=lambda d: d.date)
-        )
-        return gettext(
-            "Day %(days)s is not a working day, so the deadline moves earlier to the preceding "
-            "working day (a statutory period may never run long). Days passed over: %(passed)s."
-        ) % {"days": self.days, "passed": passed}
+        return _moved_reason(self.days, self.moved_over)
 
     def day_number(self, day: dt.date) -> int:
         """Which day of the period a local date is (0 = the trigger day)."""
@@ -224,35 +217,26 @@ class Deadline:
 
     def explain(self) -> str:
         """The arithmetic, in the active language, e.g. "Filed 2 March 2026, 14:10 (Lima time).
-        Day 1 is 3 March 2026 …"."""
-        tz = self.tz
-        place = _tz_place(self.time_zone)
-        local_trigger = self.trigger_at.astimezone(tz)
-        label = TRIGGER_LABELS.get(self.trigger_event)
-        parts = [
-            gettext("%(label)s %(date)s, %(time)s (%(place)s time).")
-            % {
-                "label": str(label) if label else gettext("Counted from"),
-                "date": format_day(local_trigger.date(), weekday=False),
-                "time": formats.date_format(local_trigger, "H:i"),
-                "place": place,
-            },
-            gettext(
-                "The trigger day is not counted: day 1 is %(day_one)s; day %(days)s is %(nominal)s."
-            )
-            % {
-                "day_one": format_day(self.day_one, weekday=False),
-                "days": self.days,
-                "nominal": format_day(self.nominal_last_day),
-            },
-        ]
-        if self.was_moved:
-            parts.append(self.moved_reason)
-        parts.append(
-            gettext("Due by the end of %(last_day)s (23:59, %(place)s time).")
-            % {"last_day": format_day(self.last_day), "place": place}
+        The trigger day is not counted: day 1 is 3 March 2026 …"."""
+        language = translation.get_language() or ""
+        local_trigger = self.trigger_at.astimezone(self.tz)
+        head = _explain_head(
+            self.trigger_event,
+            local_trigger.date(),
+            f"{local_trigger:%H:%M}",
+            self.time_zone,
+            language,
         )
-        return " ".join(parts)
+        tail = _explain_tail(
+            self.days,
+            self.day_one,
+            self.nominal_last_day,
+            self.last_day,
+            self.moved_over,
+            self.time_zone,
+            language,
+        )
+        return f"{head} {tail}"
 
     def as_clock_fields(self) -> dict[str, Any]:
         return {
@@ -280,6 +264,61 @@ class Deadline:
             counting_rule=clock.counting_rule,
             trigger_event=clock.trigger_event,
         )
+
+
+# The explanation's two halves are cached per language: a sweep explains many clocks filed on
+# the same days.
+@lru_cache(maxsize=4096)
+def _explain_head(
+    trigger_event: str, day: dt.date, time: str, time_zone: str, language: str
+) -> str:
+    label = TRIGGER_LABELS.get(trigger_event)
+    return gettext("%(label)s %(date)s, %(time)s (%(place)s time).") % {
+        "label": str(label) if label else gettext("Counted from"),
+        "date": format_day(day, weekday=False),
+        "time": time,
+        "place": _tz_place(time_zone),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _explain_tail(
+    days: int,
+    day_one: dt.date,
+    nominal_last_day: dt.date,
+    last_day: dt.date,
+    moved_over: tuple[NonWorkingDay, ...],
+    time_zone: str,
+    language: str,
+) -> str:
+    place = _tz_place(time_zone)
+    parts = [
+        gettext(
+            "The trigger day is not counted: day 1 is %(day_one)s; day %(days)s is %(nominal)s."
+        )
+        % {
+            "day_one": format_day(day_one, weekday=False),
+            "days": days,
+            "nominal": format_day(nominal_last_day),
+        }
+    ]
+    if last_day != nominal_last_day:
+        parts.append(_moved_reason(days, moved_over))
+    parts.append(
+        gettext("Due by the end of %(last_day)s (23:59, %(place)s time).")
+        % {"last_day": format_day(last_day), "place": place}
+    )
+    return " ".join(parts)
+
+
+def _moved_reason(days: int, moved_over: tuple[NonWorkingDay, ...]) -> str:
+    passed = "; ".join(
+        f"{format_day(d.date)} ({d.label()})" for d in sorted(moved_over, key=lambda d: d.date)
+    )
+    return gettext(
+        "Day %(days)s is not a working day, so the deadline moves earlier to the preceding "
+        "working day (a statutory period may never run long). Days passed over: %(passed)s."
+    ) % {"days": days, "passed": passed}
 
 
 def format_day(day: dt.date, *, weekday: bool = True) -> str:

@@ -452,8 +452,11 @@ def _overdue_at(clock: Clock, n: int) -> datetime:
     return day_start(clock.last_day + timedelta(days=n + 1), ZoneInfo(clock.time_zone))
 
 
-def _clock_next_action_at(clock: Clock, *, claimed: set[tuple[str, int]]) -> datetime | None:
-    plan = _clock_open_plan(clock, until=None)
+def _clock_next_action_at(
+    clock: Clock, *, claimed: set[tuple[str, int]], plan: list[PlannedNotice] | None = None
+) -> datetime | None:
+    if plan is None:
+        plan = _clock_open_plan(clock, until=None)
     candidates = [
         p.scheduled_at
         for p in plan
@@ -694,9 +697,10 @@ def _sweep_batch(
         if clock.status == Clock.Status.PENDING and clock.due_at < now:
             _clock_record_miss(clock, now=now, subject=subject)
             report.misses += 1
+        plan = _clock_open_plan(clock, until=now)
         due = [
             p
-            for p in _clock_open_plan(clock, until=now)
+            for p in plan
             if p.scheduled_at <= now
             and (p.kind, p.offset) not in claimed[clock.pk]
             and not (p.kind == ClockNotice.Kind.MISSED and clock.status != Clock.Status.MISSED)
@@ -741,7 +745,7 @@ def _sweep_batch(
             if planned.kind == ClockNotice.Kind.OVERDUE and clock.completed_at is None:
                 clock.days_overdue = max(clock.days_overdue or 0, planned.offset + 1)
             pending_texts.append((notice, clock, subject, planned))
-        clock.next_action_at = _clock_next_action_at(clock, claimed=claimed[clock.pk])
+        clock.next_action_at = _clock_next_action_at(clock, claimed=claimed[clock.pk], plan=plan)
         changed.append(clock)
 
     notifications: list[Notification] = []

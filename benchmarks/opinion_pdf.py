@@ -114,6 +114,7 @@ def _context(findings: int, paragraphs: int) -> dict:
     return {
         "document": "opinion",
         "language": "en",
+        "date_format": "j F Y",
         "commission_name": "Bilateral Labor Rights Commission",
         "title": "Decision and reasoned opinion",
         "docket_number": "C-2026-00001",

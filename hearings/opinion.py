@@ -374,11 +374,20 @@ def _panel_rows(decision: Decision, at: dt.datetime) -> list[dict[str, Any]]:
     ]
 
 
+DATE_FORMATS = {"en": "j F Y", "es": r"j \d\e F \d\e Y"}
+
+
 def decision_context(decision: Decision) -> dict[str, Any]:
-    """Everything the opinion shows, from the decision and its record (no clock reading)."""
+    """Everything the opinion shows, from the decision and its record (no clock reading), in
+    the opinion's language."""
+    language = opinion_language(decision.language)
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
+        return _decision_context(decision, language)
+
+
+def _decision_context(decision: Decision, language: str) -> dict[str, Any]:
     decision = selectors.decision_full(pk=decision.pk)
     case = decision.case
-    language = opinion_language(decision.language)
     at = decision.adopted_at or decision.created_at
     clocks = selectors.case_clocks(case=case)
     hearing = Hearing.objects.filter(case=case).first()
@@ -400,6 +409,7 @@ def decision_context(decision: Decision) -> dict[str, Any]:
     return {
         "document": "opinion",
         "language": language,
+        "date_format": DATE_FORMATS[language],
         "commission_name": settings.COMMISSION_NAME,
         "title": title,
         "docket_number": case.docket_number,
@@ -427,15 +437,21 @@ def decision_context(decision: Decision) -> dict[str, Any]:
 
 
 def corrigendum_context(corrigendum: Corrigendum) -> dict[str, Any]:
+    language = opinion_language(corrigendum.opinion.language)
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
+        return _corrigendum_context(corrigendum, language)
+
+
+def _corrigendum_context(corrigendum: Corrigendum, language: str) -> dict[str, Any]:
     opinion = corrigendum.opinion
     decision = opinion.decision
     case = decision.case
-    language = opinion_language(opinion.language)
     redactions = selectors.case_redactions(case=case)
     at = corrigendum.ordered_at
     return {
         "document": "corrigendum",
         "language": language,
+        "date_format": DATE_FORMATS[language],
         "commission_name": settings.COMMISSION_NAME,
         "title": _("Corrigendum %(n)s") % {"n": corrigendum.number},
         "docket_number": case.docket_number,

@@ -17,6 +17,15 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """Service messages in English (a request in Spanish leaves Spanish active in the thread)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks():
     """Tasks queued on commit run in the test process (the real worker has its own test)."""
     from commission.celery import app

@@ -273,7 +273,7 @@ class RespondentsForm(forms.Form):
         result = []
         for name, kind, _org_kind in RESPONDENT_GROUPS:
             for org in data.get(name) or []:
-                result.append(RespondentInput(kind=kind, organization=org, country=org.country))
+                result.append(RespondentInput(kind=kind, organization=org, country=org.country_id))
         for sector in data.get("sectors") or []:
             result.append(RespondentInput(kind=Respondent.Kind.SECTOR, sector=sector))
         countries = {}
@@ -693,3 +693,114 @@ def review_sections(forms_by_step: dict, *, evidence) -> list[ReviewSection]:
                     rows = _rows(form)
         sections.append(ReviewSection(step.slug, step.title, rows))
     return sections
+
+
+# --- validated answers, kept with the draft ------------------------------------------------------
+# When a step validates, its answers are also kept in a normalised form (record keys, ISO dates)
+# under draft.data["_clean"]; submitting a draft whose steps all validated builds the filing from
+# them without binding every form again. Saving a step without validating it drops its entry.
+
+CLEAN_KEY = "_clean"
+
+
+def _key(value):
+    return getattr(value, "pk", value)
+
+
+def clean_answers(step_slug: str, form) -> object:
+    """The validated answers of a step as JSON."""
+    if step_slug == "filing":
+        return {k: form.cleaned_data[k] for k in ("kind", "language")}
+    if step_slug == "complainants":
+        d = form.cleaned_data
+        return {
+            "filer_type": d["filer_type"],
+            "organizations": [o.pk for o in d.get("organizations") or []],
+            "worker_name": d.get("worker_name", ""),
+            "worker_contact": d.get("worker_contact", ""),
+            "contact_email": d.get("contact_email", ""),
+        }
+    if step_slug == "respondents":
+        return [
+            {
+                "kind": r.kind,
+                "organization": _key(r.organization),
+                "sector": _key(r.sector),
+                "name_given": r.name_given,
+                "country": _key(r.country),
+            }
+            for r in form.respondents()
+        ]
+    if step_slug == "allegations":
+        return [
+            {
+                "summary": a.summary,
+                "facts": a.facts,
+                "period_start": a.period_start.isoformat(),
+                "period_end": a.period_end.isoformat() if a.period_end else None,
+                "place": a.place,
+                "workers_affected": a.workers_affected,
+                "criteria": [_key(c) for c in a.criteria],
+                "proposed_standard": a.proposed_standard,
+            }
+            for a in form.allegations()
+        ]
+    if step_slug == "remedies":
+        return {"remedies_sought": form.cleaned_data["remedies_sought"]}
+    if step_slug == "confidentiality":
+        d = form.cleaned_data
+        return {
+            "withhold_organization_names": bool(d.get("withhold_organization_names")),
+            "confidentiality_request": d.get("confidentiality_request", ""),
+        }
+    raise ValueError(step_slug)
+
+
+def filing_input_from_clean(draft, *, user=None) -> FilingInput | None:
+    """The filing built from the validated answers, or None when a step has not validated."""
+    import datetime as dt
+
+    clean = (draft.data or {}).get(CLEAN_KEY) or {}
+    if any(step.slug not in clean for step in FORM_STEPS):
+        return None
+    who = clean["complainants"]
+    if who["filer_type"] == "organization":
+        complainants = [
+            ComplainantInput(kind=Complainant.Kind.ORGANIZATION, organization=pk)
+            for pk in who["organizations"]
+        ]
+    else:
+        account = user if (user is not None and user.is_authenticated) else None
+        if can_record_paper(user):
+            account = None
+        complainants = [
+            ComplainantInput(
+                kind=Complainant.Kind.WORKER,
+                name=who["worker_name"],
+                contact=who["worker_contact"],
+                user=account,
+            )
+        ]
+    return FilingInput(
+        kind=clean["filing"]["kind"],
+        language=clean["filing"]["language"],
+        complainants=complainants,
+        respondents=[RespondentInput(**r) for r in clean["respondents"]],
+        allegations=[
+            AllegationInput(
+                summary=a["summary"],
+                facts=a["facts"],
+                period_start=dt.date.fromisoformat(a["period_start"]),
+                period_end=dt.date.fromisoformat(a["period_end"]) if a["period_end"] else None,
+                place=a["place"],
+                workers_affected=a["workers_affected"],
+                criteria=a["criteria"],
+                proposed_standard=a["proposed_standard"],
+            )
+            for a in clean["allegations"]
+        ],
+        remedies_sought=clean["remedies"]["remedies_sought"],
+        withhold_organization_names=clean["confidentiality"]["withhold_organization_names"],
+        confidentiality_request=clean["confidentiality"]["confidentiality_request"],
+        contact_email=who["contact_email"],
+    )

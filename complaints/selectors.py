@@ -45,8 +45,12 @@ def case_access(*, user, case: Case, session=None) -> Access:
             return Access.STAFF
         if user.pk in {u.pk for u in case_party_users(case=case)}:
             return Access.PARTY
-    if session is not None and case.docket_number in session.get(SESSION_CASES, []):
-        return Access.PARTY
+    if session is not None:
+        if case.docket_number in session.get(SESSION_CASES, []):
+            return Access.PARTY
+        drafts = session.get(SESSION_DRAFTS, [])
+        if drafts and FilingDraft.objects.filter(pk__in=drafts, submitted_case=case).exists():
+            return Access.PARTY  # the browser that filed it
     return Access.NONE
 
 

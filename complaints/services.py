@@ -30,7 +30,13 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from commission.models import CaseEvent, Organization, Sector, TradingPartner
+from commission.models import (
+    CaseEvent,
+    Organization,
+    OrganizationMembership,
+    Sector,
+    TradingPartner,
+)
 from commission.services import case_event_record, clock_meet, clocks_start_statutory
 
 from .models import (
@@ -63,10 +69,14 @@ DOCKET_PREFIX = {Case.Kind.COMPLAINT: "C", Case.Kind.PETITION: "P"}
 # --- inputs ------------------------------------------------------------------------------
 
 
+# Related records may be given as instances or as primary keys (the portal passes keys it has
+# already validated; other callers pass instances).
+
+
 @dataclass
 class ComplainantInput:
     kind: str
-    organization: Organization | None = None
+    organization: Organization | int | None = None
     name: str = ""
     contact: str = ""
     identity_withheld: bool = False
@@ -76,10 +86,10 @@ class ComplainantInput:
 @dataclass
 class RespondentInput:
     kind: str
-    organization: Organization | None = None
-    sector: Sector | None = None
+    organization: Organization | int | None = None
+    sector: Sector | int | None = None
     name_given: str = ""
-    country: TradingPartner | None = None
+    country: TradingPartner | int | None = None
 
 
 @dataclass
@@ -109,6 +119,10 @@ class FilingInput:
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _pk(value) -> Any:
+    return getattr(value, "pk", value)
 
 
 def _is_authenticated(user) -> bool:
@@ -151,14 +165,32 @@ def _docket_allocate(*, kind: str, received_at: dt.datetime) -> str:
     The unique constraint on `Case.docket_number` is the second line of defence."""
     prefix = DOCKET_PREFIX[kind]
     year = timezone.localtime(received_at).year
-    counters = DocketCounter.objects.filter(prefix=prefix, year=year)
-    if not counters.update(last_number=F("last_number") + 1):
+    number = _docket_increment(prefix, year)
+    if number is None:
         DocketCounter.objects.bulk_create(
             [DocketCounter(prefix=prefix, year=year, last_number=0)], ignore_conflicts=True
         )
-        counters.update(last_number=F("last_number") + 1)
-    number = counters.values_list("last_number", flat=True).get()
+        number = _docket_increment(prefix, year)
     return f"{prefix}-{year}-{number:05d}"
+
+
+def _docket_increment(prefix: str, year: int) -> int | None:
+    """Add one to the counter and read it back, in one statement where the database can."""
+    table = DocketCounter._meta.db_table
+    connection = transaction.get_connection()
+    if connection.features.can_return_columns_from_insert:  # PostgreSQL, SQLite >= 3.35
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 - fixed name
+                "WHERE prefix = %s AND year = %s RETURNING last_number",
+                [prefix, year],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+    counters = DocketCounter.objects.filter(prefix=prefix, year=year)
+    if not counters.update(last_number=F("last_number") + 1):
+        return None
+    return counters.values_list("last_number", flat=True).get()
 
 
 def _transition(
@@ -235,9 +267,12 @@ def _validate_filing(filing: FilingInput, *, actor, channel: str) -> None:
             if c.organization is None:
                 errors.append(_("An organization complainant must be chosen from the records."))
             elif channel == Case.Channel.PORTAL and not _is_delegate(actor, c.organization):
+                name = Organization.objects.filter(pk=_pk(c.organization)).values_list(
+                    "name", flat=True
+                )
                 errors.append(
                     _("You may file for %(org)s only as one of its delegates.")
-                    % {"org": c.organization.name}
+                    % {"org": name.first() or _pk(c.organization)}
                 )
         elif c.kind == Complainant.Kind.WORKER:
             if not c.name.strip():
@@ -275,10 +310,12 @@ def _validate_filing(filing: FilingInput, *, actor, channel: str) -> None:
         raise ValidationError(errors)
 
 
-def _is_delegate(user, organization: Organization) -> bool:
+def _is_delegate(user, organization: Organization | int) -> bool:
     if not _is_authenticated(user):
         return False
-    return organization.delegates.filter(person__user=user).exists()
+    return OrganizationMembership.objects.filter(
+        organization_id=_pk(organization), person__user=user
+    ).exists()
 
 
 def case_file(
@@ -351,7 +388,7 @@ def case_file(
                     case=case,
                     kind=c.kind,
                     position=position,
-                    organization=c.organization if c.kind == "organization" else None,
+                    organization_id=_pk(c.organization) if c.kind == "organization" else None,
                     name=c.name.strip() if c.kind == "worker" else "",
                     contact=c.contact.strip() if c.kind == "worker" else "",
                     pseudonym=pseudonym_letter(position - 1),
@@ -370,10 +407,10 @@ def case_file(
                 Respondent(
                     case=case,
                     kind=r.kind,
-                    organization=r.organization if r.kind != "sector" else None,
-                    sector=r.sector if r.kind == "sector" else None,
+                    organization_id=_pk(r.organization) if r.kind != "sector" else None,
+                    sector_id=_pk(r.sector) if r.kind == "sector" else None,
                     name_given="" if r.organization or r.kind == "sector" else r.name_given.strip(),
-                    country=r.country,
+                    country_id=_pk(r.country),
                 )
                 for r in filing.respondents
             ]
@@ -401,7 +438,7 @@ def case_file(
         through = Allegation.criteria.through
         through.objects.bulk_create(
             [
-                through(allegation_id=allegation.pk, criterion_id=criterion.pk)
+                through(allegation_id=allegation.pk, criterion_id=_pk(criterion))
                 for allegation, a in zip(created, filing.allegations, strict=True)
                 for criterion in a.criteria
             ]
@@ -461,14 +498,24 @@ def filing_draft_start(*, owner=None, language: str = "en") -> FilingDraft:
     )
 
 
-def filing_draft_save(*, draft: FilingDraft, step: str, answers: dict[str, Any]) -> FilingDraft:
-    """Save one step's answers. A submitted draft is never changed again."""
+def filing_draft_save(
+    *, draft: FilingDraft, step: str, answers: dict[str, Any], clean: Any = None
+) -> FilingDraft:
+    """Save one step's answers as typed and, when the step validated, its validated form
+    (`clean`); without it any earlier validated form of the step is dropped. A submitted draft
+    is never changed again."""
     with transaction.atomic():
         locked = FilingDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.submitted_case_id:
             raise ValidationError(_("This filing has already been submitted."))
         data = dict(locked.data or {})
         data[step] = answers
+        validated = dict(data.get("_clean") or {})
+        if clean is None:
+            validated.pop(step, None)
+        else:
+            validated[step] = clean
+        data["_clean"] = validated
         locked.data = data
         locked.step = step
         locked.updated_at = timezone.now()

@@ -154,13 +154,21 @@ def step(request, draft_id, step):
             key = "allegations-TOTAL_FORMS"
             total = int((answers.get(key) or ["1"])[0] or 1)
             answers[key] = [str(min(total + 1, 20))]
-        services.filing_draft_save(draft=draft, step=current.slug, answers=answers)
+        form = None
+        clean = None
+        if action == "continue":
+            form = portal_forms.bind_step(current, answers, user=user)
+            if form.is_valid():
+                clean = portal_forms.clean_answers(current.slug, form)
+        services.filing_draft_save(draft=draft, step=current.slug, answers=answers, clean=clean)
         if action == "save_exit":
             return redirect("complaints:saved", draft_id=draft.pk)
+        if clean is not None:
+            return redirect("complaints:step", draft_id=draft.pk, step=portal_forms.next_step(step))
         if action == "add":
             form = portal_forms.allegations_unbound(answers)
-        elif (form := portal_forms.bind_step(current, answers, user=user)).is_valid():
-            return redirect("complaints:step", draft_id=draft.pk, step=portal_forms.next_step(step))
+        elif form is None:
+            form = portal_forms.bind_step(current, answers, user=user)
     else:
         initial = None
         if current.slug == "filing":
@@ -228,8 +236,6 @@ def _evidence_step(request, draft: FilingDraft):
 
 def _review_step(request, draft: FilingDraft):
     user = request.user
-    forms_by_step = portal_forms.draft_forms(draft, user=user)
-    incomplete = portal_forms.steps_needing_attention(forms_by_step)
     review_form = portal_forms.ReviewForm(request.POST or None, user=user)
     problems: list[str] = []
     if request.method == "POST":
@@ -238,21 +244,22 @@ def _review_step(request, draft: FilingDraft):
         if request.POST.get("website"):
             # The honeypot was filled: a person never sees it.
             return render(request, "complaints/rejected.html", status=400)
-        if not incomplete and review_form.is_valid():
+        # Every step validated when it was saved; the filing is built from those answers.
+        filing = portal_forms.filing_input_from_clean(draft, user=user)
+        if filing is not None and review_form.is_valid():
             try:
                 case, code, _created = services.filing_draft_submit(
-                    draft=draft,
-                    filing=portal_forms.filing_input(forms_by_step),
-                    actor=user,
-                    **review_form.receipt(),
+                    draft=draft, filing=filing, actor=user, **review_form.receipt()
                 )
             except ValidationError as exc:
                 problems = exc.messages
             else:
-                _remember(request, SESSION_CASES, case.docket_number)
+                response = redirect("complaints:filed", docket_number=case.docket_number)
                 if code:
-                    request.session["complaints.new_code"] = {case.docket_number: code}
-                return redirect("complaints:filed", docket_number=case.docket_number)
+                    _hand_over_code(request, response, case.docket_number, code)
+                return response
+    forms_by_step = portal_forms.draft_forms(draft, user=user)
+    incomplete = portal_forms.steps_needing_attention(forms_by_step)
     evidence = Evidence.objects.filter(draft=draft, case__isnull=True).order_by("pk")
     context = _step_context(
         draft,
@@ -266,6 +273,29 @@ def _review_step(request, draft: FilingDraft):
     )
     status = 400 if request.method == "POST" else 200
     return render(request, "complaints/steps/review.html", context, status=status)
+
+
+CODE_COOKIE = "complaints_code"
+
+
+def _code_cookie_path(docket_number: str) -> str:
+    return reverse("complaints:filed", kwargs={"docket_number": docket_number})
+
+
+def _hand_over_code(request, response, docket_number: str, code: str) -> None:
+    """The access code goes to the acknowledgment page in a short-lived signed cookie scoped to
+    that page, which shows it once and deletes it (nothing about it is stored on the server
+    but its hash)."""
+    response.set_signed_cookie(
+        CODE_COOKIE,
+        code,
+        salt=f"complaints.code.{docket_number}",
+        max_age=600,
+        path=_code_cookie_path(docket_number),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
 
 
 @never_cache
@@ -297,11 +327,10 @@ def _case_for(request, docket_number: str, *, minimum: Access = Access.PARTY):
 @require_GET
 def filed(request, docket_number):
     case, access = _case_for(request, docket_number)
-    codes = request.session.get("complaints.new_code", {})
-    code = codes.pop(docket_number, "")
-    if code:
-        request.session["complaints.new_code"] = codes
-    return render(
+    code = request.get_signed_cookie(
+        CODE_COOKIE, default="", salt=f"complaints.code.{docket_number}", max_age=600
+    )
+    response = render(
         request,
         "complaints/filed.html",
         {
@@ -310,6 +339,9 @@ def filed(request, docket_number):
             "deadlines": selectors.case_deadlines(case=case),
         },
     )
+    if code:
+        response.delete_cookie(CODE_COOKIE, path=_code_cookie_path(docket_number))
+    return response
 
 
 @never_cache

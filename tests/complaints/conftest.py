@@ -16,8 +16,14 @@ def _sqlite_flush_keeps_append_only_triggers():
     one by one — and the append-only triggers (case events, cases, clocks, criteria versions)
     rightly refuse that. For the flush only, lift the triggers and put them back as they were.
     (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)"""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.conf import settings
 
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
     original = DatabaseOperations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):

@@ -265,6 +265,14 @@ SPECTACULAR_SETTINGS = {
     "investigative teams and the public.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `kind`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ClockKindEnum": "commission.models.Clock.Kind",
+        "ClockStatusEnum": "commission.models.Clock.Status",
+        "CriterionKindEnum": "criteria.models.Criterion.Kind",
+        "ProposalKindEnum": "criteria.models.Proposal.Kind",
+        "DecisionKindEnum": "hearings.models.Decision.Kind",
+    },
 }
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

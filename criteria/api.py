@@ -5,9 +5,12 @@ selector, rounds) and authenticated writes (proposals, votes, decisions, reports
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,6 +20,7 @@ from rest_framework.response import Response
 from commission.models import Organization, Sector, TradingPartner
 
 from . import selectors, services
+from .cache import cached
 from .models import (
     Criterion,
     CriterionVersion,
@@ -81,20 +85,29 @@ class CriterionViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         params = request.query_params
-        right = Right.objects.filter(code=params["right"]).first() if params.get("right") else None
-        country = (
-            TradingPartner.objects.filter(code=params["country"].upper()).first()
-            if params.get("country")
-            else None
-        )
-        versions = selectors.criterion_register(
-            on=_date(params.get("on")),
-            right=right,
-            country=country,
-            sector_code=params.get("sector") or None,
-        ).prefetch_related("sources", "sources__country")
-        page = self.paginate_queryset(versions)
-        return self.get_paginated_response([selectors.version_as_dict(v) for v in page])
+        on = _date(params.get("on"))
+
+        def build() -> bytes:
+            right = (
+                Right.objects.filter(code=params["right"]).first() if params.get("right") else None
+            )
+            country = (
+                TradingPartner.objects.filter(code=params["country"].upper()).first()
+                if params.get("country")
+                else None
+            )
+            versions = selectors.criterion_register(
+                on=on,
+                right=right,
+                country=country,
+                sector_code=params.get("sector") or None,
+            ).prefetch_related("sources", "sources__country")
+            page = self.paginate_queryset(versions)
+            response = self.get_paginated_response([selectors.version_as_dict(v) for v in page])
+            return json.dumps(response.data, ensure_ascii=False).encode()
+
+        key = ("api-list", get_language(), on.isoformat(), request.get_full_path())
+        return HttpResponse(cached(key, build), content_type="application/json")
 
     def retrieve(self, request, code=None):
         criterion = get_object_or_404(Criterion.objects.select_related("right"), code=code)
@@ -113,20 +126,28 @@ class CriterionViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def binding(self, request):
         params = request.query_params
-        country = TradingPartner.objects.filter(code=(params.get("country") or "").upper()).first()
-        sector = Sector.objects.filter(isic_code=(params.get("sector") or "").upper()).first()
-        if country is None or sector is None:
-            raise ValidationError({"detail": ["Give a known country code and ISIC sector code."]})
+        country_code = (params.get("country") or "").upper()
+        sector_code = (params.get("sector") or "").upper()
         on = _date(params.get("on"))
-        results = selectors.criteria_binding(country=country, sector=sector, on=on)
-        return Response(
-            {
+
+        def build() -> bytes:
+            country = TradingPartner.objects.filter(code=country_code).first()
+            sector = Sector.objects.filter(isic_code=sector_code).first()
+            if country is None or sector is None:
+                raise ValidationError(
+                    {"detail": ["Give a known country code and ISIC sector code."]}
+                )
+            results = selectors.criteria_binding(country=country, sector=sector, on=on)
+            payload = {
                 "country": country.code,
                 "sector": sector.isic_code,
                 "on": on.isoformat(),
                 "binding": [b.as_dict() for b in results],
             }
-        )
+            return json.dumps(payload, ensure_ascii=False).encode()
+
+        key = ("api-binding", get_language(), country_code, sector_code, on.isoformat())
+        return HttpResponse(cached(key, build), content_type="application/json")
 
 
 class CriterionVersionViewSet(viewsets.GenericViewSet):

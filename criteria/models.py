@@ -144,6 +144,10 @@ class AveragingPeriod(models.TextChoices):
     PER_YEAR = "year", _("per year")
 
 
+def _averaging_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in AveragingPeriod.choices}
+
+
 class CriterionVersion(models.Model):
     """One promulgated version of a criterion. Written once, never changed, never deleted."""
 
@@ -259,6 +263,7 @@ class CriterionVersion(models.Model):
             models.Index(
                 fields=["effective_from", "effective_until"], name="crit_version_in_force"
             ),
+            models.Index(fields=["effective_until"], name="crit_version_until"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["criterion", "number"], name="criterionversion_unique"),
@@ -317,7 +322,7 @@ class CriterionVersion(models.Model):
         value = format(self.threshold.normalize(), "f")
         text = f"{sign} {value} {self.unit}".strip()
         if self.averaging_period:
-            text += f" ({self.get_averaging_period_display()})"
+            text += f" ({_averaging_labels().get(self.averaging_period, self.averaging_period)})"
         return text
 
 

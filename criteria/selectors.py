@@ -253,12 +253,17 @@ def _sources_label(version: CriterionVersion) -> str:
     sources = list(version.sources.all())
     if not sources:
         return _("no cited source")
-    kinds = []
+    labels = _kind_labels()
+    kinds: list[str] = []
     for s in sources:
-        label = s.get_kind_display()
+        label = labels.get(s.kind, s.kind)
         if label not in kinds:
-            kinds.append(str(label))
+            kinds.append(label)
     return "; ".join(kinds)
+
+
+def _kind_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in Source.Kind.choices}
 
 
 def _more_protective(direction: str, a: Decimal, b: Decimal) -> bool:
@@ -449,7 +454,16 @@ def criteria_binding(
     country = _country(country)
     sector_code = _sector_code(sector)
     versions = list(
-        _with_details(versions_in_force(on=on, country=country, sector_code=sector_code))
+        versions_in_force(on=on, country=country, sector_code=sector_code)
+        .select_related("criterion", "criterion__right")
+        .prefetch_related(
+            Prefetch(
+                "sources",
+                queryset=Source.objects.select_related(
+                    "country", "comparator_organization", "comparison_industry"
+                ),
+            )
+        )
     )
     groups: dict[tuple[str, str, str], list[CriterionVersion]] = defaultdict(list)
     for v in versions:
@@ -513,10 +527,13 @@ def criterion_register(
             | Q(text_en__icontains=query)
             | Q(text_es__icontains=query)
         )
+    # Ordered by the citation identifier ("CB-001/v3" …): the code comes first and only one
+    # version of a criterion is in force, so this is the order of codes, read off the
+    # identifier's unique index without sorting the register.
     return (
         qs.select_related("criterion", "criterion__right")
         .prefetch_related("countries", "sectors")
-        .order_by("criterion__code")
+        .order_by("identifier")
     )
 
 

@@ -12,7 +12,7 @@ its denominator is therefore refused.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 import pint
 from django.core.exceptions import ValidationError
@@ -66,6 +66,7 @@ def registry() -> pint.UnitRegistry:
     return reg
 
 
+@lru_cache(maxsize=1024)
 def _parse(text: str) -> pint.Unit:
     text = (text or "").strip()
     if not text:
@@ -103,6 +104,19 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """`value` in `from_unit` expressed in `to_unit`; IncomparableUnits if impossible."""
     if (from_unit or "").strip() == (to_unit or "").strip():
         return Decimal(value)
+    factor = _factor(from_unit, to_unit)
+    if factor is None:  # an offset unit (e.g. °C): convert the value itself
+        reg = registry()
+        return Decimal(
+            reg.Quantity(Decimal(value), _parse(from_unit)).to(_parse(to_unit)).magnitude
+        )
+    return Decimal(value) * factor
+
+
+@lru_cache(maxsize=4096)
+def _factor(from_unit: str, to_unit: str) -> Decimal | None:
+    """The multiplier from one unit to another (None for offset units); raises
+    IncomparableUnits when they measure different things."""
     reg = registry()
     source, target = _parse(from_unit), _parse(to_unit)
     if source.dimensionality != target.dimensionality:
@@ -110,11 +124,13 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
             _("%(a)s and %(b)s measure different things and cannot be compared.")
             % {"a": from_unit or "—", "b": to_unit or "—"}
         )
+    one = reg.Quantity(Decimal(1), source)
+    if not one._ok_for_muldiv():
+        return None
     try:
-        converted = reg.Quantity(Decimal(value), source).to(target).magnitude
+        return Decimal(one.to(target).magnitude)
     except pint.errors.DimensionalityError as exc:
         raise IncomparableUnits(str(exc)) from exc
-    return Decimal(converted)
 
 
 def comparable(unit_a: str, unit_b: str) -> bool:

@@ -12,14 +12,16 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
+from .cache import cached
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
 from .models import Proposal
 
@@ -36,34 +38,62 @@ def _date_param(request, name: str = "on") -> dt.date:
     return selectors.today()
 
 
+def _page_key(request, name: str) -> tuple:
+    """A public page's question: its name, the reader's language, today's date (the default
+    date of the page) and its query parameters."""
+    return (name, get_language(), selectors.today().isoformat(), sorted(request.GET.lists()))
+
+
 @require_GET
 def register(request):
-    form = RegisterFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    on = filters.get("on") or selectors.today()
-    sector = filters.get("sector")
-    versions = selectors.criterion_register(
-        on=on,
-        right=filters.get("right"),
-        country=filters.get("country"),
-        sector_code=sector.isic_code if sector else None,
-        kind=filters.get("kind") or None,
-        query=filters.get("q") or None,
-    )
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The register as in force on a date, filtered by right, country, sector, kind or text.
+
+    The page's content is computed once per question and register state (criteria.cache)."""
+
+    def content() -> str:
+        form = RegisterFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        on = filters.get("on") or selectors.today()
+        sector = filters.get("sector")
+        versions = selectors.criterion_register(
+            on=on,
+            right=filters.get("right"),
+            country=filters.get("country"),
+            sector_code=sector.isic_code if sector else None,
+            kind=filters.get("kind") or None,
+            query=filters.get("q") or None,
+        )
+        try:
+            number = max(1, int(request.GET.get("page") or 1))
+        except ValueError:
+            number = 1
+        # One query for the page and one row more to know whether a next page exists: the
+        # register is never counted or sorted as a whole.
+        start = (number - 1) * PAGE_SIZE
+        rows = list(versions[start : start + PAGE_SIZE + 1])
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render_to_string(
+            "criteria/_register_content.html",
+            {
+                "form": form,
+                "on": on,
+                "today": selectors.today(),
+                "rows": rows[:PAGE_SIZE],
+                "number": number,
+                "has_next": len(rows) > PAGE_SIZE,
+                "rights": selectors.right_list(),
+                "current_right": filters.get("right"),
+                "query": query.urlencode(),
+            },
+        )
+
     return render(
         request,
-        "criteria/register.html",
+        "criteria/page.html",
         {
-            "form": form,
-            "on": on,
-            "today": selectors.today(),
-            "page": page,
-            "rights": selectors.right_list(),
-            "current_right": filters.get("right"),
-            "query": query.urlencode(),
+            "title": _("Criteria register"),
+            "content": cached(_page_key(request, "register"), content),
         },
     )
 
@@ -135,15 +165,32 @@ def version_diff(request, code: str, old: int, new: int):
 
 @require_GET
 def binding(request):
-    form = BindingForm(request.GET or None, initial={"on": selectors.today()})
-    results = None
-    if form.is_valid():
-        results = selectors.criteria_binding(
-            country=form.cleaned_data["country"],
-            sector=form.cleaned_data["sector"],
-            on=form.cleaned_data["on"],
-        )
-    return render(request, "criteria/binding.html", {"form": form, "results": results})
+    """Which criteria bind a country and sector on a date, with the explanation of each."""
+
+    def content() -> str:
+        form = BindingForm(request.GET or None, initial={"on": selectors.today()})
+        context = {"form": form, "results": None}
+        if form.is_valid():
+            context.update(
+                country=form.cleaned_data["country"],
+                sector=form.cleaned_data["sector"],
+                on=form.cleaned_data["on"],
+                results=selectors.criteria_binding(
+                    country=form.cleaned_data["country"],
+                    sector=form.cleaned_data["sector"],
+                    on=form.cleaned_data["on"],
+                ),
+            )
+        return render_to_string("criteria/_binding_content.html", context)
+
+    return render(
+        request,
+        "criteria/page.html",
+        {
+            "title": _("Which criteria bind?"),
+            "content": cached(_page_key(request, "binding"), content),
+        },
+    )
 
 
 class _Echo:

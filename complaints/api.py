@@ -35,6 +35,8 @@ class PublicAllegationSerializer(serializers.ModelSerializer):
 
 
 class PublicRespondentSerializer(serializers.ModelSerializer):
+    # Plain strings, not enums: the choice sets are documented on the portal and in the ADRs.
+    kind = serializers.CharField()
     name = serializers.CharField(source="display_name")
 
     class Meta:
@@ -52,6 +54,9 @@ class PublicDeadlineSerializer(serializers.Serializer):
 
 
 class PublicCaseSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    received_via = serializers.CharField()
     complainants = serializers.SerializerMethodField()
     respondents = PublicRespondentSerializer(many=True)
     allegations = PublicAllegationSerializer(many=True)

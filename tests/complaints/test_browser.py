@@ -9,6 +9,7 @@ import re
 import shutil
 
 import pytest
+from django.db import connections
 
 from complaints.models import Case, Complainant
 from tests.factories.complaints import build_world
@@ -43,6 +44,8 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
+        # Queries the test made while Playwright's loop ran used their own connection.
+        connections.close_all()
 
 
 @pytest.fixture
@@ -83,10 +86,20 @@ def press_and_wait(page, key: str = "Enter") -> None:
 
 
 def choose_file_by_keyboard(page, selector: str, path: str) -> None:
+    """Focus the file input with Tab and open its chooser with Space (or Enter)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     tab_to(page, selector)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(path)
+    for key in ("Space", "Enter", "Space", "Enter"):
+        assert page.evaluate("(s) => document.activeElement.matches(s)", selector)
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press(key)
+        except PlaywrightTimeout:
+            continue
+        chooser.value.set_files(path)
+        return
+    raise AssertionError(f"{selector} did not open a file chooser from the keyboard")
 
 
 def test_filing_in_english_with_the_keyboard_alone(browser, live_server, files):

@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +35,8 @@ from urllib.parse import urlencode, urlparse
 
 from django.http import HttpResponse
 from django.urls import include, path
+
+from benchmarks import _timing
 
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/commission_bench_filing"
@@ -68,10 +67,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # --- the server side: the project's URLs plus one bare view ----------------------------------
 
 
-def bare(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
 def one_durable_write(request):
     """For context only: the cheapest request that durably records anything (one UPDATE and
     its COMMIT). On most disks the commit's flush, not Django, dominates a filing's latency."""
@@ -90,7 +85,7 @@ def __getattr__(name: str):
     # The URLconf is built on first use, once Django is set up (PEP 562 module attribute).
     if name == "urlpatterns":
         return [
-            path("bench/bare/", bare),
+            _timing.bare_path(),
             path("bench/commit/", one_durable_write),
             path("", include("commission.urls")),
         ]
@@ -193,54 +188,18 @@ def _prepare() -> dict:
 # --- the server process ------------------------------------------------------------------------
 
 
-def _start_server() -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "benchmarks.filing:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--worker-class",
-            "gthread",
-            "--backlog",
-            "4096",
-            "--keep-alive",
-            "30",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+def _start_server():
+    return _timing.start_gunicorn(
+        "benchmarks.filing:application",
+        port=PORT,
+        workers=WORKERS,
+        threads=THREADS,
+        cwd=str(ROOT),
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", PORT), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        _stop_server(process)
-        raise RuntimeError("gunicorn did not start")
-    return process
 
 
-def _stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+def _stop_server(process) -> None:
+    _timing.stop_server(process)
 
 
 # --- the client: one filer ------------------------------------------------------------------------
@@ -356,38 +315,42 @@ class Filer:
 
 
 def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return _timing.percentile(values, q * 100)
 
 
-def _latency(ids: dict) -> tuple[list[float], list[float], list[float], list[str]]:
+def _ok(result) -> None:
+    status, _location, _body = result
+    assert status == 200, status
+
+
+def _latency(ids: dict):
+    """The bare view, one durable write, and the submit — sequentially, one connection."""
     filer = Filer(ids)
     filer.request("GET", "/complaints/")
-    for _ in range(30):  # warm up every worker
-        filer.request("GET", "/bench/bare/")
-    bare_times = []
-    for _ in range(BARE_SAMPLES):
-        started = time.perf_counter()
-        status, _loc, _body = filer.request("GET", "/bench/bare/")
-        bare_times.append(time.perf_counter() - started)
-        assert status == 200
-    commit_times = []
-    for _ in range(BARE_SAMPLES // 2):
-        started = time.perf_counter()
-        status, _loc, _body = filer.request("POST", "/bench/commit/")
-        commit_times.append(time.perf_counter() - started)
-        assert status == 200
-    submit_times, dockets = [], []
-    for i in range(LATENCY_SAMPLES + 10):
-        base = filer.start_draft()
-        filer.fill(base, i)
-        started = time.perf_counter()
-        docket = filer.submit(base)
-        elapsed = time.perf_counter() - started
-        dockets.append(docket)
-        if i >= 10:  # the first few warm up the workers' caches
-            submit_times.append(elapsed)
-    return bare_times, commit_times, submit_times, dockets
+    bare = _timing.measure(
+        lambda: filer.request("GET", "/bench/bare/"), samples=BARE_SAMPLES, warmup=50, check=_ok
+    )
+    commit = _timing.measure(
+        lambda: filer.request("POST", "/bench/commit/"), samples=BARE_SAMPLES // 2, check=_ok
+    )
+    samples: list[float] = []
+    dockets: list[str] = []
+    warmup = 10
+    n = 0
+    while len(samples) < LATENCY_SAMPLES:
+        drafts = []
+        for _ in range(20):  # fill a batch of drafts (untimed), then time their submissions
+            base = filer.start_draft()
+            filer.fill(base, n)
+            drafts.append(base)
+            n += 1
+        batch = _timing.measure_each(
+            [lambda base=base: dockets.append(filer.submit(base)) for base in drafts]
+        )
+        samples.extend(batch.samples_ms[warmup:])
+        warmup = 0
+    submit = _timing.Timing(tuple(samples[:LATENCY_SAMPLES]))
+    return bare, commit, submit, dockets
 
 
 def _submit_into(filer: Filer, base: str, into: list[str]) -> None:
@@ -481,27 +444,15 @@ def main() -> int:
 
         connections.close_all()
         server = _start_server()
-        bare_times, commit_times, submit_times, latency_dockets = _latency(ids)
-        bare_p50 = statistics.median(bare_times)
-        submit_p50 = statistics.median(submit_times)
-        ratio = submit_p50 / bare_p50
+        bare, commit, submit, latency_dockets = _latency(ids)
+        print("latency (sequential, one keep-alive connection, gunicorn, PostgreSQL):")
+        print(f"  {'bare Django view':<46} {bare.line()}")
         print(
-            f"bare Django view      : p50 {bare_p50 * 1000:7.2f} ms, p95 "
-            f"{_percentile(bare_times, 0.95) * 1000:7.2f} ms  (n={len(bare_times)})"
+            f"  {'one durable write (context: UPDATE + COMMIT)':<46} {commit.line()}  "
+            f"submit = {submit.p50 / commit.p50:.1f}x this"
         )
-        print(
-            f"filing submit         : p50 {submit_p50 * 1000:7.2f} ms, p95 "
-            f"{_percentile(submit_times, 0.95) * 1000:7.2f} ms  (n={len(submit_times)})"
-        )
-        commit_p50 = statistics.median(commit_times)
-        print(
-            f"one durable write     : p50 {commit_p50 * 1000:7.2f} ms  (context: one UPDATE + "
-            f"COMMIT; submit = {submit_p50 / commit_p50:.1f}x this)"
-        )
-        latency_ok = ratio <= RATIO_BUDGET
-        print(
-            f"submit / bare (p50)   : {ratio:5.2f}x  (budget <= {RATIO_BUDGET:.0f}x)  "
-            f"{'PASS' if latency_ok else 'FAIL'}"
+        latency_ok = _timing.report(
+            "filing submit (check your answers -> filed)", submit, bare, ratio_budget=RATIO_BUDGET
         )
 
         load = _load(ids)

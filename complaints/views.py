@@ -13,7 +13,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.forms import BaseFormSet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -449,12 +448,7 @@ def docket(request):
     cases = list(page.object_list)
     deadlines = selectors.deadlines_for_cases(cases=cases)
     rows = [(case, deadlines.get(case.pk, [])) for case in cases]
-    counts = dict(Case.objects.values_list("kind").annotate(n=Count("pk")))
-    return render(
-        request,
-        "complaints/docket.html",
-        {"page": page, "rows": rows, "kind": kind, "counts": counts, "kinds": Case.Kind},
-    )
+    return render(request, "complaints/docket.html", {"page": page, "rows": rows, "kind": kind})
 
 
 @require_GET

@@ -238,6 +238,21 @@ class CourtOrderForm(forms.Form):
         )
 
 
+class RespondentLinkForm(forms.Form):
+    respondent = forms.ModelChoiceField(
+        label=_("Respondent named by the filer"), queryset=Respondent.objects.none()
+    )
+    organization = forms.ModelChoiceField(
+        label=_("The organization in the records"), queryset=Organization.objects.order_by("name")
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["respondent"].queryset = Respondent.objects.filter(
+            case=case, organization__isnull=True, sector__isnull=True
+        )
+
+
 class ComplianceStatementForm(forms.Form):
     government = forms.ModelChoiceField(label=_("Government"), queryset=_governments())
     statement = forms.CharField(label=_("Statement"), widget=forms.Textarea)
@@ -255,6 +270,12 @@ def _run_intake(request, case, data):
     return _("Intake check recorded (%(n)s issues). The clocks run regardless.") % {
         "n": len(issues)
     }
+
+
+def _run_link(request, case, data):
+    services.respondent_link(
+        respondent=data["respondent"], organization=data["organization"], actor=request.user
+    )
 
 
 def _run_deny(request, case, data):
@@ -318,6 +339,13 @@ CASE_ACTIONS = {
         _("Record the intake completeness check"),
         IntakeCheckForm,
         _run_intake,
+        "check_intake",
+        None,
+    ),
+    "link-respondent": (
+        _("Link a respondent named by the filer to the records"),
+        RespondentLinkForm,
+        _run_link,
         "check_intake",
         None,
     ),
@@ -587,7 +615,7 @@ class CaseAdmin(admin.ModelAdmin):
             raise Http404
         if not request.user.has_perm(f"complaints.{perm}"):
             raise PermissionDenied
-        kwargs = {"case": case} if form_class is CourtOrderForm else {}
+        kwargs = {"case": case} if form_class in (CourtOrderForm, RespondentLinkForm) else {}
         form = form_class(request.POST or None, **kwargs)
         if request.method == "POST" and form.is_valid():
             try:

@@ -274,3 +274,26 @@ def test_the_demo_loads_the_peru_scenario_at_three_clock_situations_and_twice_ch
     assert union.hearing_scheduled_for is None
     assert states(petition) == {"hearing_by": "met", "decision_by": "overdue"}
     assert worker.complainants.get().public_label == "Worker A"
+
+
+def test_staff_link_a_respondent_named_by_the_filer_to_the_records(world, staff_client):
+    from complaints.services import RespondentInput
+    from tests.factories.complaints import filing_input
+
+    case, _code = services.case_file(
+        filing=filing_input(
+            world, respondents=[RespondentInput(kind="employer", name_given="Taller San Martín")]
+        )
+    )
+    from complaints.selectors import case_completeness
+
+    assert "respondent_not_linked" in {i.code for i in case_completeness(case=case)}
+    respondent = case.respondents.get()
+    response = staff_client.post(
+        f"/admin/complaints/case/{case.pk}/act/link-respondent/",
+        {"respondent": respondent.pk, "organization": world.employer.pk},
+    )
+    assert response.status_code == 302
+    respondent.refresh_from_db()
+    assert respondent.organization == world.employer
+    assert respondent.is_linked

@@ -436,8 +436,7 @@ def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNo
 
 def _clock_open_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNotice]:
     """The notices a clock in its current state may still claim. A met clock needs none; a
-    missed clock's reminders and risk checks are claimed as superseded if still open; its daily
-    escalation stops once the step has happened."""
+    missed clock's daily escalation stops once the step has happened."""
     if clock.status == Clock.Status.MET:
         return []
     plan = clock_plan(clock, until=until)
@@ -705,23 +704,11 @@ def _sweep_batch(
             and (p.kind, p.offset) not in claimed[clock.pk]
             and not (p.kind == ClockNotice.Kind.MISSED and clock.status != Clock.Status.MISSED)
         ]
-        latest_overdue = max(
-            (p.offset for p in due if p.kind == ClockNotice.Kind.OVERDUE), default=None
-        )
         for planned in due:
+            # Everything that fell due is sent exactly once, even after an outage: a notice
+            # claimed after its time is marked late and says so in its text.
             outcome = ClockNotice.Outcome.SENT
-            if clock.status == Clock.Status.MISSED and planned.kind in (
-                ClockNotice.Kind.REMINDER,
-                ClockNotice.Kind.AT_RISK,
-            ):
-                # Fell due during an outage that also spans the deadline: the miss notice
-                # tells everyone; a "days left" message after the miss would mislead.
-                outcome = ClockNotice.Outcome.SUPERSEDED
-            elif planned.kind == ClockNotice.Kind.OVERDUE and planned.offset != latest_overdue:
-                # Several daily escalations fell due while the sweep was not running: the
-                # latest ("N days overdue") is sent, the earlier days are recorded, not sent.
-                outcome = ClockNotice.Outcome.SUPERSEDED
-            elif planned.kind == ClockNotice.Kind.AT_RISK and _milestone_reached(
+            if planned.kind == ClockNotice.Kind.AT_RISK and _milestone_reached(
                 subject, planned.milestone
             ):
                 outcome = ClockNotice.Outcome.NOT_NEEDED

@@ -362,10 +362,9 @@ def test_after_a_72_hour_outage_everything_due_is_caught_up_once(case, people, s
     assert sorted((n.clock.kind, n.kind, n.offset, n.outcome, n.is_late) for n in new) == [
         ("decision_by", "reminder", 30, "sent", True),
         ("hearing_by", "missed", 0, "sent", True),
-        # Reminders that fell due before a deadline that has since passed are recorded, not
-        # sent: the parties and the chair receive the miss notice instead.
-        ("hearing_by", "reminder", 0, "superseded", True),
-        ("hearing_by", "reminder", 1, "superseded", True),
+        # Reminders that fell due during the outage are sent, once, marked as late.
+        ("hearing_by", "reminder", 0, "sent", True),
+        ("hearing_by", "reminder", 1, "sent", True),
     ]
     assert report.misses == 1
     hearing.refresh_from_db()
@@ -386,7 +385,7 @@ def test_after_a_72_hour_outage_everything_due_is_caught_up_once(case, people, s
 
 
 @pytest.mark.django_db
-def test_an_outage_across_several_daily_escalations_sends_the_latest_once(case, people, sweep_at):
+def test_an_outage_across_several_daily_escalations_sends_each_once(case, people, sweep_at):
     subject, clocks = case
     sweep_at(lima(2026, 5, 1, 0, 1))  # miss recorded on time
     sweep_at(lima(2026, 5, 2, 0, 1))  # overdue day 1
@@ -396,15 +395,15 @@ def test_an_outage_across_several_daily_escalations_sends_the_latest_once(case, 
     )
     assert [(n.offset, n.outcome, n.is_late) for n in overdue] == [
         (1, "sent", False),
-        (2, "superseded", True),
-        (3, "superseded", True),
+        (2, "sent", True),
+        (3, "sent", True),
         (4, "sent", False),
     ]
     assert report.notices == 3
     chair_mail = [m for m in mail.outbox if m.to == ["chair@commission.example"]]
     assert "STILL OVERDUE" in chair_mail[-1].subject
     assert "4 days past the deadline" in chair_mail[-1].subject
-    assert len([m for m in chair_mail if "STILL OVERDUE" in m.subject]) == 2  # day 1, day 4
+    assert len([m for m in chair_mail if "STILL OVERDUE" in m.subject]) == 4  # days 1 to 4
     clock = Clock.objects.get(pk=clocks["hearing_by"].pk)
     assert clock.days_overdue == 5
     assert clock.next_action_at == midnight(5, 6)
@@ -507,11 +506,12 @@ def test_two_concurrent_sweeps_send_nothing_twice(monkeypatch, eager_celery):
     assert errors == []
     keys = Counter(ClockNotice.objects.values_list("clock_id", "kind", "offset"))
     assert max(keys.values()) == 1
-    # Each hearing: 6 reminders and the day-45 check (superseded by the miss) and the miss;
+    # Each hearing: 6 reminders and the day-45 check (all sent late) and the miss;
     # each decision: its 30-day reminder (29 April).
     assert sum(r.notices for r in reports) == len(keys) == 60 * 8 + 60 * 1
     assert sum(r.misses for r in reports) == Clock.objects.filter(status="missed").count() == 60
     pairs = Counter(Notification.objects.values_list("notice_id", "recipient_id"))
     assert max(pairs.values()) == 1
     assert len(mail.outbox) == Notification.objects.filter(email_status="sent").count()
-    assert Notification.objects.filter(email_status="sent").count() == 60 * 2
+    # The one staff member receives every notice of every case, each exactly once.
+    assert Notification.objects.filter(email_status="sent").count() == 60 * 9

@@ -1,11 +1,15 @@
 """Caching of register answers, keyed by the register's state.
 
-The register only ever grows: versions, their sources and applicability, and rule
-resolutions are appended and never changed (the one derived column, `effective_until`, is set
-in the same transaction that appends the next version). So the largest version id and the
-largest resolution id identify the state of the whole register: an answer computed for a
-question in that state is the answer for as long as they do not change, and a new promulgation
-changes them, so a stale answer can never be served — in any process, with any cache backend.
+The database keeps the register's state in one row (`RegisterState`): triggers increment its
+serial in the same transaction as every write to the register's tables, and the row lock they
+take orders the writers, so a reader that sees serial N sees every change up to N. An answer
+computed for a question after reading serial N is therefore the answer for as long as the serial
+stays N; the next write changes the key, so a stale answer can never be served — in any process,
+with any cache backend. (The state is read before the answer is computed; what the answer reads
+is at least as new, and the register is append-only, so it is never older than its key.)
+
+Reading the state is one primary-key lookup. Nothing is cached inside a transaction: there the
+state could include the transaction's own, not yet committed (possibly rolled back) writes.
 """
 
 from __future__ import annotations
@@ -17,36 +21,42 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import connection
 
-from .models import CriterionVersion, RuleResolution
+from .models import RegisterState
 
 T = TypeVar("T")
 TIMEOUT = 24 * 3600
+_STATE_SQL = f"SELECT epoch, serial FROM {RegisterState._meta.db_table} WHERE id = 1"  # noqa: S608
 
 
 def register_stamp() -> str:
-    """The register's state in one indexed query: "<max version id>.<max resolution id>"."""
-    versions = CriterionVersion._meta.db_table
-    resolutions = RuleResolution._meta.db_table
+    """The register's state in one primary-key lookup: "<epoch>.<serial>"."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {versions}), (SELECT MAX(id) FROM {resolutions})"  # noqa: S608 - table names from the models
-        )
-        v, r = cursor.fetchone()
-    return f"{v or 0}.{r or 0}"
+        cursor.execute(_STATE_SQL)
+        row = cursor.fetchone()
+    # No row: nothing was ever written to the register since the table was (re)created.
+    return f"{row[0]}.{row[1]}" if row else "empty"
 
 
 def _may_cache() -> bool:
-    # Inside a transaction the stamp could name rows that are later rolled back (and whose ids
-    # SQLite would reuse); only answers read from committed data are cached.
+    # Inside a transaction the state could count writes that are later rolled back; only
+    # answers read from committed data are cached.
     return not connection.in_atomic_block
+
+
+def key_of(parts: tuple) -> str | None:
+    """The cache key of the question `parts` in the register's current state; None when
+    answers may not be cached (inside a transaction)."""
+    if not _may_cache():
+        return None
+    raw = repr((register_stamp(), *parts)).encode()
+    return "criteria:" + hashlib.sha256(raw).hexdigest()
 
 
 def cached(parts: tuple, build: Callable[[], T]) -> T:
     """`build()`'s value for the question `parts` in the register's current state."""
-    if not _may_cache():
+    key = key_of(parts)
+    if key is None:
         return build()
-    raw = repr((register_stamp(), *parts)).encode()
-    key = "criteria:" + hashlib.sha256(raw).hexdigest()
     value = cache.get(key)
     if value is None:
         value = build()

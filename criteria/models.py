@@ -10,6 +10,9 @@ version's `effective_from` (it makes "what was in force on D" a single indexed r
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -145,6 +148,11 @@ class AveragingPeriod(models.TextChoices):
 
 
 def _averaging_labels() -> dict[str, str]:
+    return _averaging_labels_in(get_language())
+
+
+@lru_cache(maxsize=8)
+def _averaging_labels_in(language: str | None) -> dict[str, str]:
     return {value: str(label) for value, label in AveragingPeriod.choices}
 
 
@@ -793,3 +801,64 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.choice}"
+
+
+class RegisterState(models.Model):
+    """The state of the register, in one row the database keeps: `serial` is incremented by
+    triggers (migration 0004) in the same transaction as every insert, update or delete of a
+    right, criterion, version, source, applicability row or rule resolution. Writers of the
+    register therefore serialise on this row, and a reader that sees serial N sees every
+    change numbered up to N — the key of the answer cache (`criteria.cache`). `epoch` is
+    chosen when the row is created, so a recreated row never repeats an earlier state."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    epoch = models.CharField(max_length=32)
+    serial = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("register state")
+        verbose_name_plural = _("register state")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="registerstate_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.epoch}.{self.serial}"
+
+
+class VersionReach(models.Model):
+    """Where and when a version applies, one row per (trading partner, sector) cell it names,
+    kept by database triggers (migration 0005) from the version and its applicability — never
+    written by the application. `country_key` 0 stands for every trading partner and
+    `sector_key` "*" for every sector; an open-ended version runs until 9999-12-31. It lets
+    "which versions apply to C and S on D" read a few index ranges instead of the register."""
+
+    ALL_COUNTRIES = 0
+    ALL_SECTORS = "*"
+    OPEN_END = dt.date(9999, 12, 31)
+
+    version = models.ForeignKey(
+        CriterionVersion, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    country_key = models.IntegerField()
+    sector_key = models.CharField(max_length=8)
+    effective_from = models.DateField()
+    effective_until = models.DateField()
+
+    class Meta:
+        verbose_name = _("version reach")
+        verbose_name_plural = _("version reach")
+        indexes = [
+            models.Index(
+                fields=[
+                    "country_key",
+                    "sector_key",
+                    "effective_until",
+                    "effective_from",
+                    "version",
+                ],
+                name="crit_reach_cell",
+            ),
+            models.Index(fields=["version"], name="crit_reach_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}@{self.country_key}/{self.sector_key}"

@@ -19,10 +19,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commission.models import Sector, TradingPartner
@@ -38,6 +40,7 @@ from .models import (
     Right,
     RuleResolution,
     Source,
+    VersionReach,
 )
 
 # --------------------------------------------------------------------------- point in time
@@ -102,6 +105,19 @@ def versions_in_force(
 ) -> QuerySet[CriterionVersion]:
     """Versions in force on `on`, optionally only those applying to a country and/or sector
     (a version for a section, division or group applies to every class beneath it)."""
+    if (country is not None or sector_code) and not include_retired:
+        # Read off the reach cells (a few index ranges), not the register.
+        reach = VersionReach.objects.filter(effective_from__lte=on, effective_until__gt=on)
+        if country is not None:
+            reach = reach.filter(country_key__in=[VersionReach.ALL_COUNTRIES, country.pk])
+        if sector_code:
+            reach = reach.filter(
+                sector_key__in=[VersionReach.ALL_SECTORS, *isic.ancestors(sector_code)]
+            )
+        qs = CriterionVersion.objects.filter(pk__in=reach.values("version_id"))
+        if right is not None:
+            qs = qs.filter(criterion__right=right)
+        return qs
     qs = CriterionVersion.objects.filter(in_force_q(on))
     if not include_retired:
         qs = qs.filter(is_retirement=False)
@@ -263,6 +279,13 @@ def _sources_label(version: CriterionVersion) -> str:
 
 
 def _kind_labels() -> dict[str, str]:
+    return _kind_labels_in(get_language())
+
+
+@lru_cache(maxsize=8)
+def _kind_labels_in(language: str | None) -> dict[str, str]:
+    # The labels in the active language (`language` is the cache key: catalogs never change
+    # while the process runs).
     return {value: str(label) for value, label in Source.Kind.choices}
 
 

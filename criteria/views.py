@@ -11,8 +11,10 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cache import cached
+from .cache import TIMEOUT, cached, key_of
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
 from .models import Proposal
 
@@ -42,6 +44,35 @@ def _page_key(request, name: str) -> tuple:
     """A public page's question: its name, the reader's language, today's date (the default
     date of the page) and its query parameters."""
     return (name, get_language(), selectors.today().isoformat(), sorted(request.GET.lists()))
+
+
+# Stands for the reader's CSRF token in a cached page (the language switcher's form carries
+# one); each response gets the reader's own.
+_CSRF_MARK = "criteria-page-csrf-token-mark"
+
+
+def _public_page(request, name: str, title, content) -> HttpResponse:
+    """A public register page, computed once per question, language and register state.
+
+    The whole page is cached (the page's chrome is the same for every reader of the question)
+    except the reader's CSRF token, which is put in per response, and flash messages: a reader
+    with messages waiting gets the page rendered around the cached content."""
+    parts = _page_key(request, name)
+    if len(messages.get_messages(request)):
+        return render(
+            request, "criteria/page.html", {"title": title, "content": cached(parts, content)}
+        )
+    key = key_of(("page", request.get_full_path(), *parts))
+    body = cache.get(key) if key else None
+    if body is None:
+        body = render_to_string(
+            "criteria/page.html",
+            {"title": title, "content": content(), "csrf_token": _CSRF_MARK, "messages": ()},
+            request=request,
+        ).encode()
+        if key:
+            cache.set(key, body, TIMEOUT)
+    return HttpResponse(body.replace(_CSRF_MARK.encode(), get_token(request).encode()))
 
 
 @require_GET
@@ -88,14 +119,7 @@ def register(request):
             },
         )
 
-    return render(
-        request,
-        "criteria/page.html",
-        {
-            "title": _("Criteria register"),
-            "content": cached(_page_key(request, "register"), content),
-        },
-    )
+    return _public_page(request, "register", _("Criteria register"), content)
 
 
 @require_GET
@@ -183,14 +207,7 @@ def binding(request):
             )
         return render_to_string("criteria/_binding_content.html", context)
 
-    return render(
-        request,
-        "criteria/page.html",
-        {
-            "title": _("Which criteria bind?"),
-            "content": cached(_page_key(request, "binding"), content),
-        },
-    )
+    return _public_page(request, "binding", _("Which criteria bind?"), content)
 
 
 class _Echo:

@@ -172,7 +172,8 @@ class ClockNoticeInline(admin.TabularInline):
 
 @admin.register(Clock)
 class ClockAdmin(ReadOnlyAdmin):
-    """Statutory clocks are read-only everywhere: no extension, tolling or pause exists."""
+    """Statutory clocks are read-only everywhere: no extension, tolling or pause exists.
+    A window (written arguments, public notice) shows status "closed" once its time is up."""
 
     list_display = [
         "docket_number",
@@ -213,6 +214,7 @@ class ClockAdmin(ReadOnlyAdmin):
         "completed_at",
         "completed_by_event",
         "days_overdue",
+        "closed_at",
         "next_action_at",
         "started_at",
     ]

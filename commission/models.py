@@ -445,7 +445,8 @@ class Heartbeat(models.Model):
 # A clock is computed once, at the trigger (filing), by `commission.dates` and never moved:
 # there is no extension, tolling or pause anywhere in the model. The sweep
 # (`services.clock_sweep`, run by Celery beat every minute) sends reminders and escalations and
-# records misses; the event itself (a hearing held, a decision issued) meets it.
+# records misses; the event itself (a hearing held, a decision issued) meets it. A window
+# (`Clock.WINDOW_KINDS`) is never met or missed: the sweep closes it at its due instant.
 
 
 class CommissionHoliday(models.Model):
@@ -490,14 +491,25 @@ class Clock(models.Model):
         PENDING = "pending", _("Pending")
         MET = "met", _("Met")
         MISSED = "missed", _("Missed")
+        CLOSED = "closed", _("Closed")
+
+    # Windows, not obligations: the parties may act until the due instant (written arguments
+    # after the hearing, a public notice period). Nothing is "met" or "missed": the sweep
+    # closes the window when its due instant passes, sends no reminder or escalation, and the
+    # timeliness statistics leave windows out (ADR 0022).
+    WINDOW_KINDS: frozenset[str] = frozenset({Kind.WRITTEN_ARGUMENTS_CLOSE, Kind.PUBLIC_NOTICE})
 
     # Allowed transitions, as data. A missed clock stays missed for ever: a late completion is
-    # recorded next to the miss (completed_at), never instead of it.
+    # recorded next to the miss (completed_at), never instead of it. A window only closes.
     TRANSITIONS: dict[str, frozenset[str]] = {
-        Status.PENDING: frozenset({Status.MET, Status.MISSED}),
+        Status.PENDING: frozenset({Status.MET, Status.MISSED, Status.CLOSED}),
         Status.MET: frozenset(),
         Status.MISSED: frozenset(),
+        Status.CLOSED: frozenset(),
     }
+    # The statuses a window may take (an obligation never closes, a window is never met or
+    # missed).
+    WINDOW_STATUSES: frozenset[str] = frozenset({Status.PENDING, Status.CLOSED})
 
     # Fields fixed when the clock starts. `save()` refuses to change them and a database
     # trigger (migration 0004) refuses an UPDATE that touches them.
@@ -580,6 +592,12 @@ class Clock(models.Model):
         blank=True,
         help_text=_("For a missed clock: days past the last day (final once completed)."),
     )
+    closed_at = models.DateTimeField(
+        _("closed at"),
+        null=True,
+        blank=True,
+        help_text=_("For a window: the due instant at which it closed."),
+    )
     next_action_at = models.DateTimeField(
         _("next reminder or escalation at"),
         null=True,
@@ -619,16 +637,48 @@ class Clock(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(status="pending", met_at__isnull=True, missed_at__isnull=True)
+                    Q(
+                        status="pending",
+                        met_at__isnull=True,
+                        missed_at__isnull=True,
+                        closed_at__isnull=True,
+                    )
                     | Q(
                         status="met",
                         met_at__isnull=False,
                         met_at__lte=models.F("due_at"),
                         missed_at__isnull=True,
+                        closed_at__isnull=True,
                     )
-                    | Q(status="missed", missed_at__isnull=False, met_at__isnull=True)
+                    | Q(
+                        status="missed",
+                        missed_at__isnull=False,
+                        met_at__isnull=True,
+                        closed_at__isnull=True,
+                    )
+                    | Q(
+                        status="closed",
+                        closed_at=models.F("due_at"),
+                        met_at__isnull=True,
+                        missed_at__isnull=True,
+                        completed_at__isnull=True,
+                    )
                 ),
                 name="clock_status_consistent",
+            ),
+            # A window closes; it is never met or missed (and an obligation never closes).
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind__in=["written_arguments_close", "public_notice"],
+                        status__in=["pending", "closed"],
+                    )
+                    | (
+                        ~Q(kind__in=["written_arguments_close", "public_notice"])
+                        & ~Q(status="closed")
+                    )
+                ),
+                name="clock_window_only_closes",
             ),
         ]
 
@@ -649,6 +699,11 @@ class Clock(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A statutory clock cannot be deleted."))
+
+    @property
+    def is_window(self) -> bool:
+        """A window (the parties may act until the due instant), not an obligation."""
+        return self.kind in self.WINDOW_KINDS
 
     @property
     def deadline(self):

@@ -158,8 +158,11 @@ def timeliness_statistics(
 ) -> list[TimelinessRow]:
     """Per month (of the last day) and per kind: clocks met and missed, the median and the
     worst number of days used (trigger day excluded; a missed clock not yet completed counts
-    the days used so far). Pending clocks are not counted until they are met or missed."""
-    qs = Clock.objects.exclude(status=Clock.Status.PENDING)
+    the days used so far). Pending clocks are not counted until they are met or missed.
+
+    Windows (`Clock.WINDOW_KINDS`: written arguments, public notice periods) are left out:
+    they are not obligations of the commission, they simply close."""
+    qs = Clock.objects.exclude(status=Clock.Status.PENDING).exclude(kind__in=Clock.WINDOW_KINDS)
     if since:
         qs = qs.filter(last_day__gte=since)
     if until:

@@ -284,7 +284,10 @@ def clock_meet(
 
     Met when `at` is no later than the due instant. When the clock has already been recorded
     missed (or `at` is after the due instant), the miss stays on record and the late completion
-    is recorded next to it. Recording the same event twice changes nothing."""
+    is recorded next to it. Recording the same event twice changes nothing.
+
+    Refused for a window (`Clock.WINDOW_KINDS`): a window is not a step, it closes at its due
+    instant (the sweep records it)."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValidationError(_("The instant must carry its time zone."))
     if not isinstance(event, CaseEvent) or event.pk is None:
@@ -300,6 +303,14 @@ def clock_meet(
             )
         except Clock.DoesNotExist:
             raise ValidationError(_("This case has no such clock.")) from None
+        if clock.is_window:
+            raise ValidationError(
+                _(
+                    "“%(kind)s” is a window, not a step: it is never met. It closes by itself "
+                    "at the end of %(day)s."
+                )
+                % {"kind": clock.get_kind_display(), "day": format_day(clock.last_day)}
+            )
         if at < clock.trigger_at:
             raise ValidationError(_("The step cannot precede the event that started the clock."))
         if clock.met_by_event_id == event.pk or clock.completed_by_event_id == event.pk:
@@ -373,6 +384,31 @@ def _clock_record_miss(clock: Clock, *, now: datetime, subject: models.Model | N
     )
 
 
+def _clock_record_close(clock: Clock, *, now: datetime, subject: models.Model | None) -> None:
+    """Record that a pending window closed (inside a transaction, with the clock locked),
+    dated at its due instant. Nothing was missed: the parties could act until then."""
+    _clock_transition(clock, Clock.Status.CLOSED)
+    clock.closed_at = clock.due_at
+    event_subject = subject if subject is not None else _ClockSubjectRef(clock)
+    case_event_record(
+        subject=event_subject,
+        verb="clock_window_closed",
+        from_status=Clock.Status.PENDING,
+        to_status=Clock.Status.CLOSED,
+        reason=f"{clock.get_kind_display()} — {clock.days} days",
+        data={
+            "clock": clock.pk,
+            "kind": clock.kind,
+            "due_at": clock.due_at.isoformat(),
+            "last_day": clock.last_day.isoformat(),
+            "recorded_at": now.isoformat(),
+        },
+        is_public=True,
+        docket_number=clock.docket_number,
+        occurred_at=clock.due_at,
+    )
+
+
 class _ClockSubjectRef:
     """Stands in for a subject row that no longer loads (the event still names it)."""
 
@@ -408,7 +444,12 @@ def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNo
     """Every notice of a clock in time order: reminders at the start of the local day
     `offset` days before the last day (0 = on the day), risk checks at the end of day N of
     the period, the miss at the due instant, then one escalation a day while the step has
-    not happened. The daily escalations are listed up to `until` (default: the due instant)."""
+    not happened. The daily escalations are listed up to `until` (default: the due instant).
+
+    A window (`Clock.WINDOW_KINDS`) has no notices: it is not an obligation of the commission,
+    its closing instant is published when it opens, and the sweep only closes it."""
+    if clock.is_window:
+        return []
     tz = ZoneInfo(clock.time_zone)
     plan: list[PlannedNotice] = []
     deadline = clock.deadline
@@ -437,7 +478,7 @@ def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNo
 def _clock_open_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNotice]:
     """The notices a clock in its current state may still claim. A met clock needs none; a
     missed clock's daily escalation stops once the step has happened."""
-    if clock.status == Clock.Status.MET:
+    if clock.status in (Clock.Status.MET, Clock.Status.CLOSED) or clock.is_window:
         return []
     plan = clock_plan(clock, until=until)
     if clock.completed_at is not None:
@@ -454,6 +495,9 @@ def _overdue_at(clock: Clock, n: int) -> datetime:
 def _clock_next_action_at(
     clock: Clock, *, claimed: set[tuple[str, int]], plan: list[PlannedNotice] | None = None
 ) -> datetime | None:
+    if clock.is_window:
+        # The one action on a window: closing it when its due instant has passed.
+        return clock.due_at if clock.status == Clock.Status.PENDING else None
     if plan is None:
         plan = _clock_open_plan(clock, until=None)
     candidates = [
@@ -474,6 +518,7 @@ class SweepReport:
     late_notices: int = 0
     not_needed: int = 0
     misses: int = 0
+    windows_closed: int = 0
     notifications: int = 0
     batches: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
@@ -644,7 +689,12 @@ def clock_sweep(*, now: datetime | None = None, batch_size: int | None = None) -
     once. Safe to run at any time, repeatedly and concurrently (see ADR 0022): each clock due
     for action is locked (`SKIP LOCKED`) and every notice is claimed by a unique key
     (clock, kind, offset). After an outage, everything that fell due meanwhile is caught up
-    once, late notices are marked late and misses are dated at their due instant."""
+    once, late notices are marked late and misses are dated at their due instant.
+
+    A window (`Clock.WINDOW_KINDS`) is closed, not missed, when its due instant has passed:
+    status closed, `closed_at` = the due instant, a public `clock_window_closed` case event
+    dated then, and no notice at all. The row lock and the pending → closed transition make
+    the close happen once."""
     now = now or timezone.now()
     batch_size = batch_size or settings.CLOCK_SWEEP_BATCH_SIZE
     report = SweepReport()
@@ -694,8 +744,12 @@ def _sweep_batch(
         subject = subjects.get((clock.subject_type_id, clock.subject_id))
         report.clocks += 1
         if clock.status == Clock.Status.PENDING and clock.due_at < now:
-            _clock_record_miss(clock, now=now, subject=subject)
-            report.misses += 1
+            if clock.is_window:
+                _clock_record_close(clock, now=now, subject=subject)
+                report.windows_closed += 1
+            else:
+                _clock_record_miss(clock, now=now, subject=subject)
+                report.misses += 1
         plan = _clock_open_plan(clock, until=now)
         due = [
             p
@@ -780,7 +834,14 @@ def _sweep_batch(
     return [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
 
 
-SWEEP_FIELDS = ("status", "missed_at", "miss_recorded_at", "days_overdue", "next_action_at")
+SWEEP_FIELDS = (
+    "status",
+    "missed_at",
+    "miss_recorded_at",
+    "closed_at",
+    "days_overdue",
+    "next_action_at",
+)
 
 
 def _clocks_save_sweep_fields(clocks: list[Clock]) -> None:
@@ -794,7 +855,8 @@ def _clocks_save_sweep_fields(clocks: list[Clock]) -> None:
     table = Clock._meta.db_table
     rows = ", ".join(
         [
-            "(%s::bigint, %s::varchar, %s::timestamptz, %s::timestamptz, %s::integer, %s::timestamptz)"
+            "(%s::bigint, %s::varchar, %s::timestamptz, %s::timestamptz, %s::timestamptz, "
+            "%s::integer, %s::timestamptz)"
         ]
         * len(clocks)
     )
@@ -805,15 +867,16 @@ def _clocks_save_sweep_fields(clocks: list[Clock]) -> None:
             clock.status,
             clock.missed_at,
             clock.miss_recorded_at,
+            clock.closed_at,
             clock.days_overdue,
             clock.next_action_at,
         ]
     sql = (
         f'UPDATE "{table}" AS c SET status = v.status, missed_at = v.missed_at, '  # noqa: S608
-        "miss_recorded_at = v.miss_recorded_at, days_overdue = v.days_overdue, "
-        "next_action_at = v.next_action_at "
-        f"FROM (VALUES {rows}) AS v(id, status, missed_at, miss_recorded_at, days_overdue, "
-        "next_action_at) WHERE c.id = v.id"
+        "miss_recorded_at = v.miss_recorded_at, closed_at = v.closed_at, "
+        "days_overdue = v.days_overdue, next_action_at = v.next_action_at "
+        f"FROM (VALUES {rows}) AS v(id, status, missed_at, miss_recorded_at, closed_at, "
+        "days_overdue, next_action_at) WHERE c.id = v.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -37,7 +37,7 @@ from commission.models import (
     OrganizationMembership,
     SupplyRelationship,
 )
-from commission.services import case_event_record, clock_meet, clock_start
+from commission.services import case_event_record, clock_start
 from complaints import services as complaints_services
 from complaints.models import Case, Complainant, Respondent
 from criteria.models import Criterion, CriterionVersion
@@ -137,6 +137,12 @@ def _local_date(instant: dt.datetime) -> dt.date:
 
 def _case_clock(case: Case, kind: str) -> Clock | None:
     return selectors.case_clock(case=case, kind=kind)
+
+
+def _window_open(window: Clock, *, now: dt.datetime) -> bool:
+    """A window is open until its due instant (inclusive). It is closed from then on, whether
+    or not the clock sweep has yet recorded it closed."""
+    return window.status == Clock.Status.PENDING and now <= window.due_at
 
 
 def _store_content_addressed(data: bytes, name: str) -> str:
@@ -781,7 +787,7 @@ def submission_file(
             window = _case_clock(case, Clock.Kind.WRITTEN_ARGUMENTS_CLOSE)
             if window is None:
                 raise ValidationError(_("No window for written arguments was opened."))
-            if now > window.due_at:
+            if not _window_open(window, now=now):
                 raise ValidationError(
                     _("The window for written arguments closed at the end of %(day)s.")
                     % {"day": window.last_day.isoformat()}
@@ -870,9 +876,9 @@ def written_arguments_window_open(*, hearing: Hearing, days: int, actor=None) ->
     clock from the hearing, computed by the statutory day-counting rule. Refused unless the
     window closes before the decision deadline.
 
-    The clock is met as it opens: the commission's duty on it — a window that closes before
-    the decision is due — is fulfilled then, and the clock's due instant is the closing time
-    that `submission_file` enforces (a window is not a step the commission can miss)."""
+    The clock is a window (`Clock.WINDOW_KINDS`): it is never met or missed. Its due instant
+    is the closing time that `submission_file` and `decision_problems` enforce, and the clock
+    sweep records the window as closed (a public case event dated at that instant)."""
     _require_perm(actor, PERM_RECORD)
     if days < 1:
         raise ValidationError(_("A window lasts at least one day."))
@@ -911,7 +917,7 @@ def written_arguments_window_open(*, hearing: Hearing, days: int, actor=None) ->
             trigger_event="hearing_held",
             actor=_user(actor),
         )
-        event = case_event_record(
+        case_event_record(
             subject=case,
             verb="written_arguments_window_opened",
             actor=_user(actor),
@@ -921,13 +927,6 @@ def written_arguments_window_open(*, hearing: Hearing, days: int, actor=None) ->
                 "decision_due_at": decision_clock.due_at.isoformat(),
             },
             is_public=True,
-        )
-        clock_meet(
-            subject=case,
-            kind=Clock.Kind.WRITTEN_ARGUMENTS_CLOSE,
-            at=max(timezone.now(), hearing.held_at),
-            event=event,
-            actor=_user(actor),
         )
     return clock
 
@@ -1480,7 +1479,7 @@ def decision_problems(*, decision: Decision) -> list[str]:
         if not violations and case.status != Case.Status.HEARD:
             problems.append(_("A petition is denied only after its hearing."))
     window = _case_clock(case, Clock.Kind.WRITTEN_ARGUMENTS_CLOSE)
-    if window is not None and timezone.now() <= window.due_at:
+    if window is not None and _window_open(window, now=timezone.now()):
         problems.append(
             _("The window for written arguments is open until the end of %(day)s.")
             % {"day": window.last_day.isoformat()}

@@ -170,6 +170,25 @@ def test_the_decision_waits_for_the_written_arguments_window(
     at(f.day(60))
     with pytest.raises(ValidationError, match="window for written arguments is open"):
         issue(drafted, django_capture_on_commit_callbacks)
+    window = selectors.case_clock(case=drafted.case, kind=Clock.Kind.WRITTEN_ARGUMENTS_CLOSE)
+    assert window.status == Clock.Status.PENDING  # open, not "met" at its opening
+    at(window.due_at)  # the last instant of the window: still open
+    assert any(
+        "window for written arguments" in p for p in services.decision_problems(decision=drafted)
+    )
+    # Closed from its due instant on, whether or not the sweep has recorded it yet.
+    at(window.due_at + dt.timedelta(microseconds=1))
+    assert not any(
+        "window for written arguments" in p for p in services.decision_problems(decision=drafted)
+    )
+    from commission.services import clock_sweep
+
+    clock_sweep()
+    window.refresh_from_db()
+    assert window.status == Clock.Status.CLOSED
+    assert not any(
+        "window for written arguments" in p for p in services.decision_problems(decision=drafted)
+    )
 
 
 def test_the_commission_adopts_on_the_panels_recommendation(

@@ -141,8 +141,15 @@ def test_holding_the_hearing_meets_the_clock_and_opens_the_window(world, heard, 
     window = selectors.case_clock(case=case, kind=Clock.Kind.WRITTEN_ARGUMENTS_CLOSE)
     assert window.days == 14
     assert window.last_day < selectors.case_clock(case=case, kind="decision_by").last_day
-    # Met as it opens (the window is not a step the commission could miss).
-    assert window.status == Clock.Status.MET
+    # A window: open (pending) until its due instant, never met at its opening.
+    assert window.is_window
+    assert window.status == Clock.Status.PENDING
+    assert window.met_at is None
+    assert (
+        not CaseEvent.objects.for_subject(case)
+        .filter(verb="clock_met")
+        .exclude(data__kind=Clock.Kind.HEARING_BY)
+    )
 
 
 def test_written_arguments_after_the_window_are_refused(world, scheduled, at):
@@ -171,6 +178,61 @@ def test_written_arguments_after_the_window_are_refused(world, scheduled, at):
             kind=Submission.Kind.POST_HEARING_ARGUMENT,
             title="Too late",
             text="After the window.",
+            actor=p.union_user,
+        )
+
+
+def test_the_window_closes_at_its_due_instant_and_is_never_missed(world, scheduled, at):
+    """The sweep records the written-arguments window closed (not missed), once, publicly,
+    and sends nothing about it; arguments are refused from the due instant on, also before
+    the sweep has run."""
+    from commission.models import ClockNotice
+    from commission.services import clock_sweep
+
+    at(f.day(30))
+    p = world.parties
+    union = services.participant_register(
+        hearing=scheduled, organization=p.union, actor=p.union_user
+    )
+    at(f.day(50, 15))
+    services.hearing_record_held(hearing=scheduled, held_at=f.day(50, 9), actor=world.staff)
+    case = scheduled.case
+    window = selectors.case_clock(case=case, kind=Clock.Kind.WRITTEN_ARGUMENTS_CLOSE)
+    assert window.next_action_at == window.due_at
+    # Before the due instant the sweep leaves the window alone and sends nothing about it.
+    at(window.due_at - dt.timedelta(hours=1))
+    clock_sweep()
+    window.refresh_from_db()
+    assert window.status == Clock.Status.PENDING
+    at(window.due_at + dt.timedelta(minutes=1))
+    with pytest.raises(ValidationError, match="window for written arguments closed"):
+        services.submission_file(
+            participant=union,
+            kind=Submission.Kind.POST_HEARING_ARGUMENT,
+            title="Too late",
+            text="After the window, before the sweep.",
+            actor=p.union_user,
+        )
+    report = clock_sweep()
+    assert report.windows_closed == 1
+    assert clock_sweep().windows_closed == 0
+    window.refresh_from_db()
+    assert window.status == Clock.Status.CLOSED
+    assert window.closed_at == window.due_at
+    assert window.missed_at is None
+    assert window.next_action_at is None
+    assert not ClockNotice.objects.filter(clock=window).exists()
+    closed = CaseEvent.objects.for_subject(case).filter(verb="clock_window_closed")
+    assert [(e.occurred_at, e.is_public) for e in closed] == [(window.due_at, True)]
+    assert not CaseEvent.objects.for_subject(case).filter(
+        verb="clock_missed", data__kind=Clock.Kind.WRITTEN_ARGUMENTS_CLOSE
+    )
+    with pytest.raises(ValidationError, match="window for written arguments closed"):
+        services.submission_file(
+            participant=union,
+            kind=Submission.Kind.POST_HEARING_ARGUMENT,
+            title="Too late",
+            text="After the window and the sweep.",
             actor=p.union_user,
         )
 

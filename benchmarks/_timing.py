@@ -116,6 +116,16 @@ def measure_each(
     return Timing(tuple(times))
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5 and 15 minutes), to read the figures next to."""
+    import os
+
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def report(name: str, timing: Timing, baseline: Timing, *, ratio_budget: float) -> bool:
     """Print the figures of `name` against the baseline and the verdict; return pass/fail."""
     ratio = timing.p50 / baseline.p50 if baseline.p50 else float("inf")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
@@ -121,14 +122,25 @@ class CriterionViewSet(viewsets.GenericViewSet):
             OpenApiParameter("country", str, required=True),
             OpenApiParameter("sector", str, required=True),
             ON,
+            OpenApiParameter(
+                "page",
+                int,
+                description=f"Page of {selectors.BINDING_PAGE_SIZE} binding criteria; default 1.",
+            ),
         ]
     )
     @action(detail=False, methods=["get"])
     def binding(self, request):
+        """Which criteria bind a country and sector on a date, a page at a time, each with
+        the explanation of why (which source won, which lost, by how much)."""
         params = request.query_params
         country_code = (params.get("country") or "").upper()
         sector_code = (params.get("sector") or "").upper()
         on = _date(params.get("on"))
+        try:
+            number = max(1, int(params.get("page") or 1))
+        except ValueError as exc:
+            raise ValidationError({"page": ["Give a page number."]}) from exc
 
         def build() -> bytes:
             country = TradingPartner.objects.filter(code=country_code).first()
@@ -137,16 +149,36 @@ class CriterionViewSet(viewsets.GenericViewSet):
                 raise ValidationError(
                     {"detail": ["Give a known country code and ISIC sector code."]}
                 )
-            results = selectors.criteria_binding(country=country, sector=sector, on=on)
+            page = selectors.criteria_binding_page(
+                country=country, sector=sector, on=on, number=number
+            )
+            query = {"country": country.code, "sector": sector.isic_code, "on": on.isoformat()}
+
+            def link(n: int) -> str:
+                return request.build_absolute_uri(
+                    f"{request.path}?{urlencode({**query, 'page': n})}"
+                )
+
             payload = {
-                "country": country.code,
-                "sector": sector.isic_code,
-                "on": on.isoformat(),
-                "binding": [b.as_dict() for b in results],
+                **query,
+                "count": page.count,
+                "page": page.number,
+                "pages": page.num_pages,
+                "next": link(page.number + 1) if page.has_next else None,
+                "previous": link(page.number - 1) if page.has_previous else None,
+                "binding": [b.as_dict() for b in page.bindings],
             }
             return json.dumps(payload, ensure_ascii=False).encode()
 
-        key = ("api-binding", get_language(), country_code, sector_code, on.isoformat())
+        key = (
+            "api-binding",
+            get_language(),
+            request.get_host(),
+            country_code,
+            sector_code,
+            on.isoformat(),
+            number,
+        )
         return HttpResponse(cached(key, build), content_type="application/json")
 
 

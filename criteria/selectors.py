@@ -19,10 +19,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -163,7 +164,10 @@ def _with_details(qs: QuerySet[CriterionVersion]) -> QuerySet[CriterionVersion]:
 
 @dataclass(frozen=True)
 class Competitor:
-    """A standard that governs the same thing and did not bind, and by how much it lost."""
+    """A standard that governs the same thing and did not bind, and by how much it lost.
+
+    `winner` is the version that binds; the explanation (`note`) is worded when first read, so
+    a page of answers words only what it shows."""
 
     LESS_PROTECTIVE = "less_protective"
     EQUALLY_PROTECTIVE = "equally_protective"
@@ -174,20 +178,67 @@ class Competitor:
     relation: str
     margin: Decimal | None = None  # in the binding version's unit
     margin_percent: Decimal | None = None
-    note: str = ""
+    winner: CriterionVersion | None = None
 
     @property
     def identifier(self) -> str:
         return self.version.identifier
 
+    @cached_property
+    def note(self) -> str:
+        version, winner = self.version, self.winner
+        if self.relation == Competitor.EQUALLY_PROTECTIVE:
+            return _(
+                "%(id)s (%(sources)s, %(threshold)s) is equally protective; %(winner)s is cited."
+            ) % {
+                "id": version.identifier,
+                "sources": _sources_label(version),
+                "threshold": version.threshold_display,
+                "winner": winner.identifier,
+            }
+        if self.relation == Competitor.LESS_PROTECTIVE:
+            return _(
+                "%(id)s (%(sources)s, %(threshold)s) is less protective by %(margin)s "
+                "%(unit)s (%(percent)s%%)."
+            ) % {
+                "id": version.identifier,
+                "sources": _sources_label(version),
+                "threshold": version.threshold_display,
+                "margin": _decimal_str(self.margin),
+                "unit": winner.unit,
+                "percent": _decimal_str(self.margin_percent)
+                if self.margin_percent is not None
+                else "—",
+            }
+        if self.relation == Competitor.YIELDS:
+            return _("%(id)s (%(src)s) yields to %(winner)s by the members' resolution.") % {
+                "id": version.identifier,
+                "src": _sources_label(version),
+                "winner": winner.identifier,
+            }
+        if version.criterion.kind == Criterion.Kind.RULE:
+            return _("%(id)s also binds.") % {"id": version.identifier}
+        return _(
+            "%(id)s (%(threshold)s) cannot be compared with it (different unit or "
+            "direction), so it binds as well."
+        ) % {"id": version.identifier, "threshold": version.threshold_display}
+
 
 @dataclass(frozen=True)
 class Binding:
-    """One criterion version that binds a country and sector on a date, and why."""
+    """One criterion version that binds a country and sector on a date, and why.
+
+    `why` says which of the resolution's cases applied; `reason` words it when first read."""
+
+    ONLY_MEASURE = "only_measure"
+    MOST_PROTECTIVE = "most_protective"
+    ONLY_RULE = "only_rule"
+    RULES_UNRESOLVED = "rules_unresolved"
+    RESOLVED = "resolved"
 
     version: CriterionVersion
     governs: str
-    reason: str
+    why: str
     competitors: tuple[Competitor, ...] = ()
     resolution: RuleResolution | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -204,12 +255,45 @@ class Binding:
     def source_kinds(self) -> list[str]:
         return sorted({s.kind for s in self.version.sources.all()})
 
+    @cached_property
+    def reason(self) -> str:
+        v = self.version
+        values = {"id": v.identifier, "src": _sources_label(v), "threshold": v.threshold_display}
+        if self.why == Binding.ONLY_MEASURE:
+            text = _("%(id)s is the only standard for this quantity: %(threshold)s (%(src)s).")
+        elif self.why == Binding.MOST_PROTECTIVE:
+            text = _(
+                "%(id)s binds as the most worker-protective standard: %(threshold)s (%(src)s)."
+            )
+        elif self.why == Binding.ONLY_RULE:
+            text = _("%(id)s is the only rule on this matter (%(src)s).")
+        elif self.why == Binding.RULES_UNRESOLVED:
+            text = _(
+                "%(id)s binds (%(src)s). Members have not recorded which of the competing "
+                "rules is most protective, so each of them binds."
+            )
+        else:
+            text = _(
+                "%(id)s binds (%(src)s): the members recorded on %(date)s that it is the most "
+                "worker-protective rule on this matter: %(why)s"
+            )
+            values.update(
+                date=self.resolution.effective_from.isoformat(), why=self.resolution.reason
+            )
+        return text % values
+
     @property
     def explanation(self) -> str:
         lines = [self.reason, *self.notes]
         for c in self.competitors:
             lines.append(c.note)
         return "\n".join(line for line in lines if line)
+
+    def versions(self) -> Iterator[CriterionVersion]:
+        """The binding version and every competitor's."""
+        yield self.version
+        for c in self.competitors:
+            yield c.version
 
     def as_dict(self) -> dict[str, Any]:
         v = self.version
@@ -322,66 +406,27 @@ def _resolve_measures(candidates: list[CriterionVersion]) -> list[Binding]:
             margin = abs(value - winner.threshold)
             percent = _quantize(margin / abs(value) * 100) if value else None
             relation = Competitor.EQUALLY_PROTECTIVE if margin == 0 else Competitor.LESS_PROTECTIVE
-            if relation == Competitor.EQUALLY_PROTECTIVE:
-                note = _(
-                    "%(id)s (%(sources)s, %(threshold)s) is equally protective; "
-                    "%(winner)s is cited."
-                ) % {
-                    "id": version.identifier,
-                    "sources": _sources_label(version),
-                    "threshold": version.threshold_display,
-                    "winner": winner.identifier,
-                }
-            else:
-                note = _(
-                    "%(id)s (%(sources)s, %(threshold)s) is less protective by %(margin)s "
-                    "%(unit)s (%(percent)s%%)."
-                ) % {
-                    "id": version.identifier,
-                    "sources": _sources_label(version),
-                    "threshold": version.threshold_display,
-                    "margin": _decimal_str(_quantize(margin)),
-                    "unit": winner.unit,
-                    "percent": _decimal_str(percent) if percent is not None else "—",
-                }
             competitors.append(
                 Competitor(
                     version=version,
                     relation=relation,
                     margin=_quantize(margin),
                     margin_percent=percent,
-                    note=note,
+                    winner=winner,
                 )
             )
         incomparable = [
-            Competitor(
-                version=other[0],
-                relation=Competitor.INCOMPARABLE,
-                note=_(
-                    "%(id)s (%(threshold)s) cannot be compared with it (different unit or "
-                    "direction), so it binds as well."
-                )
-                % {"id": other[0].identifier, "threshold": other[0].threshold_display},
-            )
+            Competitor(version=other[0], relation=Competitor.INCOMPARABLE, winner=winner)
             for other in classes
             if other is not group
         ]
-        if len(group) == 1 and not incomparable:
-            reason = _("%(id)s is the only standard for this quantity: %(threshold)s (%(src)s).")
-        else:
-            reason = _(
-                "%(id)s binds as the most worker-protective standard: %(threshold)s (%(src)s)."
-            )
-        reason = reason % {
-            "id": winner.identifier,
-            "threshold": winner.threshold_display,
-            "src": _sources_label(winner),
-        }
         bindings.append(
             Binding(
                 version=winner,
                 governs=winner.criterion.governs,
-                reason=reason,
+                why=Binding.ONLY_MEASURE
+                if len(group) == 1 and not incomparable
+                else Binding.MOST_PROTECTIVE,
                 competitors=tuple(competitors + incomparable),
             )
         )
@@ -394,14 +439,7 @@ def _resolve_rules(
     candidates = sorted(candidates, key=lambda v: v.identifier)
     if len(candidates) == 1:
         v = candidates[0]
-        return [
-            Binding(
-                version=v,
-                governs=v.criterion.governs,
-                reason=_("%(id)s is the only rule on this matter (%(src)s).")
-                % {"id": v.identifier, "src": _sources_label(v)},
-            )
-        ]
+        return [Binding(version=v, governs=v.criterion.governs, why=Binding.ONLY_RULE)]
     chosen = None
     if resolution is not None:
         chosen = next(
@@ -414,17 +452,9 @@ def _resolve_rules(
             Binding(
                 version=v,
                 governs=v.criterion.governs,
-                reason=_(
-                    "%(id)s binds (%(src)s). Members have not recorded which of the competing "
-                    "rules is most protective, so each of them binds."
-                )
-                % {"id": v.identifier, "src": _sources_label(v)},
+                why=Binding.RULES_UNRESOLVED,
                 competitors=tuple(
-                    Competitor(
-                        version=o,
-                        relation=Competitor.INCOMPARABLE,
-                        note=_("%(id)s also binds.") % {"id": o.identifier},
-                    )
+                    Competitor(version=o, relation=Competitor.INCOMPARABLE, winner=v)
                     for o in candidates
                     if o is not v
                 ),
@@ -435,24 +465,10 @@ def _resolve_rules(
         Binding(
             version=chosen,
             governs=chosen.criterion.governs,
-            reason=_(
-                "%(id)s binds (%(src)s): the members recorded on %(date)s that it is the most "
-                "worker-protective rule on this matter: %(why)s"
-            )
-            % {
-                "id": chosen.identifier,
-                "src": _sources_label(chosen),
-                "date": resolution.effective_from.isoformat(),
-                "why": resolution.reason,
-            },
+            why=Binding.RESOLVED,
             resolution=resolution,
             competitors=tuple(
-                Competitor(
-                    version=o,
-                    relation=Competitor.YIELDS,
-                    note=_("%(id)s (%(src)s) yields to %(winner)s by the members' resolution.")
-                    % {"id": o.identifier, "src": _sources_label(o), "winner": chosen.identifier},
-                )
+                Competitor(version=o, relation=Competitor.YIELDS, winner=chosen)
                 for o in candidates
                 if o is not chosen
             ),
@@ -464,30 +480,70 @@ def _resolution_rank(r: RuleResolution) -> tuple:
     return (r.effective_from, r.country_id is not None, r.sector_id is not None, r.pk)
 
 
-def criteria_binding(
-    *, country: TradingPartner | str, sector: Sector | str, on: dt.date
-) -> list[Binding]:
-    """Which criteria bind `country` and `sector` on `on`, each with its explanation.
+# The columns the resolution and a page of answers read; the rest of a version (texts,
+# measuring methods, promulgation record) is never loaded for the selector.
+_VERSION_FIELDS = (
+    "id",
+    "criterion_id",
+    "number",
+    "identifier",
+    "effective_from",
+    "direction",
+    "threshold",
+    "unit",
+    "averaging_period",
+)
+_CRITERION_FIELDS = ("id", "right_id", "code", "kind", "governs", "title_en", "title_es")
+_RIGHT_FIELDS = ("id", "code", "position")
 
-    Measures that govern the same quantity over the same averaging period compete: after unit
-    conversion the most protective binds, and the others are listed with the margin by which
-    they lost; standards that cannot be compared (different units or directions) all bind.
-    Rules that govern the same matter bind together unless the members recorded which one
-    binds and why (`RuleResolution`)."""
-    country = _country(country)
-    sector_code = _sector_code(sector)
-    versions = list(
-        versions_in_force(on=on, country=country, sector_code=sector_code)
-        .select_related("criterion", "criterion__right")
-        .prefetch_related(
-            Prefetch(
-                "sources",
-                queryset=Source.objects.select_related(
-                    "country", "comparator_organization", "comparison_industry"
-                ),
-            )
-        )
+
+def _binding_candidates(
+    *, country: TradingPartner, sector_code: str, on: dt.date
+) -> list[CriterionVersion]:
+    """The versions in force on `on` for the country and sector, with their criterion and
+    right, built from one row each (see `_loaded`)."""
+    qs = versions_in_force(on=on, country=country, sector_code=sector_code).order_by()
+    rows = qs.values_list(
+        *_VERSION_FIELDS,
+        *(f"criterion__{f}" for f in _CRITERION_FIELDS[1:]),
+        *(f"criterion__right__{f}" for f in _RIGHT_FIELDS[1:]),
     )
+    db = qs.db
+    nv, nc = len(_VERSION_FIELDS), len(_CRITERION_FIELDS) - 1
+    rights: dict[int, Right] = {}
+    versions = []
+    for row in rows:
+        right_id = row[nv]
+        right = rights.get(right_id)
+        if right is None:
+            right = rights[right_id] = _loaded(
+                Right, db, _RIGHT_FIELDS, (right_id, *row[nv + nc :])
+            )
+        criterion = _loaded(Criterion, db, _CRITERION_FIELDS, (row[1], *row[nv : nv + nc]))
+        criterion._state.fields_cache["right"] = right
+        version = _loaded(CriterionVersion, db, _VERSION_FIELDS, row[:nv])
+        version._state.fields_cache["criterion"] = criterion
+        versions.append(version)
+    return versions
+
+
+def _loaded(model, db: str, names: tuple[str, ...], values: tuple):
+    """An instance of `model` as loaded from the database with only the columns `names` —
+    what `Model.from_db` builds for a deferred-field queryset (the other columns load on
+    access), without running `__init__` over every field of the model: for a few hundred rows
+    that is most of the selector's time. The values come from `values_list`, so they are
+    already converted to Python."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = db
+    return obj
+
+
+def _resolve(*, country: TradingPartner, sector_code: str, on: dt.date) -> list[Binding]:
+    """Every binding, resolved and ordered, without the versions' sources (two queries)."""
+    versions = _binding_candidates(country=country, sector_code=sector_code, on=on)
     groups: dict[tuple[str, str, str], list[CriterionVersion]] = defaultdict(list)
     for v in versions:
         key = (v.criterion.kind, v.criterion.governs, v.averaging_period or "")
@@ -520,6 +576,89 @@ def criteria_binding(
         key=lambda b: (b.criterion.right.position, b.criterion.right.code, b.criterion.code)
     )
     return result
+
+
+def _with_sources(bindings: list[Binding]) -> list[Binding]:
+    """Load, in one query, the sources of the versions `bindings` show (binding and
+    competing)."""
+    versions = list({id(v): v for b in bindings for v in b.versions()}.values())
+    prefetch_related_objects(
+        versions,
+        Prefetch(
+            "sources",
+            queryset=Source.objects.select_related(
+                "country", "comparator_organization", "comparison_industry"
+            ),
+        ),
+    )
+    return bindings
+
+
+def criteria_binding(
+    *, country: TradingPartner | str, sector: Sector | str, on: dt.date
+) -> list[Binding]:
+    """Which criteria bind `country` and `sector` on `on`, each with its explanation.
+
+    Measures that govern the same quantity over the same averaging period compete: after unit
+    conversion the most protective binds, and the others are listed with the margin by which
+    they lost; standards that cannot be compared (different units or directions) all bind.
+    Rules that govern the same matter bind together unless the members recorded which one
+    binds and why (`RuleResolution`)."""
+    bindings = _resolve(country=_country(country), sector_code=_sector_code(sector), on=on)
+    return _with_sources(bindings)
+
+
+@dataclass(frozen=True)
+class BindingPage:
+    """One page of the answer: `bindings` are numbers `start + 1`… of `count`."""
+
+    bindings: list[Binding]
+    count: int
+    number: int
+    per_page: int
+    competitor_count: int = 0
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+BINDING_PAGE_SIZE = 50
+
+
+def criteria_binding_page(
+    *,
+    country: TradingPartner | str,
+    sector: Sector | str,
+    on: dt.date,
+    number: int = 1,
+    per_page: int = BINDING_PAGE_SIZE,
+) -> BindingPage:
+    """`criteria_binding`, one page at a time: every group is resolved (the order and the
+    count depend on it), but sources are loaded, and explanations worded, only for the page."""
+    bindings = _resolve(country=_country(country), sector_code=_sector_code(sector), on=on)
+    pages = max(1, -(-len(bindings) // per_page))
+    number = min(max(1, number), pages)
+    start = (number - 1) * per_page
+    return BindingPage(
+        bindings=_with_sources(bindings[start : start + per_page]),
+        count=len(bindings),
+        number=number,
+        per_page=per_page,
+        competitor_count=sum(len(b.competitors) for b in bindings),
+    )
 
 
 # --------------------------------------------------------------------------- register pages

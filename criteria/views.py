@@ -40,6 +40,13 @@ def _date_param(request, name: str = "on") -> dt.date:
     return selectors.today()
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
 def _page_key(request, name: str) -> tuple:
     """A public page's question: its name, the reader's language, today's date (the default
     date of the page) and its query parameters."""
@@ -94,10 +101,7 @@ def register(request):
             kind=filters.get("kind") or None,
             query=filters.get("q") or None,
         )
-        try:
-            number = max(1, int(request.GET.get("page") or 1))
-        except ValueError:
-            number = 1
+        number = _page_number(request)
         # One query for the page and one row more to know whether a next page exists: the
         # register is never counted or sorted as a whole.
         start = (number - 1) * PAGE_SIZE
@@ -195,15 +199,23 @@ def binding(request):
         form = BindingForm(request.GET or None, initial={"on": selectors.today()})
         context = {"form": form, "results": None}
         if form.is_valid():
+            page = selectors.criteria_binding_page(
+                country=form.cleaned_data["country"],
+                sector=form.cleaned_data["sector"],
+                on=form.cleaned_data["on"],
+                number=_page_number(request),
+            )
+            query = request.GET.copy()
+            query.pop("page", None)
             context.update(
                 country=form.cleaned_data["country"],
                 sector=form.cleaned_data["sector"],
                 on=form.cleaned_data["on"],
-                results=selectors.criteria_binding(
-                    country=form.cleaned_data["country"],
-                    sector=form.cleaned_data["sector"],
-                    on=form.cleaned_data["on"],
-                ),
+                page=page,
+                results=page.bindings,
+                first=page.start + 1,
+                last=page.start + len(page.bindings),
+                query=query.urlencode(),
             )
         return render_to_string("criteria/_binding_content.html", context)
 

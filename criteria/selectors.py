@@ -106,15 +106,16 @@ def versions_in_force(
 ) -> QuerySet[CriterionVersion]:
     """Versions in force on `on`, optionally only those applying to a country and/or sector
     (a version for a section, division or group applies to every class beneath it)."""
-    if (country is not None or sector_code) and not include_retired:
-        # Read off the reach cells (a few index ranges), not the register.
-        reach = VersionReach.objects.filter(effective_from__lte=on, effective_until__gt=on)
-        if country is not None:
-            reach = reach.filter(country_key__in=[VersionReach.ALL_COUNTRIES, country.pk])
-        if sector_code:
-            reach = reach.filter(
-                sector_key__in=[VersionReach.ALL_SECTORS, *isic.ancestors(sector_code)]
-            )
+    if country is not None and sector_code and not include_retired:
+        # Read off the reach cells (a few index ranges), not the register. (A cell is a
+        # country and a sector, so this needs both: a version naming partners but no sector
+        # has no cell, yet a filter on the partner alone lists it.)
+        reach = VersionReach.objects.filter(
+            effective_from__lte=on,
+            effective_until__gt=on,
+            country_key__in=[VersionReach.ALL_COUNTRIES, country.pk],
+            sector_key__in=[VersionReach.ALL_SECTORS, *isic.ancestors(sector_code)],
+        )
         qs = CriterionVersion.objects.filter(pk__in=reach.values("version_id"))
         if right is not None:
             qs = qs.filter(criterion__right=right)

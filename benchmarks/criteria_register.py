@@ -7,7 +7,10 @@ gunicorn server, over one keep-alive HTTP connection.
 
 Two kinds of figures are printed: the same question asked repeatedly (what a busy public
 register sees: answers are cached per question and register state, see criteria/cache.py) and
-distinct questions each asked once (every answer computed from the database).
+distinct questions each asked once (every answer computed from the database): the selector's
+API and page (a page of 50 binding criteria with the count; every group is still resolved) and
+the register list filtered by the same country, sector and date. For context it also prints
+the in-process time of the whole answer (every binding with its sources) and the load average.
 
 The register is built in a throwaway database with bulk_create: a SQLite file in a temporary
 directory, or — when DATABASE_URL points at PostgreSQL — a database of its own

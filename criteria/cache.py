@@ -46,10 +46,18 @@ def _may_cache() -> bool:
 def key_of(parts: tuple) -> str | None:
     """The cache key of the question `parts` in the register's current state; None when
     answers may not be cached (inside a transaction)."""
+    return keys_of([parts])[0]
+
+
+def keys_of(questions: list[tuple]) -> list[str | None]:
+    """`key_of` for several questions, reading the state once."""
     if not _may_cache():
-        return None
-    raw = repr((register_stamp(), *parts)).encode()
-    return "criteria:" + hashlib.sha256(raw).hexdigest()
+        return [None] * len(questions)
+    stamp = register_stamp() if questions else ""
+    return [
+        "criteria:" + hashlib.sha256(repr((stamp, *parts)).encode()).hexdigest()
+        for parts in questions
+    ]
 
 
 def cached(parts: tuple, build: Callable[[], T]) -> T:

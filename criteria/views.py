@@ -18,12 +18,13 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cache import TIMEOUT, cached, key_of
+from .cache import TIMEOUT, cached, key_of, keys_of
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
 from .models import Proposal
 
@@ -82,6 +83,25 @@ def _public_page(request, name: str, title, content) -> HttpResponse:
     return HttpResponse(body.replace(_CSRF_MARK.encode(), get_token(request).encode()))
 
 
+def _register_rows(versions: list) -> list[str]:
+    """The register's rows as HTML. A row shows one version (immutable) with its criterion and
+    right, so it is the same in every answer that lists the version: rows are cached per
+    version, language and register state, and an answer renders only the rows not yet seen."""
+    keys = keys_of([("register-row", get_language(), v.pk) for v in versions])
+    found = cache.get_many([k for k in keys if k]) if any(keys) else {}
+    rows, missing = [], {}
+    for version, key in zip(versions, keys, strict=True):
+        html = found.get(key) if key else None
+        if html is None:
+            html = render_to_string("criteria/_register_row.html", {"v": version})
+            if key:
+                missing[key] = html
+        rows.append(mark_safe(html))  # noqa: S308 - rendered by the template engine
+    if missing:
+        cache.set_many(missing, TIMEOUT)
+    return rows
+
+
 @require_GET
 def register(request):
     """The register as in force on a date, filtered by right, country, sector, kind or text.
@@ -114,7 +134,7 @@ def register(request):
                 "form": form,
                 "on": on,
                 "today": selectors.today(),
-                "rows": rows[:PAGE_SIZE],
+                "rows": _register_rows(rows[:PAGE_SIZE]),
                 "number": number,
                 "has_next": len(rows) > PAGE_SIZE,
                 "rights": selectors.right_list(),

@@ -161,7 +161,11 @@ def deadline_view(clock: Clock, *, now: dt.datetime | None = None) -> DeadlineVi
     now = now or timezone.now()
     today = timezone.localtime(now, clock.deadline.tz).date()
     remaining = (clock.last_day - today).days
-    if clock.status == Clock.Status.MET:
+    if clock.is_window:
+        # A window (written arguments, a notice period) is not an obligation: it is open
+        # until its due instant, then closed; it is never at risk or missed.
+        status = "closed" if clock.status == Clock.Status.CLOSED or now > clock.due_at else "open"
+    elif clock.status == Clock.Status.MET:
         status = "met"
     elif clock.status == Clock.Status.MISSED:
         status = "missed"
@@ -188,6 +192,8 @@ DEADLINE_STATUS_LABELS = {
     "overdue": _("Missed"),
     "at_risk": _("At risk"),
     "running": _("Running"),
+    "open": _("Open"),
+    "closed": _("Closed"),
 }
 
 

@@ -297,3 +297,26 @@ def test_staff_link_a_respondent_named_by_the_filer_to_the_records(world, staff_
     respondent.refresh_from_db()
     assert respondent.organization == world.employer
     assert respondent.is_linked
+
+
+def test_a_window_shows_open_then_closed_never_missed(world):
+    from django.db import transaction
+
+    from complaints.selectors import deadline_view
+
+    case = file_case(world, received_days_ago=5)
+    with transaction.atomic():
+        window = core_services.clock_start(
+            subject=case,
+            kind=Clock.Kind.WRITTEN_ARGUMENTS_CLOSE,
+            trigger_at=timezone.now() - dt.timedelta(days=1),
+            days=3,
+            legal_basis="Written arguments after the hearing",
+            trigger_event="hearing_held",
+        )
+    assert deadline_view(window, now=window.due_at - dt.timedelta(hours=1)).status == "open"
+    assert deadline_view(window, now=window.due_at + dt.timedelta(seconds=1)).status == "closed"
+    core_services.clock_sweep(now=window.due_at + dt.timedelta(minutes=1))
+    window.refresh_from_db()
+    view = deadline_view(window, now=window.due_at + dt.timedelta(days=5))
+    assert view.status == "closed"

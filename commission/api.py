@@ -101,6 +101,7 @@ class ClockSerializer(serializers.ModelSerializer):
             "status_label",
             "met_at",
             "missed_at",
+            "closed_at",
             "completed_at",
             "days_overdue",
         ]

@@ -14,6 +14,8 @@ app.autodiscover_tasks()
 
 @beat_init.connect
 def send_first_heartbeat(sender=None, **kwargs) -> None:
-    """Beat schedules one heartbeat as it starts, so /healthz turns healthy within seconds
-    instead of after the first interval."""
+    """As it starts, beat schedules one heartbeat (so /healthz turns healthy within seconds
+    instead of after the first interval) and one deadline sweep (so reminders, escalations and
+    misses that fell due while nothing ran are caught up at once)."""
     app.send_task("commission.tasks.heartbeat")
+    app.send_task("commission.tasks.clock_sweep")

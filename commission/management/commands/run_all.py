@@ -45,7 +45,13 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         manager = Manager()
-        manager.add_process("web", f"{python} manage.py runserver --noreload {host}:{port}")
+        # The web server starts once beat and a worker have recorded their first heartbeat
+        # (or after 120 s), so the portal never answers while /healthz would still be red.
+        manager.add_process(
+            "web",
+            f"{python} manage.py wait_for_worker --timeout 120 && "
+            f"exec {python} manage.py runserver --noreload {host}:{port}",
+        )
         manager.add_process(
             "worker",
             f"{python} -m celery -A commission worker --loglevel INFO --concurrency 2 "

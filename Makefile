@@ -5,12 +5,12 @@ PY     := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint format setup install migrate demo messages benchmarks clean
+.PHONY: run test check lint format setup install migrate demo messages benchmarks clean lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Install exactly what requirements.lock pins (exported from uv.lock). uv is used for speed;
+# Install exactly what requirements.lock pins (with hashes). uv is used for speed;
 # `pip install -r requirements.lock` installs the same set.
 $(STAMP): $(PY) requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -54,6 +54,13 @@ test: install messages lint
 
 benchmarks: setup
 	$(PY) -m benchmarks
+
+# Re-resolve requirements.lock from pyproject.toml (runtime + the dev group, every platform),
+# keeping the current pins unless pyproject.toml requires otherwise. Commit the result.
+lock: $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip compile pyproject.toml --group dev --universal --generate-hashes \
+	  --python-version 3.11 --custom-compile-command "make lock" -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .local

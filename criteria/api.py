@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -43,7 +44,7 @@ def _date(value: str | None, name: str = "on") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError({name: ["Use YYYY-MM-DD."]}) from exc
+        raise ValidationError({name: [_("Use YYYY-MM-DD.")]}) from exc
 
 
 class VersionSerializer(serializers.Serializer):
@@ -140,14 +141,14 @@ class CriterionViewSet(viewsets.GenericViewSet):
         try:
             number = max(1, int(params.get("page") or 1))
         except ValueError as exc:
-            raise ValidationError({"page": ["Give a page number."]}) from exc
+            raise ValidationError({"page": [_("Give a page number.")]}) from exc
 
         def build() -> bytes:
             country = TradingPartner.objects.filter(code=country_code).first()
             sector = Sector.objects.filter(isic_code=sector_code).first()
             if country is None or sector is None:
                 raise ValidationError(
-                    {"detail": ["Give a known country code and ISIC sector code."]}
+                    {"detail": [_("Give a known country code and ISIC sector code.")]}
                 )
             page = selectors.criteria_binding_page(
                 country=country, sector=sector, on=on, number=number

@@ -721,17 +721,7 @@ def criterion_revise(
     _require_adoptable(proposal, Proposal.Kind.REVISION)
     if proposal.criterion_id != criterion.pk:
         raise ValidationError(_("The proposal revises a different criterion."))
-    draft = VersionDraft.from_dict(draft)
-    with transaction.atomic():
-        return _version_write(
-            criterion=criterion,
-            draft=draft,
-            provenance=CriterionVersion.Provenance.ROUND,
-            actor=actor,
-            rationale_en=proposal.rationale,
-            record_reference=_record_reference(proposal),
-            proposal=proposal,
-        )
+    return _version_adopt(criterion=criterion, draft=draft, proposal=proposal, actor=actor)
 
 
 def criterion_retire(
@@ -741,6 +731,20 @@ def criterion_retire(
     _require_adoptable(proposal, Proposal.Kind.RETIREMENT)
     if proposal.criterion_id != criterion.pk:
         raise ValidationError(_("The proposal retires a different criterion."))
+    return _version_adopt(
+        criterion=criterion, draft=draft, proposal=proposal, actor=actor, retirement=True
+    )
+
+
+def _version_adopt(
+    *,
+    criterion: Criterion,
+    draft: VersionDraft | dict,
+    proposal: Proposal,
+    actor,
+    retirement: bool = False,
+) -> CriterionVersion:
+    """Write the version an adopted proposal of a deliberation round promulgates."""
     draft = VersionDraft.from_dict(draft)
     with transaction.atomic():
         return _version_write(
@@ -751,7 +755,7 @@ def criterion_retire(
             rationale_en=proposal.rationale,
             record_reference=_record_reference(proposal),
             proposal=proposal,
-            retirement=True,
+            retirement=retirement,
         )
 
 

@@ -228,6 +228,9 @@ def build(rng: random.Random) -> dict:
 
 
 def main() -> int:
+    # This module is also the URLconf, which the precomputation loads in this process (it
+    # renders links): imported again, it must keep the database chosen here.
+    os.environ["BENCH_CRITERIA_DB"] = os.environ["DATABASE_URL"]
     if _pg_admin_url:
         _pg_database(create=True)
     import django
@@ -247,13 +250,20 @@ def main() -> int:
         migrated = time.perf_counter()
         counts = build(random.Random(20261127))  # noqa: S311 - reproducible synthetic data
         built = time.perf_counter()
+        # What beat (or `manage.py criteria_answers` after a bulk load) does once the register
+        # has changed: precompute the selector's answers for the new state.
+        from criteria.answers import build as answers_build
+
+        precomputed = answers_build()
+        assert precomputed.answer_set is not None, precomputed.reason
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         connection.close()
         print(
             f"criteria register benchmark on {connection.vendor}: {CRITERIA} criteria × "
             f"{VERSIONS} versions = {counts['versions']} versions, {counts['sources']} sources "
-            f"(migrate {migrated - started:.1f} s, build {built - migrated:.1f} s); "
+            f"(migrate {migrated - started:.1f} s, build {built - migrated:.1f} s, "
+            f"precompute {precomputed.answer_set.answers} answers {precomputed.seconds:.1f} s); "
             f"gunicorn, 1 worker, over HTTP keep-alive; load average {_timing.load_average()}",
             flush=True,
         )

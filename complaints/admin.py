@@ -211,7 +211,9 @@ class CourtReviewForm(forms.Form):
         choices=[(name, CourtReview._meta.get_field(name).verbose_name) for name in GROUND_FIELDS],
         widget=forms.CheckboxSelectMultiple,
     )
-    filed_on = forms.DateField(label=_("Filed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    filed_on = forms.DateField(
+        label=_("Filed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class CourtOrderForm(forms.Form):
@@ -223,7 +225,9 @@ class CourtOrderForm(forms.Form):
             (CourtReview.Order.UPHOLD_DENIAL, CourtReview.Order.UPHOLD_DENIAL.label),
         ],
     )
-    order_date = forms.DateField(label=_("Dated"), widget=forms.DateInput(attrs={"type": "date"}))
+    order_date = forms.DateField(
+        label=_("Dated"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     order_text = forms.CharField(label=_("What the court ordered"), widget=forms.Textarea)
     complainant = forms.ModelChoiceField(
         label=_("Complaint filed in the name of (when filing is compelled)"),

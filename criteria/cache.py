@@ -15,7 +15,9 @@ state could include the transaction's own, not yet committed (possibly rolled ba
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -37,6 +39,22 @@ def register_stamp() -> str:
     return f"{row[0]}.{row[1]}" if row else "empty"
 
 
+# The state read once for everything one answer caches (see `one_state`).
+_current_stamp: ContextVar[str | None] = ContextVar("criteria_register_stamp", default=None)
+
+
+@contextmanager
+def one_state() -> Iterator[None]:
+    """Within: every cache key names the state read once on entering, so the parts one answer
+    is put together from (a page's chrome, its content, its rows) are of one state, and the
+    state is read once rather than for each part."""
+    token = _current_stamp.set(register_stamp() if _may_cache() else None)
+    try:
+        yield
+    finally:
+        _current_stamp.reset(token)
+
+
 def _may_cache() -> bool:
     # Inside a transaction the state could count writes that are later rolled back; only
     # answers read from committed data are cached.
@@ -53,7 +71,7 @@ def keys_of(questions: list[tuple]) -> list[str | None]:
     """`key_of` for several questions, reading the state once."""
     if not _may_cache():
         return [None] * len(questions)
-    stamp = register_stamp() if questions else ""
+    stamp = (_current_stamp.get() or register_stamp()) if questions else ""
     return [
         "criteria:" + hashlib.sha256(repr((stamp, *parts)).encode()).hexdigest()
         for parts in questions

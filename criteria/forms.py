@@ -51,7 +51,9 @@ class PlainSelect(forms.Select):
 
 class RegisterFilterForm(forms.Form):
     on = forms.DateField(
-        label=_("In force on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("In force on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     right = forms.ModelChoiceField(
         label=_("Right"),
@@ -96,7 +98,9 @@ class BindingForm(forms.Form):
         to_field_name="isic_code",
         widget=PlainSelect,
     )
-    on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ReportForm(forms.Form):
@@ -152,7 +156,7 @@ class ProposalForm(forms.Form):
     text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea)
     text_es = forms.CharField(label=_("Text (Spanish)"), widget=forms.Textarea, required=False)
     effective_from = forms.DateField(
-        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     direction = forms.ChoiceField(
         label=_("Direction"), choices=[("", "—")] + list(Direction.choices), required=False

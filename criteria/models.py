@@ -862,3 +862,111 @@ class VersionReach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id}@{self.country_key}/{self.sector_key}"
+
+
+class AnswerSet(models.Model):
+    """The answers of the selector "which criteria bind C, S on D", precomputed for one state
+    of the register (`epoch`, `serial`: see `RegisterState`) for every trading partner and
+    sector the commission knows, period by period (`criteria.answers`). A set is used only
+    once `finished_at` is set and only while the register is still in that state; any write
+    to the register moves the state on, and until the next set is built the selector computes
+    its answers from the register itself."""
+
+    epoch = models.CharField(max_length=32)
+    serial = models.BigIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    answers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("precomputed answer set")
+        verbose_name_plural = _("precomputed answer sets")
+        constraints = [
+            models.UniqueConstraint(fields=["epoch", "serial"], name="answerset_one_per_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.epoch}.{self.serial}"
+
+
+class BindingAnswer(models.Model):
+    """One precomputed answer: what binds `country` and the sector `sector_code` on every day
+    of [`effective_from`, `effective_until`). `bindings` is the JSON list of its bindings'
+    `BindingEntry` numbers, in the answer's order; `listed` the ids of every version in force
+    for the cell, in the register's order (by citation identifier)."""
+
+    answer_set = models.ForeignKey(
+        AnswerSet, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    country_id = models.IntegerField()
+    sector_code = models.CharField(max_length=8)
+    effective_from = models.DateField()
+    effective_until = models.DateField()
+    count = models.PositiveIntegerField()
+    bindings = models.TextField()
+    listed = models.TextField()
+
+    class Meta:
+        verbose_name = _("precomputed answer")
+        verbose_name_plural = _("precomputed answers")
+        indexes = [
+            models.Index(
+                fields=["answer_set", "country_id", "sector_code", "effective_until"],
+                name="crit_answer_question",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id}/{self.sector_code}@{self.effective_from}"
+
+
+class BindingEntry(models.Model):
+    """One binding as precomputed answers show it, in one language: `entry` is
+    `[version id, why, rule resolution id or null, [[version id, relation, margin, margin
+    percent], …]]` (JSON); `json` the binding as the API shows it and `html` as the portal
+    does, rendered once for every answer that shows it."""
+
+    answer_set = models.ForeignKey(
+        AnswerSet, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    number = models.PositiveIntegerField()
+    language = models.CharField(max_length=8)
+    entry = models.TextField()
+    json = models.TextField()
+    html = models.TextField()
+
+    class Meta:
+        verbose_name = _("precomputed binding")
+        verbose_name_plural = _("precomputed bindings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer_set", "language", "number"], name="bindingentry_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_set_id}/{self.language}/{self.number}"
+
+
+class RegisterRow(models.Model):
+    """A version's row in the public register's list, in one language, rendered once per
+    register state for the precomputed answers (criteria.answers)."""
+
+    answer_set = models.ForeignKey(
+        AnswerSet, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    version_id = models.IntegerField()
+    language = models.CharField(max_length=8)
+    html = models.TextField()
+
+    class Meta:
+        verbose_name = _("precomputed register row")
+        verbose_name_plural = _("precomputed register rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer_set", "language", "version_id"], name="registerrow_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_set_id}/{self.language}/{self.version_id}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.conf import settings
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -32,12 +35,17 @@ from commission.models import Sector, TradingPartner
 
 from . import isic, units
 from .models import (
+    AnswerSet,
     AveragingPeriod,
+    BindingAnswer,
+    BindingEntry,
     Criterion,
     CriterionVersion,
     DeliberationRound,
     Direction,
     Proposal,
+    RegisterRow,
+    RegisterState,
     Right,
     RuleResolution,
     Source,
@@ -107,6 +115,12 @@ def versions_in_force(
     """Versions in force on `on`, optionally only those applying to a country and/or sector
     (a version for a section, division or group applies to every class beneath it)."""
     if country is not None and sector_code and not include_retired:
+        answer = precomputed_answer(country_id=country.pk, sector_code=sector_code, on=on)
+        if answer is not None:
+            qs = CriterionVersion.objects.filter(pk__in=answer.listed)
+            if right is not None:
+                qs = qs.filter(criterion__right=right)
+            return qs
         # Read off the reach cells (a few index ranges), not the register. (A cell is a
         # country and a sector, so this needs both: a version naming partners but no sector
         # has no cell, yet a filter on the partner alone lists it.)
@@ -145,6 +159,230 @@ def versions_in_force(
             )
         )
     return qs
+
+
+# --------------------------------------------------------------------------- precomputed
+
+# Table names only are formatted into these.
+_ANSWER_SQL = (
+    "SELECT a.answer_set_id, a.count, a.bindings, a.listed"  # noqa: S608
+    f" FROM {BindingAnswer._meta.db_table} a"
+    f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
+    f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
+    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND a.country_id = %s"
+    " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
+)
+_QUESTION_SQL = (
+    "SELECT a.answer_set_id, a.count, a.{column}, p.name, c.title"  # noqa: S608
+    f" FROM {BindingAnswer._meta.db_table} a"
+    f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
+    f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
+    f" JOIN {TradingPartner._meta.db_table} p ON p.id = a.country_id"
+    f" JOIN {Sector._meta.db_table} c ON c.isic_code = a.sector_code"
+    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND p.code = %s"
+    " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
+)
+_ENTRIES_SQL = (
+    "SELECT number, {column} FROM {table}"
+    " WHERE answer_set_id = %s AND language = %s AND number IN ({numbers})"
+)
+
+
+@dataclass
+class PrecomputedAnswer:
+    """A precomputed answer (criteria.answers) for the register's current state."""
+
+    answer_set_id: int
+    count: int
+    bindings_json: str
+    listed_json: str = "[]"
+
+    @cached_property
+    def bindings(self) -> list[int]:
+        """The numbers of its `BindingEntry` rows, in the answer's order."""
+        return json.loads(self.bindings_json)
+
+    @cached_property
+    def listed(self) -> list[int]:
+        return json.loads(self.listed_json)
+
+
+def precomputed_answer(
+    *, country_id: int, sector_code: str, on: dt.date
+) -> PrecomputedAnswer | None:
+    """The precomputed answer for the question, in one query joined to the register's state
+    row, so that only a set built for the current state can answer; None when there is none
+    (not yet built since the last write, or a sector or partner added since)."""
+    if not settings.CRITERIA_PRECOMPUTED_ANSWERS:
+        return None
+    day = on.isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute(_ANSWER_SQL, [country_id, sector_code, day, day])
+        row = cursor.fetchone()
+    return PrecomputedAnswer(*row) if row else None
+
+
+def _entry_column(answer_set_id: int, numbers: list[int], column: str) -> dict[int, str]:
+    """`column` of the answer set's binding entries `numbers`, in the active language."""
+    if not numbers:
+        return {}
+    sql = _ENTRIES_SQL.format(
+        column=column,
+        table=BindingEntry._meta.db_table,
+        numbers=", ".join(["%s"] * len(numbers)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [answer_set_id, _entry_language(), *numbers])
+        return dict(cursor.fetchall())
+
+
+def _entry_language() -> str:
+    """The language precomputed entries are read in: the active one if they were rendered in
+    it, else the default."""
+    language = get_language() or settings.LANGUAGE_CODE
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+@dataclass(frozen=True)
+class FragmentPage:
+    """A page of a precomputed answer as rendered text (criteria.answers): each binding's
+    JSON for the API and HTML for the portal, in the active language."""
+
+    count: int
+    number: int
+    per_page: int
+    fragments: list[str]
+    country_name: str
+    sector_title: str
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def binding_fragments(
+    *,
+    country_code: str,
+    sector_code: str,
+    on: dt.date,
+    number: int = 1,
+    per_page: int = 50,
+    column: str = "json",
+) -> FragmentPage | None:
+    """A page of the precomputed answer to "which criteria bind", as each binding's rendered
+    `json` or `html`, in two queries; None when no precomputed answer can answer it (the
+    caller then asks `criteria_binding_page`). The country and sector are given by code; an
+    unknown one has no answer."""
+    if not settings.CRITERIA_PRECOMPUTED_ANSWERS or column not in ("json", "html"):
+        return None
+    day = on.isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _QUESTION_SQL.format(column="bindings"), [country_code, sector_code, day, day]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    answer_set_id, count, bindings_json, country_name, sector_title = row
+    pages = max(1, -(-count // per_page))
+    number = min(max(1, number), pages)
+    start = (number - 1) * per_page
+    shown = json.loads(bindings_json)[start : start + per_page]
+    texts = _entry_column(answer_set_id, shown, column)
+    return FragmentPage(
+        count=count,
+        number=number,
+        per_page=per_page,
+        fragments=[texts[n] for n in shown],
+        country_name=country_name,
+        sector_title=sector_title,
+    )
+
+
+_ROWS_SQL = (
+    "SELECT version_id, html FROM {table}"
+    " WHERE answer_set_id = %s AND language = %s AND version_id IN ({ids})"
+)
+
+
+def register_rows(
+    *, country_code: str, sector_code: str, on: dt.date, start: int, count: int
+) -> list[str] | None:
+    """Rows `start`… (at most `count`) of the register's list for a country and sector on a
+    date, as rendered when the answers were precomputed, in two queries; None when no
+    precomputed answer can answer it."""
+    if not settings.CRITERIA_PRECOMPUTED_ANSWERS:
+        return None
+    day = on.isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute(_QUESTION_SQL.format(column="listed"), [country_code, sector_code, day, day])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        ids = json.loads(row[2])[start : start + count]
+        if not ids:
+            return []
+        sql = _ROWS_SQL.format(table=RegisterRow._meta.db_table, ids=", ".join(["%s"] * len(ids)))
+        cursor.execute(sql, [row[0], _entry_language(), *ids])
+        found = dict(cursor.fetchall())
+    return [found[i] for i in ids]
+
+
+def decode_entries(
+    entries: list[list],
+    versions: dict[int, CriterionVersion],
+    records: dict[int, RuleResolution],
+) -> list[Binding]:
+    """Bindings from their stored form (`BindingEntry.entry`)."""
+    bindings = []
+    for version_id, why, record_id, competitors in entries:
+        winner = versions[version_id]
+        bindings.append(
+            Binding(
+                version=winner,
+                governs=winner.criterion.governs,
+                why=why,
+                resolution=records.get(record_id),
+                competitors=tuple(
+                    Competitor(
+                        version=versions[other],
+                        relation=relation,
+                        margin=None if margin is None else Decimal(margin),
+                        margin_percent=None if percent is None else Decimal(percent),
+                        winner=winner,
+                    )
+                    for other, relation, margin, percent in competitors
+                ),
+            )
+        )
+    return bindings
+
+
+def _decoded(answer: PrecomputedAnswer, numbers: list[int]) -> list[Binding]:
+    """The bindings of a precomputed answer's entries `numbers`, with their versions and the
+    members' records they cite: three queries, or two when no record is cited."""
+    stored = _entry_column(answer.answer_set_id, numbers, "entry")
+    entries = [json.loads(stored[n]) for n in numbers]
+    ids = {e[0] for e in entries} | {c[0] for e in entries for c in e[3]}
+    versions = {v.pk: v for v in narrow_versions(CriterionVersion.objects.filter(pk__in=ids))}
+    cited = {e[2] for e in entries if e[2] is not None}
+    records = (
+        RuleResolution.objects.select_related("binding_criterion").in_bulk(cited) if cited else {}
+    )
+    return decode_entries(entries, versions, records)
 
 
 def _with_details(qs: QuerySet[CriterionVersion]) -> QuerySet[CriterionVersion]:
@@ -503,7 +741,13 @@ def _binding_candidates(
 ) -> list[CriterionVersion]:
     """The versions in force on `on` for the country and sector, with their criterion and
     right, built from one row each (see `_loaded`)."""
-    qs = versions_in_force(on=on, country=country, sector_code=sector_code).order_by()
+    return narrow_versions(versions_in_force(on=on, country=country, sector_code=sector_code))
+
+
+def narrow_versions(qs: QuerySet[CriterionVersion]) -> list[CriterionVersion]:
+    """The versions of `qs` with only the columns the resolution and a page of answers read,
+    and their criterion and right, built from one row each (see `_loaded`)."""
+    qs = qs.order_by()
     rows = qs.values_list(
         *_VERSION_FIELDS,
         *(f"criterion__{f}" for f in _CRITERION_FIELDS[1:]),
@@ -542,30 +786,26 @@ def _loaded(model, db: str, names: tuple[str, ...], values: tuple):
     return obj
 
 
-def _resolve(*, country: TradingPartner, sector_code: str, on: dt.date) -> list[Binding]:
-    """Every binding, resolved and ordered, without the versions' sources (two queries)."""
-    versions = _binding_candidates(country=country, sector_code=sector_code, on=on)
+def _resolution_applies(
+    record: RuleResolution, *, country_id: int, sector_codes: list[str], on: dt.date
+) -> bool:
+    """Whether the members' record `record` speaks for the country, sector and date."""
+    return (
+        record.effective_from <= on
+        and (record.country_id is None or record.country_id == country_id)
+        and (record.sector_id is None or record.sector.isic_code in sector_codes)
+    )
+
+
+def _resolve_versions(
+    versions: list[CriterionVersion], resolutions: dict[str, RuleResolution]
+) -> list[Binding]:
+    """Resolve the versions in force for one question (`resolutions`: the members' record in
+    force per contested matter) into its bindings, in the answer's order."""
     groups: dict[tuple[str, str, str], list[CriterionVersion]] = defaultdict(list)
     for v in versions:
         key = (v.criterion.kind, v.criterion.governs, v.averaging_period or "")
         groups[key].append(v)
-
-    contested_rules = [
-        key[1] for key, vs in groups.items() if key[0] == Criterion.Kind.RULE and len(vs) > 1
-    ]
-    resolutions: dict[str, RuleResolution] = {}
-    if contested_rules:
-        records = (
-            RuleResolution.objects.filter(governs__in=contested_rules, effective_from__lte=on)
-            .filter(Q(country__isnull=True) | Q(country=country))
-            .filter(Q(sector__isnull=True) | Q(sector__isic_code__in=isic.ancestors(sector_code)))
-            .select_related("binding_criterion")
-        )
-        for record in records:
-            best = resolutions.get(record.governs)
-            if best is None or _resolution_rank(record) > _resolution_rank(best):
-                resolutions[record.governs] = record
-
     result: list[Binding] = []
     for key in sorted(groups):
         kind, governs, _period = key
@@ -573,26 +813,78 @@ def _resolve(*, country: TradingPartner, sector_code: str, on: dt.date) -> list[
             result.extend(_resolve_measures(groups[key]))
         else:
             result.extend(_resolve_rules(groups[key], resolutions.get(governs)))
-    result.sort(
-        key=lambda b: (b.criterion.right.position, b.criterion.right.code, b.criterion.code)
-    )
+    result.sort(key=_binding_order)
     return result
+
+
+def _binding_order(b: Binding) -> tuple:
+    return (b.criterion.right.position, b.criterion.right.code, b.criterion.code)
+
+
+def _contested_rules(versions: list[CriterionVersion]) -> set[str]:
+    """The matters on which more than one rule is in force among `versions`."""
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for v in versions:
+        if v.criterion.kind == Criterion.Kind.RULE:
+            seen[(v.criterion.governs, v.averaging_period or "")] += 1
+    return {governs for (governs, _p), n in seen.items() if n > 1}
+
+
+def _best_resolutions(records: Iterable[RuleResolution]) -> dict[str, RuleResolution]:
+    """Per matter, the latest and most specific of the members' records."""
+    best: dict[str, RuleResolution] = {}
+    for record in records:
+        current = best.get(record.governs)
+        if current is None or _resolution_rank(record) > _resolution_rank(current):
+            best[record.governs] = record
+    return best
+
+
+def _resolve(*, country: TradingPartner, sector_code: str, on: dt.date) -> list[Binding]:
+    """Every binding, resolved and ordered, without the versions' sources (two queries)."""
+    versions = _binding_candidates(country=country, sector_code=sector_code, on=on)
+    contested = _contested_rules(versions)
+    resolutions: dict[str, RuleResolution] = {}
+    if contested:
+        records = (
+            RuleResolution.objects.filter(governs__in=contested, effective_from__lte=on)
+            .filter(Q(country__isnull=True) | Q(country=country))
+            .filter(Q(sector__isnull=True) | Q(sector__isic_code__in=isic.ancestors(sector_code)))
+            .select_related("binding_criterion")
+        )
+        resolutions = _best_resolutions(records)
+    return _resolve_versions(versions, resolutions)
 
 
 def _with_sources(bindings: list[Binding]) -> list[Binding]:
     """Load, in one query, the sources of the versions `bindings` show (binding and
     competing)."""
     versions = list({id(v): v for b in bindings for v in b.versions()}.values())
-    prefetch_related_objects(
-        versions,
-        Prefetch(
-            "sources",
-            queryset=Source.objects.select_related(
-                "country", "comparator_organization", "comparison_industry"
-            ),
-        ),
-    )
+    sources_attach(versions)
     return bindings
+
+
+def sources_attach(versions: list[CriterionVersion]) -> None:
+    """Attach their sources to `versions` (as `version.sources.all()` reads them) in one
+    query — what `prefetch_related("sources")` does, without building a related manager and
+    a queryset per version, which for a few hundred versions was most of the time."""
+    found: dict[int, list[Source]] = defaultdict(list)
+    if versions:
+        for source in Source.objects.filter(version_id__in=[v.pk for v in versions]).select_related(
+            "country", "comparator_organization", "comparison_industry"
+        ):
+            found[source.version_id].append(source)
+    for version in versions:
+        cache = version.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache["sources"] = _loaded_queryset(Source, found.get(version.pk, []))
+
+
+def _loaded_queryset(model, items: list) -> QuerySet:
+    """A queryset whose results are `items`, as a prefetch leaves it."""
+    qs = QuerySet(model=model)
+    qs._result_cache = items
+    qs._prefetch_done = True
+    return qs
 
 
 def criteria_binding(
@@ -605,8 +897,11 @@ def criteria_binding(
     they lost; standards that cannot be compared (different units or directions) all bind.
     Rules that govern the same matter bind together unless the members recorded which one
     binds and why (`RuleResolution`)."""
-    bindings = _resolve(country=_country(country), sector_code=_sector_code(sector), on=on)
-    return _with_sources(bindings)
+    country, sector_code = _country(country), _sector_code(sector)
+    answer = precomputed_answer(country_id=country.pk, sector_code=sector_code, on=on)
+    if answer is not None:
+        return _with_sources(_decoded(answer, answer.bindings))
+    return _with_sources(_resolve(country=country, sector_code=sector_code, on=on))
 
 
 @dataclass(frozen=True)
@@ -617,7 +912,6 @@ class BindingPage:
     count: int
     number: int
     per_page: int
-    competitor_count: int = 0
 
     @property
     def start(self) -> int:
@@ -649,16 +943,26 @@ def criteria_binding_page(
 ) -> BindingPage:
     """`criteria_binding`, one page at a time: every group is resolved (the order and the
     count depend on it), but sources are loaded, and explanations worded, only for the page."""
-    bindings = _resolve(country=_country(country), sector_code=_sector_code(sector), on=on)
-    pages = max(1, -(-len(bindings) // per_page))
+    country, sector_code = _country(country), _sector_code(sector)
+    answer = precomputed_answer(country_id=country.pk, sector_code=sector_code, on=on)
+    if answer is not None:
+        count = answer.count
+    else:
+        bindings = _resolve(country=country, sector_code=sector_code, on=on)
+        count = len(bindings)
+    pages = max(1, -(-count // per_page))
     number = min(max(1, number), pages)
     start = (number - 1) * per_page
+    shown = (
+        _decoded(answer, answer.bindings[start : start + per_page])
+        if answer is not None
+        else bindings[start : start + per_page]
+    )
     return BindingPage(
-        bindings=_with_sources(bindings[start : start + per_page]),
-        count=len(bindings),
+        bindings=_with_sources(shown),
+        count=count,
         number=number,
         per_page=per_page,
-        competitor_count=sum(len(b.competitors) for b in bindings),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,13 +19,14 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cache import TIMEOUT, cached, key_of, keys_of
+from .cache import TIMEOUT, cached, key_of, keys_of, one_state
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
 from .models import Proposal
 
@@ -54,9 +56,31 @@ def _page_key(request, name: str) -> tuple:
     return (name, get_language(), selectors.today().isoformat(), sorted(request.GET.lists()))
 
 
-# Stands for the reader's CSRF token in a cached page (the language switcher's form carries
-# one); each response gets the reader's own.
+# Stand for the reader's CSRF token, the page's path and its content in a page's chrome (the
+# base layout around the content), which is rendered once per title, language and register
+# state; each response gets the reader's own token.
 _CSRF_MARK = "criteria-page-csrf-token-mark"
+_PATH_MARK = "criteria-page-path-mark"
+_CONTENT_MARK = "criteria-page-content-mark"
+
+
+def _chrome(request, title) -> str:
+    """The layout of a public page around `_CONTENT_MARK`."""
+
+    def render_chrome() -> str:
+        return render_to_string(
+            "criteria/page.html",
+            {
+                "title": title,
+                "content": _CONTENT_MARK,
+                "csrf_token": _CSRF_MARK,
+                "next_path": _PATH_MARK,
+                "messages": (),
+            },
+            request=request,
+        )
+
+    return cached(("chrome", get_language(), str(title)), render_chrome)
 
 
 def _public_page(request, name: str, title, content) -> HttpResponse:
@@ -64,7 +88,14 @@ def _public_page(request, name: str, title, content) -> HttpResponse:
 
     The whole page is cached (the page's chrome is the same for every reader of the question)
     except the reader's CSRF token, which is put in per response, and flash messages: a reader
-    with messages waiting gets the page rendered around the cached content."""
+    with messages waiting gets the page rendered around the cached content. A question not
+    asked before in this state has its content computed and put into the chrome, which is
+    itself rendered once per page title, language and state."""
+    with one_state():
+        return _public_page_of_one_state(request, name, title, content)
+
+
+def _public_page_of_one_state(request, name: str, title, content) -> HttpResponse:
     parts = _page_key(request, name)
     if len(messages.get_messages(request)):
         return render(
@@ -73,10 +104,10 @@ def _public_page(request, name: str, title, content) -> HttpResponse:
     key = key_of(("page", request.get_full_path(), *parts))
     body = cache.get(key) if key else None
     if body is None:
-        body = render_to_string(
-            "criteria/page.html",
-            {"title": title, "content": content(), "csrf_token": _CSRF_MARK, "messages": ()},
-            request=request,
+        before, after = _chrome(request, title).split(_CONTENT_MARK)
+        path = escape(request.get_full_path())
+        body = "".join(
+            (before.replace(_PATH_MARK, path), content(), after.replace(_PATH_MARK, path))
         ).encode()
         if key:
             cache.set(key, body, TIMEOUT)
@@ -106,9 +137,14 @@ def _register_rows(versions: list) -> list[str]:
 def register(request):
     """The register as in force on a date, filtered by right, country, sector, kind or text.
 
-    The page's content is computed once per question and register state (criteria.cache)."""
+    The page's content is computed once per question and register state (criteria.cache). A
+    question by country, sector and date that the precomputed answers answer is put together
+    from rows and a page rendered once (see `binding`)."""
 
     def content() -> str:
+        fast = _register_fast(request)
+        if fast is not None:
+            return fast
         form = RegisterFilterForm(request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         on = filters.get("on") or selectors.today()
@@ -126,24 +162,111 @@ def register(request):
         # register is never counted or sorted as a whole.
         start = (number - 1) * PAGE_SIZE
         rows = list(versions[start : start + PAGE_SIZE + 1])
-        query = request.GET.copy()
-        query.pop("page", None)
         return render_to_string(
             "criteria/_register_content.html",
             {
-                "form": form,
-                "on": on,
-                "today": selectors.today(),
+                **_register_values(request, on.isoformat(), number),
+                **_register_variant(on, number, len(rows) > PAGE_SIZE),
+                "form_html": form.as_p(),
                 "rows": _register_rows(rows[:PAGE_SIZE]),
-                "number": number,
-                "has_next": len(rows) > PAGE_SIZE,
                 "rights": selectors.right_list(),
                 "current_right": filters.get("right"),
-                "query": query.urlencode(),
             },
         )
 
     return _public_page(request, "register", _("Criteria register"), content)
+
+
+_REGISTER_PARAMS = {"country", "sector", "on", "page"}
+_ROWS_MARK = "criteriarowsmark"
+
+
+def _register_fast(request) -> str | None:
+    """The register's list for a country, sector and date put together from precomputed
+    rows, or None when the question is not one the precomputed answers answer as asked."""
+    params = request.GET
+    if (
+        not {"country", "sector", "on"} <= params.keys() <= _REGISTER_PARAMS
+        or any(len(params.getlist(k)) != 1 for k in params)
+        or not _ISO_DATE.fullmatch(params["on"])
+        or params.get("page", "1") != str(_page_number(request))
+    ):
+        return None
+    try:
+        on = dt.date.fromisoformat(params["on"])
+    except ValueError:
+        return None
+    number = _page_number(request)
+    rows = selectors.register_rows(
+        country_code=params["country"],
+        sector_code=params["sector"],
+        on=on,
+        start=(number - 1) * PAGE_SIZE,
+        count=PAGE_SIZE + 1,
+    )
+    if rows is None:
+        return None
+    values = _register_values(request, params["on"], number)
+    variant = _register_variant(on, number, len(rows) > PAGE_SIZE)
+    form = _filter_form_html(params["country"], params["sector"], params["on"])
+    shown = rows[:PAGE_SIZE]
+    return _filled(
+        ("register-content", get_language(), *sorted(variant.items()), bool(shown)),
+        lambda marks: render_to_string(
+            "criteria/_register_content.html",
+            {
+                **variant,
+                **dict(zip(values, marks, strict=True)),
+                "form_html": mark_safe(_FORM_MARK),  # noqa: S308 - a mark
+                "rows": [mark_safe(_ROWS_MARK)] if shown else [],  # noqa: S308 - a mark
+                "rights": list(selectors.right_list()),
+                "current_right": None,
+            },
+        ),
+        list(values.values()),
+        raw={_FORM_MARK: form, _ROWS_MARK: "\n  ".join(shown)},
+    )
+
+
+def _register_values(request, on_text: str, number: int) -> dict:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "on_text": on_text,
+        "today_text": selectors.today().isoformat(),
+        "query": query.urlencode(),
+        "number": number,
+        "previous_number": number - 1,
+        "next_number": number + 1,
+    }
+
+
+def _register_variant(on: dt.date, number: int, has_next: bool) -> dict:
+    return {"show_back": on != selectors.today(), "has_previous": number > 1, "has_next": has_next}
+
+
+def _filter_form_html(country: str, sector: str, on_text: str) -> str:
+    """The register's filter form as the bound, valid form with only a country, sector and
+    date renders it: the unbound form (rendered once per language and register state) with
+    the chosen options selected and the date put in."""
+    html = cached(("register-form", get_language()), lambda: str(RegisterFilterForm().as_p()))
+    html = _selected(html, "country", country)
+    html = _selected(html, "sector", sector)
+    start = html.index('name="on"') + len('name="on"')
+    return html[:start] + f' value="{escape(on_text)}"' + html[start:]
+
+
+def _selected(html: str, name: str, value: str) -> str:
+    """`html` with the option `value` of the select `name` chosen instead of the empty one."""
+    start = html.index(f'<select name="{name}"')
+    end = html.index("</select>", start)
+    option = f'<option value="{escape(value)}"'
+    select = (
+        html[start:end]
+        .replace('<option value="" selected>', '<option value="">', 1)
+        .replace(option + ">", option + " selected>", 1)
+    )
+    return html[:start] + select + html[end:]
 
 
 @require_GET
@@ -213,33 +336,156 @@ def version_diff(request, code: str, old: int, new: int):
 
 @require_GET
 def binding(request):
-    """Which criteria bind a country and sector on a date, with the explanation of each."""
+    """Which criteria bind a country and sector on a date, with the explanation of each.
+
+    A question the precomputed answers can answer (criteria.answers) is put together from
+    text rendered once: its bindings as rendered when the answers were precomputed, and the
+    page around them rendered once per language and state with marks for the question's
+    values (`_filled`). Any other question is rendered from its form and the register."""
 
     def content() -> str:
+        fast = _binding_fast(request)
+        if fast is not None:
+            return fast
         form = BindingForm(request.GET or None, initial={"on": selectors.today()})
-        context = {"form": form, "results": None}
-        if form.is_valid():
-            page = selectors.criteria_binding_page(
-                country=form.cleaned_data["country"],
-                sector=form.cleaned_data["sector"],
-                on=form.cleaned_data["on"],
-                number=_page_number(request),
+        if not form.is_valid():
+            return render_to_string(
+                "criteria/_binding_content.html", {"form_html": form.as_p(), "asked": False}
             )
-            query = request.GET.copy()
-            query.pop("page", None)
-            context.update(
-                country=form.cleaned_data["country"],
-                sector=form.cleaned_data["sector"],
-                on=form.cleaned_data["on"],
-                page=page,
-                results=page.bindings,
-                first=page.start + 1,
-                last=page.start + len(page.bindings),
-                query=query.urlencode(),
-            )
-        return render_to_string("criteria/_binding_content.html", context)
+        country, sector = form.cleaned_data["country"], form.cleaned_data["sector"]
+        page = selectors.criteria_binding_page(
+            country=country, sector=sector, on=form.cleaned_data["on"], number=_page_number(request)
+        )
+        sections = [
+            render_to_string("criteria/_binding_section.html", {"b": b}) for b in page.bindings
+        ]
+        values = _binding_values(
+            request, page, country.name, str(sector), form.cleaned_data["on"].isoformat()
+        )
+        return render_to_string(
+            "criteria/_binding_content.html",
+            {**_binding_variant(page, sections), **values, "form_html": form.as_p()},
+        )
 
     return _public_page(request, "binding", _("Which criteria bind?"), content)
+
+
+_BINDING_PARAMS = {"country", "sector", "on", "page"}
+
+
+def _binding_fast(request) -> str | None:
+    """The selector's page put together from precomputed text, or None when the question is
+    not one the precomputed answers answer as asked (then the form decides)."""
+    params = request.GET
+    if (
+        not {"country", "sector", "on"} <= params.keys() <= _BINDING_PARAMS
+        or any(len(params.getlist(k)) != 1 for k in params)
+        or not _ISO_DATE.fullmatch(params["on"])
+    ):
+        return None
+    try:
+        on = dt.date.fromisoformat(params["on"])
+    except ValueError:
+        return None
+    if params.get("page", "1") != str(_page_number(request)):
+        return None
+    page = selectors.binding_fragments(
+        country_code=params["country"],
+        sector_code=params["sector"],
+        on=on,
+        number=_page_number(request),
+        per_page=selectors.BINDING_PAGE_SIZE,
+        column="html",
+    )
+    if page is None:
+        return None
+    values = _binding_values(
+        request,
+        page,
+        page.country_name,
+        f"{params['sector']} {page.sector_title}",
+        params["on"],
+    )
+    variant = _binding_variant(page, page.fragments)
+    form = _binding_form_html(params["country"], params["sector"], params["on"])
+    return _filled(
+        ("binding-content", get_language(), *sorted(variant.items())),
+        lambda marks: render_to_string(
+            "criteria/_binding_content.html",
+            {
+                **variant,
+                **dict(zip(values, marks, strict=True)),
+                "sections": [mark_safe(_SECTIONS_MARK)] if page.fragments else [],  # noqa: S308 - a mark
+                "form_html": mark_safe(_FORM_MARK),  # noqa: S308 - a mark
+            },
+        ),
+        list(values.values()),
+        raw={_SECTIONS_MARK: "\n".join(page.fragments), _FORM_MARK: form},
+    )
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SECTIONS_MARK = "criteriasectionsmark"
+_FORM_MARK = "criteriaformmark"
+_MARK = re.compile(r"criteriamark(\d+)x")
+
+
+def _filled(parts: tuple, render, values: list, raw: dict[str, str] | None = None) -> str:
+    """`render(marks)` — a template rendered with a mark standing for each of `values` — once
+    per `parts` and register state, then with the marks replaced by the values, escaped as
+    the template escapes them (and the `raw` marks by their text as it is)."""
+    marks = [f"criteriamark{i}x" for i in range(len(values))]
+    skeleton = cached(("skeleton", *parts), lambda: render(marks))
+    escaped = [escape(str(v)) for v in values]
+    text = _MARK.sub(lambda m: escaped[int(m.group(1))], skeleton)
+    for mark, value in (raw or {}).items():
+        text = text.replace(mark, value)
+    return text
+
+
+def _binding_form_html(country: str, sector: str, on_text: str) -> str:
+    """The selector's form as the bound, valid form renders it: the unbound form (rendered
+    once per language, day and register state) with the chosen options selected and the date
+    put in."""
+    today = selectors.today().isoformat()
+    html = cached(
+        ("binding-form", get_language(), today),
+        lambda: str(BindingForm(initial={"on": selectors.today()}).as_p()),
+    )
+    html = _selected(html, "country", country)
+    html = _selected(html, "sector", sector)
+    start = html.index('name="on"')
+    end = html.index(">", start)
+    date_input = html[start:end].replace(f'value="{today}"', f'value="{escape(on_text)}"', 1)
+    return html[:start] + date_input + html[end:]
+
+
+def _binding_variant(page, sections) -> dict:
+    return {
+        "asked": True,
+        "count": page.count if page.count else 0,
+        "paged": page.num_pages > 1,
+        "has_previous": page.has_previous,
+        "has_next": page.has_next,
+        "sections": sections,
+    }
+
+
+def _binding_values(request, page, country_name: str, sector_label: str, on_text: str) -> dict:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "country_name": country_name,
+        "sector_label": sector_label,
+        "on_text": on_text,
+        "first": page.start + 1,
+        "last": page.start + min(page.per_page, max(0, page.count - page.start)),
+        "number": page.number,
+        "pages": page.num_pages,
+        "previous_number": page.number - 1,
+        "next_number": page.number + 1,
+        "query": query.urlencode(),
+    }
 
 
 class _Echo:

@@ -295,6 +295,18 @@ LOGGING = {
 # Commission policy values (documented in README).
 COMMISSION_NAME = env.str("COMMISSION_NAME", default="Bilateral Labor Rights Commission")
 
+# --- Criteria register (criteria app; docs/adr/0010) ------------------------------------
+# The selector's answers are precomputed for each state of the register (criteria.answers);
+# false makes every answer computed from the register (they are the same answers, slower).
+CRITERIA_PRECOMPUTED_ANSWERS = env.bool("CRITERIA_PRECOMPUTED_ANSWERS", default=True)
+# How often beat checks that the current state's answers are built (after every register
+# write the services also queue a build at once).
+CRITERIA_ANSWERS_INTERVAL_SECONDS = env.int("CRITERIA_ANSWERS_INTERVAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["criteria-answers-refresh"] = {
+    "task": "criteria.tasks.answers_refresh",
+    "schedule": CRITERIA_ANSWERS_INTERVAL_SECONDS,
+}
+
 # --- Complaints portal (docs/adr/0033) ------------------------------------------------
 # Evidence uploads: the size limit per file and the number of files per filing.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=20) * 1024 * 1024

@@ -129,7 +129,7 @@ def build() -> BuildResult:
             answer_set.delete()
             return BuildResult(None, False, "register changed while it was read")
         entries = _Entries()
-        count = _store(answer_set, _answers(data, entries))
+        count = _store(answer_set, _answers(data, entries), data)
         _store_entries(answer_set, data, entries)
         _store_rows(answer_set, entries.listed)
     except BaseException:
@@ -157,8 +157,8 @@ class _Data:
     versions: dict[int, CriterionVersion]
     cells: dict[tuple[int, str], list[tuple[int, dt.date, dt.date]]]
     resolutions: list[RuleResolution]
-    partners: list[int]
-    sectors: list[str]
+    partners: list[tuple[int, str, str]]
+    sectors: list[tuple[str, str]]
 
 
 def _load() -> _Data:
@@ -171,8 +171,8 @@ def _load() -> _Data:
     ).iterator(chunk_size=5000):
         cells[(country_key, sector_key)].append((version_id, since, until))
     resolutions = list(RuleResolution.objects.select_related("binding_criterion", "sector"))
-    partners = list(TradingPartner.objects.order_by("pk").values_list("pk", flat=True))
-    sectors = list(Sector.objects.order_by("isic_code").values_list("isic_code", flat=True))
+    partners = list(TradingPartner.objects.order_by("pk").values_list("pk", "code", "name"))
+    sectors = list(Sector.objects.order_by("isic_code").values_list("isic_code", "title"))
     return _Data(versions, dict(cells), resolutions, partners, sectors)
 
 
@@ -200,8 +200,8 @@ def _answers(data: _Data, entries: _Entries):
     # A group's outcome depends only on its members and the members' record in force, so it
     # is resolved once however many cells and periods share it.
     memo: dict[tuple, list[tuple[tuple, int]]] = {}
-    for country_id in data.partners:
-        for sector_code in data.sectors:
+    for country_id, _code, _name in data.partners:
+        for sector_code, _title in data.sectors:
             codes = isic.ancestors(sector_code)
             reach: dict[int, tuple[dt.date, dt.date]] = {}
             for country_key in (VersionReach.ALL_COUNTRIES, country_id):
@@ -303,7 +303,9 @@ def encode(binding: Binding) -> list:
     ]
 
 
-def _store(answer_set: AnswerSet, answers) -> int:
+def _store(answer_set: AnswerSet, answers, data: _Data) -> int:
+    partners = {pk: (code, name) for pk, code, name in data.partners}
+    titles = dict(data.sectors)
     count = 0
     batch: list[BindingAnswer] = []
 
@@ -317,6 +319,9 @@ def _store(answer_set: AnswerSet, answers) -> int:
                 answer_set=answer_set,
                 country_id=country_id,
                 sector_code=sector_code,
+                country_code=partners[country_id][0],
+                country_name=partners[country_id][1],
+                sector_title=titles[sector_code],
                 effective_from=since,
                 effective_until=until,
                 count=n,

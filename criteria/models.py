@@ -900,6 +900,11 @@ class BindingAnswer(models.Model):
     )
     country_id = models.IntegerField()
     sector_code = models.CharField(max_length=8)
+    # The names the answer is shown under, copied so that an answer is read in one row
+    # (a rename moves the register's state on, and a new set copies the new name).
+    country_code = models.CharField(max_length=8)
+    country_name = models.CharField(max_length=200)
+    sector_title = models.CharField(max_length=300)
     effective_from = models.DateField()
     effective_until = models.DateField()
     count = models.PositiveIntegerField()
@@ -913,7 +918,11 @@ class BindingAnswer(models.Model):
             models.Index(
                 fields=["answer_set", "country_id", "sector_code", "effective_until"],
                 name="crit_answer_question",
-            )
+            ),
+            models.Index(
+                fields=["answer_set", "country_code", "sector_code", "effective_until"],
+                name="crit_answer_by_code",
+            ),
         ]
 
     def __str__(self) -> str:

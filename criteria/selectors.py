@@ -173,13 +173,11 @@ _ANSWER_SQL = (
     " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
 )
 _QUESTION_SQL = (
-    "SELECT a.answer_set_id, a.count, a.{column}, p.name, c.title"  # noqa: S608
+    "SELECT a.answer_set_id, a.count, a.{column}, a.country_name, a.sector_title"  # noqa: S608
     f" FROM {BindingAnswer._meta.db_table} a"
     f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
     f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
-    f" JOIN {TradingPartner._meta.db_table} p ON p.id = a.country_id"
-    f" JOIN {Sector._meta.db_table} c ON c.isic_code = a.sector_code"
-    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND p.code = %s"
+    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND a.country_code = %s"
     " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
 )
 _ENTRIES_SQL = (

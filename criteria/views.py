@@ -364,7 +364,7 @@ def binding(request):
         )
         return render_to_string(
             "criteria/_binding_content.html",
-            {**_binding_variant(page, sections), **values, "form_html": form.as_p()},
+            {**_binding_variant(page), **values, "sections": sections, "form_html": form.as_p()},
         )
 
     return _public_page(request, "binding", _("Which criteria bind?"), content)
@@ -406,10 +406,10 @@ def _binding_fast(request) -> str | None:
         f"{params['sector']} {page.sector_title}",
         params["on"],
     )
-    variant = _binding_variant(page, page.fragments)
+    variant = _binding_variant(page)
     form = _binding_form_html(params["country"], params["sector"], params["on"])
     return _filled(
-        ("binding-content", get_language(), *sorted(variant.items())),
+        ("binding-content", get_language(), *sorted(variant.items()), bool(page.fragments)),
         lambda marks: render_to_string(
             "criteria/_binding_content.html",
             {
@@ -460,14 +460,13 @@ def _binding_form_html(country: str, sector: str, on_text: str) -> str:
     return html[:start] + date_input + html[end:]
 
 
-def _binding_variant(page, sections) -> dict:
+def _binding_variant(page) -> dict:
+    """What decides the shape of the selector's page (not its values)."""
     return {
         "asked": True,
-        "count": page.count if page.count else 0,
         "paged": page.num_pages > 1,
         "has_previous": page.has_previous,
         "has_next": page.has_next,
-        "sections": sections,
     }
 
 
@@ -475,6 +474,7 @@ def _binding_values(request, page, country_name: str, sector_label: str, on_text
     query = request.GET.copy()
     query.pop("page", None)
     return {
+        "count": page.count,
         "country_name": country_name,
         "sector_label": sector_label,
         "on_text": on_text,

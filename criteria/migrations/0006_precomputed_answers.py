@@ -74,6 +74,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('country_id', models.IntegerField()),
                 ('sector_code', models.CharField(max_length=8)),
+                ('country_code', models.CharField(max_length=8)),
+                ('country_name', models.CharField(max_length=200)),
+                ('sector_title', models.CharField(max_length=300)),
                 ('effective_from', models.DateField()),
                 ('effective_until', models.DateField()),
                 ('count', models.PositiveIntegerField()),
@@ -84,7 +87,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'precomputed answer',
                 'verbose_name_plural': 'precomputed answers',
-                'indexes': [models.Index(fields=['answer_set', 'country_id', 'sector_code', 'effective_until'], name='crit_answer_question')],
+                'indexes': [models.Index(fields=['answer_set', 'country_id', 'sector_code', 'effective_until'], name='crit_answer_question'), models.Index(fields=['answer_set', 'country_code', 'sector_code', 'effective_until'], name='crit_answer_by_code')],
             },
         ),
         migrations.CreateModel(

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -64,7 +65,8 @@ from .selectors import (
 logger = logging.getLogger(__name__)
 
 DAWN = dt.date(1, 1, 1)
-STALE = dt.timedelta(minutes=15)
+# An unfinished claim older than this is a builder that died: longer than the task's limit.
+STALE = dt.timedelta(minutes=45)
 CHUNK = 500
 
 
@@ -118,6 +120,9 @@ def build() -> BuildResult:
     state = _state()
     if state is None:
         return BuildResult(None, False, "empty register")
+    done = current()
+    if done is not None:
+        return BuildResult(done, False, "already built")
     answer_set, reason = _claim(state)
     if answer_set is None:
         return BuildResult(current(), False, reason)
@@ -136,10 +141,12 @@ def build() -> BuildResult:
         AnswerSet.objects.filter(pk=answer_set.pk).delete()
         raise
     AnswerSet.objects.filter(pk=answer_set.pk).update(finished_at=timezone.now(), answers=count)
-    # Older states' sets can never answer again.
-    for old in AnswerSet.objects.exclude(pk=answer_set.pk).filter(
-        started_at__lte=answer_set.started_at
-    ):
+    # Other states' sets can never answer again (a set still being built is left to its
+    # builder unless it died: see STALE).
+    others = AnswerSet.objects.exclude(pk=answer_set.pk).filter(
+        Q(finished_at__isnull=False) | Q(started_at__lt=timezone.now() - STALE)
+    )
+    for old in others:
         BindingAnswer.objects.filter(answer_set=old).delete()
         BindingEntry.objects.filter(answer_set=old).delete()
         RegisterRow.objects.filter(answer_set=old).delete()

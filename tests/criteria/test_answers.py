@@ -136,7 +136,8 @@ def _days():
 def test_precomputed_answers_are_the_registers_answers(seed):
     partners, sectors = _random_register(seed)
     result = answers.build()
-    assert result.built and result.answer_set.finished_at is not None
+    assert result.built
+    assert result.answer_set.finished_at is not None
     compared = 0
     for on in _days():
         for country in partners:
@@ -148,9 +149,7 @@ def test_precomputed_answers_are_the_registers_answers(seed):
                     live = [
                         _answer(b) for b in criteria_binding(country=country, sector=code, on=on)
                     ]
-                    live_listed = list(
-                        criterion_register(on=on, country=country, sector_code=code)
-                    )
+                    live_listed = list(criterion_register(on=on, country=country, sector_code=code))
                 assert fast == live, (on, country.code, code)
                 assert listed == live_listed, (on, country.code, code)
                 compared += len(live)
@@ -256,8 +255,10 @@ def test_a_build_that_sees_the_register_change_keeps_nothing(monkeypatch):
 
     monkeypatch.setattr(answers, "_load", load_during_a_write)
     result = answers.build()
-    assert not result.built and result.reason == "register changed while it was read"
-    assert not AnswerSet.objects.exists() and not BindingAnswer.objects.exists()
+    assert not result.built
+    assert result.reason == "register changed while it was read"
+    assert not AnswerSet.objects.exists()
+    assert not BindingAnswer.objects.exists()
 
 
 def test_the_selector_reads_a_precomputed_page_in_constant_queries():

@@ -350,7 +350,10 @@ def _store_entries(answer_set: AnswerSet, data: _Data, entries: _Entries) -> Non
     """Every distinct binding of the set, rendered once per language as the API (JSON) and the
     portal (HTML) show it."""
     versions = data.versions
-    sources_attach(list(versions.values()))
+    loaded = list(versions.values())
+    for first in range(0, len(loaded), 10 * CHUNK):
+        # In chunks: one query per 5,000 versions keeps within SQLite's parameter limit.
+        sources_attach(loaded[first : first + 10 * CHUNK])
     records = {r.pk: r for r in data.resolutions}
     batch: list[BindingEntry] = []
     for language, _name in settings.LANGUAGES:

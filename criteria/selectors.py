@@ -242,17 +242,12 @@ def _entry_language() -> str:
     return language if language in codes else settings.LANGUAGE_CODE
 
 
-@dataclass(frozen=True)
-class FragmentPage:
-    """A page of a precomputed answer as rendered text (criteria.answers): each binding's
-    JSON for the API and HTML for the portal, in the active language."""
+class _Paged:
+    """Page arithmetic for a page `number` of `per_page` out of `count` items."""
 
     count: int
     number: int
     per_page: int
-    fragments: list[str]
-    country_name: str
-    sector_title: str
 
     @property
     def start(self) -> int:
@@ -269,6 +264,27 @@ class FragmentPage:
     @property
     def has_previous(self) -> bool:
         return self.number > 1
+
+
+def _page_of(count: int, number: int, per_page: int) -> tuple[int, int]:
+    """The page number asked for, kept between the first and the last page, and the index of
+    its first item."""
+    pages = max(1, -(-count // per_page))
+    number = min(max(1, number), pages)
+    return number, (number - 1) * per_page
+
+
+@dataclass(frozen=True)
+class FragmentPage(_Paged):
+    """A page of a precomputed answer as rendered text (criteria.answers): each binding's
+    JSON for the API and HTML for the portal, in the active language."""
+
+    count: int
+    number: int
+    per_page: int
+    fragments: list[str]
+    country_name: str
+    sector_title: str
 
 
 def binding_fragments(
@@ -295,9 +311,7 @@ def binding_fragments(
     if row is None:
         return None
     answer_set_id, count, bindings_json, country_name, sector_title = row
-    pages = max(1, -(-count // per_page))
-    number = min(max(1, number), pages)
-    start = (number - 1) * per_page
+    number, start = _page_of(count, number, per_page)
     shown = json.loads(bindings_json)[start : start + per_page]
     texts = _entry_column(answer_set_id, shown, column)
     return FragmentPage(
@@ -903,29 +917,13 @@ def criteria_binding(
 
 
 @dataclass(frozen=True)
-class BindingPage:
+class BindingPage(_Paged):
     """One page of the answer: `bindings` are numbers `start + 1`… of `count`."""
 
     bindings: list[Binding]
     count: int
     number: int
     per_page: int
-
-    @property
-    def start(self) -> int:
-        return (self.number - 1) * self.per_page
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
 
 
 BINDING_PAGE_SIZE = 50
@@ -948,9 +946,7 @@ def criteria_binding_page(
     else:
         bindings = _resolve(country=country, sector_code=sector_code, on=on)
         count = len(bindings)
-    pages = max(1, -(-count // per_page))
-    number = min(max(1, number), pages)
-    start = (number - 1) * per_page
+    number, start = _page_of(count, number, per_page)
     shown = (
         _decoded(answer, answer.bindings[start : start + per_page])
         if answer is not None

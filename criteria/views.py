@@ -177,26 +177,16 @@ def register(request):
     return _public_page(request, "register", _("Criteria register"), content)
 
 
-_REGISTER_PARAMS = {"country", "sector", "on", "page"}
 _ROWS_MARK = "criteriarowsmark"
 
 
 def _register_fast(request) -> str | None:
     """The register's list for a country, sector and date put together from precomputed
     rows, or None when the question is not one the precomputed answers answer as asked."""
-    params = request.GET
-    if (
-        not {"country", "sector", "on"} <= params.keys() <= _REGISTER_PARAMS
-        or any(len(params.getlist(k)) != 1 for k in params)
-        or not _ISO_DATE.fullmatch(params["on"])
-        or params.get("page", "1") != str(_page_number(request))
-    ):
+    on = _plain_question(request)
+    if on is None:
         return None
-    try:
-        on = dt.date.fromisoformat(params["on"])
-    except ValueError:
-        return None
-    number = _page_number(request)
+    params, number = request.GET, _page_number(request)
     rows = selectors.register_rows(
         country_code=params["country"],
         sector_code=params["sector"],
@@ -370,25 +360,34 @@ def binding(request):
     return _public_page(request, "binding", _("Which criteria bind?"), content)
 
 
-_BINDING_PARAMS = {"country", "sector", "on", "page"}
+_QUESTION_PARAMS = {"country", "sector", "on", "page"}
+
+
+def _plain_question(request) -> dt.date | None:
+    """The date of a question asked as precomputed answers answer it — one country, one
+    sector, a date written YYYY-MM-DD and at most a page number, nothing else — or None (the
+    page is then rendered from its form)."""
+    params = request.GET
+    if (
+        not {"country", "sector", "on"} <= params.keys() <= _QUESTION_PARAMS
+        or any(len(params.getlist(k)) != 1 for k in params)
+        or not _ISO_DATE.fullmatch(params["on"])
+        or params.get("page", "1") != str(_page_number(request))
+    ):
+        return None
+    try:
+        return dt.date.fromisoformat(params["on"])
+    except ValueError:
+        return None
 
 
 def _binding_fast(request) -> str | None:
     """The selector's page put together from precomputed text, or None when the question is
     not one the precomputed answers answer as asked (then the form decides)."""
+    on = _plain_question(request)
+    if on is None:
+        return None
     params = request.GET
-    if (
-        not {"country", "sector", "on"} <= params.keys() <= _BINDING_PARAMS
-        or any(len(params.getlist(k)) != 1 for k in params)
-        or not _ISO_DATE.fullmatch(params["on"])
-    ):
-        return None
-    try:
-        on = dt.date.fromisoformat(params["on"])
-    except ValueError:
-        return None
-    if params.get("page", "1") != str(_page_number(request)):
-        return None
     page = selectors.binding_fragments(
         country_code=params["country"],
         sector_code=params["sector"],

@@ -55,6 +55,18 @@ def one_state() -> Iterator[None]:
         _current_stamp.reset(token)
 
 
+@contextmanager
+def at_state(stamp: str) -> Iterator[None]:
+    """Within: every cache key names the state `stamp`, read by the caller from the database
+    together with what it answers (e.g. a precomputed answer joined to the state row), so the
+    parts it is put together with are of the same state and the state is not read again."""
+    token = _current_stamp.set(stamp if _may_cache() else None)
+    try:
+        yield
+    finally:
+        _current_stamp.reset(token)
+
+
 def _may_cache() -> bool:
     # Inside a transaction the state could count writes that are later rolled back; only
     # answers read from committed data are cached.
@@ -88,3 +100,29 @@ def cached(parts: tuple, build: Callable[[], T]) -> T:
         value = build()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+# Parts kept in this process for the current state (see `memo`): the state they are of and,
+# by question, the parts; replaced whole when the state moves on.
+_memo: tuple[str, dict[tuple, object]] = ("", {})
+MEMO_SIZE = 512
+
+
+def memo(parts: tuple, build: Callable[[], T]) -> T:
+    """`build()`'s value for `parts` in the register's current state, kept in this process:
+    for the small parts that every request of a state is put together with (a page's chrome,
+    its skeletons, its forms), which a shared cache would fetch over the network each time.
+    Only the current state's parts are kept, at most `MEMO_SIZE` of them."""
+    global _memo
+    if not _may_cache():
+        return build()
+    stamp = _current_stamp.get() or register_stamp()
+    state, values = _memo
+    if state != stamp or len(values) >= MEMO_SIZE:
+        values = {}
+        _memo = (stamp, values)
+    try:
+        return values[parts]  # type: ignore[return-value]
+    except KeyError:
+        value = values[parts] = build()
+        return value

@@ -172,14 +172,6 @@ _ANSWER_SQL = (
     " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND a.country_id = %s"
     " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
 )
-_QUESTION_SQL = (
-    "SELECT a.answer_set_id, a.count, a.{column}, a.country_name, a.sector_title"  # noqa: S608
-    f" FROM {BindingAnswer._meta.db_table} a"
-    f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
-    f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
-    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND a.country_code = %s"
-    " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
-)
 _ENTRIES_SQL = (
     "SELECT number, {column} FROM {table}"
     " WHERE answer_set_id = %s AND language = %s AND number IN ({numbers})"
@@ -277,7 +269,8 @@ def _page_of(count: int, number: int, per_page: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class FragmentPage(_Paged):
     """A page of a precomputed answer as rendered text (criteria.answers): each binding's
-    JSON for the API and HTML for the portal, in the active language."""
+    JSON for the API and HTML for the portal, in the active language. `stamp` is the register
+    state the answer is of ("<epoch>.<serial>", as `criteria.cache.register_stamp`)."""
 
     count: int
     number: int
@@ -285,6 +278,113 @@ class FragmentPage(_Paged):
     fragments: list[str]
     country_name: str
     sector_title: str
+    stamp: str
+
+
+# A question and a slice of its answer's `bindings` (or `listed`) joined to their rendered
+# text, in one query: the answer row is joined to the register's state row, so that only a set
+# built for the current state can answer, and the slice of the JSON list is expanded in the
+# database (SQLite's json_each, PostgreSQL's unnest of an array slice). When the slice is
+# empty (no binding, or a page past the last) the answer row still comes back, once, with no
+# text. Table and column names only are formatted in.
+_SLICE_SQL = (
+    "SELECT s.epoch, s.serial, a.count, a.country_name, a.sector_title, t.{column}"  # noqa: S608
+    f" FROM {BindingAnswer._meta.db_table} a"
+    f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
+    f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
+    " LEFT JOIN {elements} ON {in_slice}"
+    " LEFT JOIN {table} t ON t.answer_set_id = a.answer_set_id AND t.language = %s"
+    " AND t.{key} = {element}"
+    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND a.country_code = %s"
+    " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
+    " ORDER BY {position}"
+)
+_SLICE_VENDOR = {
+    # json_each: `key` is the 0-based index; the slice is [start, end).
+    "sqlite": {
+        "elements": "json_each(a.{list}) j",
+        "in_slice": "j.key >= %s AND j.key < %s",
+        "element": "j.value",
+        "position": "j.key",
+    },
+    # The list of integers read as an array, of which only the slice is expanded (arrays
+    # count from 1: elements start + 1 … end).
+    "postgresql": {
+        "elements": "LATERAL unnest((translate(a.{list}, '[]', '{{}}')::integer[])[%s + 1:%s])"
+        " WITH ORDINALITY j(value, position)",
+        "in_slice": "true",
+        "element": "j.value",
+        "position": "j.position",
+    },
+}
+
+
+@lru_cache(maxsize=16)
+def _slice_sql(vendor: str, listing: str, table: str, key: str, column: str) -> str | None:
+    parts = _SLICE_VENDOR.get(vendor)
+    if parts is None:
+        return None
+    return _SLICE_SQL.format(
+        column=column,
+        elements=parts["elements"].format(list=listing),
+        in_slice=parts["in_slice"],
+        element=parts["element"],
+        position=parts["position"],
+        table=table,
+        key=key,
+    )
+
+
+def _answer_slice(
+    *, listing: str, column: str, country_code: str, sector_code: str, on: dt.date,
+    start: int, count: int,
+) -> tuple[str, int, str, str, list[str]] | None:  # fmt: skip
+    """One query: (stamp, count, country name, sector title, texts) of the precomputed answer
+    to the question, with the rendered text of items `start`… (at most `count`) of its list
+    `listing` ("bindings": `BindingEntry.column`; "listed": `RegisterRow.html`); None when no
+    precomputed answer can answer it."""
+    if not settings.CRITERIA_PRECOMPUTED_ANSWERS:
+        return None
+    if listing == "bindings":
+        table, key = BindingEntry._meta.db_table, "number"
+    else:
+        table, key = RegisterRow._meta.db_table, "version_id"
+    sql = _slice_sql(connection.vendor, listing, table, key, column)
+    if sql is None:
+        return None
+    day = on.isoformat()
+    params = [start, start + count, _entry_language(), country_code, sector_code, day, day]
+    with connection.cursor() as cursor:
+        _execute_prepared(cursor, f"criteria_slice_{listing}_{column}", sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    epoch, serial, total, country_name, sector_title, _text = rows[0]
+    texts = [row[5] for row in rows if row[5] is not None]
+    return f"{epoch}.{serial}", total, country_name, sector_title, texts
+
+
+def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
+    """Execute `sql` with `params`; on PostgreSQL as the prepared statement `name`, prepared
+    once per database session: planning this query costs more than running it."""
+    if connection.vendor != "postgresql" or not settings.CRITERIA_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
+    prepared = getattr(connection, "criteria_prepared", None)
+    if prepared is None:
+        prepared = connection.criteria_prepared = set()
+    if name not in prepared:
+        numbered = sql
+        for n in range(1, len(params) + 1):
+            numbered = numbered.replace("%s", f"${n}", 1)
+        cursor.execute(f"PREPARE {name} AS {numbered}")
+        prepared.add(name)
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+
+
+def forget_prepared(sender, connection, **kwargs) -> None:
+    """On `connection_created`: a new database session has no statement prepared yet."""
+    connection.criteria_prepared = set()
 
 
 def binding_fragments(
@@ -297,60 +397,67 @@ def binding_fragments(
     column: str = "json",
 ) -> FragmentPage | None:
     """A page of the precomputed answer to "which criteria bind", as each binding's rendered
-    `json` or `html`, in two queries; None when no precomputed answer can answer it (the
-    caller then asks `criteria_binding_page`). The country and sector are given by code; an
-    unknown one has no answer."""
-    if not settings.CRITERIA_PRECOMPUTED_ANSWERS or column not in ("json", "html"):
+    `json` or `html`, in one query (two for a page past the last, which shows the last);
+    None when no precomputed answer can answer it (the caller then asks
+    `criteria_binding_page`). The country and sector are given by code; an unknown one has no
+    answer."""
+    if column not in ("json", "html"):
         return None
-    day = on.isoformat()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _QUESTION_SQL.format(column="bindings"), [country_code, sector_code, day, day]
-        )
-        row = cursor.fetchone()
-    if row is None:
+    question = {
+        "listing": "bindings",
+        "column": column,
+        "country_code": country_code,
+        "sector_code": sector_code,
+        "on": on,
+        "count": per_page,
+    }
+    found = _answer_slice(**question, start=max(0, number - 1) * per_page)
+    if found is None:
         return None
-    answer_set_id, count, bindings_json, country_name, sector_title = row
-    number, start = _page_of(count, number, per_page)
-    shown = json.loads(bindings_json)[start : start + per_page]
-    texts = _entry_column(answer_set_id, shown, column)
+    shown, start = _page_of(found[1], number, per_page)
+    if shown != number:
+        found = _answer_slice(**question, start=start)
+        if found is None:  # the register was written to in between
+            return None
+    stamp, count, country_name, sector_title, fragments = found
     return FragmentPage(
         count=count,
-        number=number,
+        number=shown,
         per_page=per_page,
-        fragments=[texts[n] for n in shown],
+        fragments=fragments,
         country_name=country_name,
         sector_title=sector_title,
+        stamp=stamp,
     )
 
 
-_ROWS_SQL = (
-    "SELECT version_id, html FROM {table}"
-    " WHERE answer_set_id = %s AND language = %s AND version_id IN ({ids})"
-)
+@dataclass(frozen=True)
+class RowSlice:
+    """Rows of the register's list as rendered when the answers were precomputed, and the
+    register state they are of."""
+
+    rows: list[str]
+    stamp: str
 
 
 def register_rows(
     *, country_code: str, sector_code: str, on: dt.date, start: int, count: int
-) -> list[str] | None:
+) -> RowSlice | None:
     """Rows `start`… (at most `count`) of the register's list for a country and sector on a
-    date, as rendered when the answers were precomputed, in two queries; None when no
+    date, as rendered when the answers were precomputed, in one query; None when no
     precomputed answer can answer it."""
-    if not settings.CRITERIA_PRECOMPUTED_ANSWERS:
+    found = _answer_slice(
+        listing="listed",
+        column="html",
+        country_code=country_code,
+        sector_code=sector_code,
+        on=on,
+        start=start,
+        count=count,
+    )
+    if found is None:
         return None
-    day = on.isoformat()
-    with connection.cursor() as cursor:
-        cursor.execute(_QUESTION_SQL.format(column="listed"), [country_code, sector_code, day, day])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        ids = json.loads(row[2])[start : start + count]
-        if not ids:
-            return []
-        sql = _ROWS_SQL.format(table=RegisterRow._meta.db_table, ids=", ".join(["%s"] * len(ids)))
-        cursor.execute(sql, [row[0], _entry_language(), *ids])
-        found = dict(cursor.fetchall())
-    return [found[i] for i in ids]
+    return RowSlice(rows=found[4], stamp=found[0])
 
 
 def decode_entries(

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import json
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cache import TIMEOUT, cached, key_of, keys_of, one_state
+from .cache import TIMEOUT, at_state, cached, key_of, keys_of, memo, one_state
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
 from .models import Proposal
 
@@ -80,7 +81,7 @@ def _chrome(request, title) -> str:
             request=request,
         )
 
-    return cached(("chrome", get_language(), str(title)), render_chrome)
+    return memo(("chrome", get_language(), str(title)), render_chrome)
 
 
 def _public_page(request, name: str, title, content) -> HttpResponse:
@@ -104,14 +105,31 @@ def _public_page_of_one_state(request, name: str, title, content) -> HttpRespons
     key = key_of(("page", request.get_full_path(), *parts))
     body = cache.get(key) if key else None
     if body is None:
-        before, after = _chrome(request, title).split(_CONTENT_MARK)
-        path = escape(request.get_full_path())
-        body = "".join(
-            (before.replace(_PATH_MARK, path), content(), after.replace(_PATH_MARK, path))
-        ).encode()
+        body = _in_chrome(request, title, content())
         if key:
             cache.set(key, body, TIMEOUT)
+    return _with_token(request, body)
+
+
+def _in_chrome(request, title, content: str) -> bytes:
+    """The page `content` in the page's chrome, with the mark of the reader's CSRF token."""
+    before, after = _chrome(request, title).split(_CONTENT_MARK)
+    path = escape(request.get_full_path())
+    return "".join(
+        (before.replace(_PATH_MARK, path), content, after.replace(_PATH_MARK, path))
+    ).encode()
+
+
+def _with_token(request, body: bytes) -> HttpResponse:
     return HttpResponse(body.replace(_CSRF_MARK.encode(), get_token(request).encode()))
+
+
+def _assembled(request, title, stamp: str, content) -> HttpResponse:
+    """A page put together from a precomputed answer of the register's state `stamp` (read
+    with the answer, in its one query): `content()` and the chrome use parts cached for that
+    state. The page itself is not cached: answering it again is one query."""
+    with at_state(stamp):
+        return _with_token(request, _in_chrome(request, title, content()))
 
 
 def _register_rows(versions: list) -> list[str]:
@@ -141,10 +159,12 @@ def register(request):
     question by country, sector and date that the precomputed answers answer is put together
     from rows and a page rendered once (see `binding`)."""
 
+    title = _("Criteria register")
+    fast = _register_fast(request, title)
+    if fast is not None:
+        return fast
+
     def content() -> str:
-        fast = _register_fast(request)
-        if fast is not None:
-            return fast
         form = RegisterFilterForm(request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         on = filters.get("on") or selectors.today()
@@ -174,61 +194,69 @@ def register(request):
             },
         )
 
-    return _public_page(request, "register", _("Criteria register"), content)
+    return _public_page(request, "register", title, content)
 
 
 _ROWS_MARK = "criteriarowsmark"
 
 
-def _register_fast(request) -> str | None:
+def _register_fast(request, title) -> HttpResponse | None:
     """The register's list for a country, sector and date put together from precomputed
     rows, or None when the question is not one the precomputed answers answer as asked."""
     on = _plain_question(request)
     if on is None:
         return None
     params, number = request.GET, _page_number(request)
-    rows = selectors.register_rows(
+    found = selectors.register_rows(
         country_code=params["country"],
         sector_code=params["sector"],
         on=on,
         start=(number - 1) * PAGE_SIZE,
         count=PAGE_SIZE + 1,
     )
-    if rows is None:
+    if found is None:
         return None
-    values = _register_values(request, params["on"], number)
-    variant = _register_variant(on, number, len(rows) > PAGE_SIZE)
-    form = _filter_form_html(params["country"], params["sector"], params["on"])
-    shown = rows[:PAGE_SIZE]
-    return _filled(
-        ("register-content", get_language(), *sorted(variant.items()), bool(shown)),
-        lambda marks: render_to_string(
-            "criteria/_register_content.html",
-            {
-                **variant,
-                **dict(zip(values, marks, strict=True)),
-                "form_html": mark_safe(_FORM_MARK),  # noqa: S308 - a mark
-                "rows": [mark_safe(_ROWS_MARK)] if shown else [],  # noqa: S308 - a mark
-                "rights": list(selectors.right_list()),
-                "current_right": None,
-            },
-        ),
-        list(values.values()),
-        raw={_FORM_MARK: form, _ROWS_MARK: "\n  ".join(shown)},
-    )
+    rows = found.rows
+
+    def content() -> str:
+        values = _register_values(request, params["on"], number)
+        variant = _register_variant(on, number, len(rows) > PAGE_SIZE)
+        form = _filter_form_html(params["country"], params["sector"], params["on"])
+        shown = rows[:PAGE_SIZE]
+        return _filled(
+            ("register-content", get_language(), *sorted(variant.items()), bool(shown)),
+            lambda marks: render_to_string(
+                "criteria/_register_content.html",
+                {
+                    **variant,
+                    **dict(zip(values, marks, strict=True)),
+                    "form_html": mark_safe(_FORM_MARK),  # noqa: S308 - a mark
+                    "rows": [mark_safe(_ROWS_MARK)] if shown else [],  # noqa: S308 - a mark
+                    "rights": list(selectors.right_list()),
+                    "current_right": None,
+                },
+            ),
+            list(values.values()),
+            raw={_FORM_MARK: form, _ROWS_MARK: "\n  ".join(shown)},
+        )
+
+    return _assembled(request, title, found.stamp, content)
 
 
 def _register_values(request, on_text: str, number: int) -> dict:
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "on_text": on_text,
         "today_text": selectors.today().isoformat(),
-        "query": query.urlencode(),
+        "query": _query_without_page(request),
         "number": number,
         "previous_number": number - 1,
         "next_number": number + 1,
     }
+
+
+def _query_without_page(request) -> str:
+    """The page's query string without its page number, for its paging links."""
+    return urlencode([(k, v) for k, values in request.GET.lists() if k != "page" for v in values])
 
 
 def _register_variant(on: dt.date, number: int, has_next: bool) -> dict:
@@ -239,7 +267,7 @@ def _filter_form_html(country: str, sector: str, on_text: str) -> str:
     """The register's filter form as the bound, valid form with only a country, sector and
     date renders it: the unbound form (rendered once per language and register state) with
     the chosen options selected and the date put in."""
-    html = cached(("register-form", get_language()), lambda: str(RegisterFilterForm().as_p()))
+    html = memo(("register-form", get_language()), lambda: str(RegisterFilterForm().as_p()))
     html = _selected(html, "country", country)
     html = _selected(html, "sector", sector)
     start = html.index('name="on"') + len('name="on"')
@@ -333,10 +361,12 @@ def binding(request):
     page around them rendered once per language and state with marks for the question's
     values (`_filled`). Any other question is rendered from its form and the register."""
 
+    title = _("Which criteria bind?")
+    fast = _binding_fast(request, title)
+    if fast is not None:
+        return fast
+
     def content() -> str:
-        fast = _binding_fast(request)
-        if fast is not None:
-            return fast
         form = BindingForm(request.GET or None, initial={"on": selectors.today()})
         if not form.is_valid():
             return render_to_string(
@@ -357,7 +387,7 @@ def binding(request):
             {**_binding_variant(page), **values, "sections": sections, "form_html": form.as_p()},
         )
 
-    return _public_page(request, "binding", _("Which criteria bind?"), content)
+    return _public_page(request, "binding", title, content)
 
 
 _QUESTION_PARAMS = {"country", "sector", "on", "page"}
@@ -366,13 +396,14 @@ _QUESTION_PARAMS = {"country", "sector", "on", "page"}
 def _plain_question(request) -> dt.date | None:
     """The date of a question asked as precomputed answers answer it — one country, one
     sector, a date written YYYY-MM-DD and at most a page number, nothing else — or None (the
-    page is then rendered from its form)."""
+    page is then rendered from its form; so it is when flash messages wait for the reader)."""
     params = request.GET
     if (
         not {"country", "sector", "on"} <= params.keys() <= _QUESTION_PARAMS
         or any(len(params.getlist(k)) != 1 for k in params)
         or not _ISO_DATE.fullmatch(params["on"])
         or params.get("page", "1") != str(_page_number(request))
+        or len(messages.get_messages(request))
     ):
         return None
     try:
@@ -381,7 +412,7 @@ def _plain_question(request) -> dt.date | None:
         return None
 
 
-def _binding_fast(request) -> str | None:
+def _binding_fast(request, title) -> HttpResponse | None:
     """The selector's page put together from precomputed text, or None when the question is
     not one the precomputed answers answer as asked (then the form decides)."""
     on = _plain_question(request)
@@ -398,29 +429,33 @@ def _binding_fast(request) -> str | None:
     )
     if page is None:
         return None
-    values = _binding_values(
-        request,
-        page,
-        page.country_name,
-        f"{params['sector']} {page.sector_title}",
-        params["on"],
-    )
-    variant = _binding_variant(page)
-    form = _binding_form_html(params["country"], params["sector"], params["on"])
-    return _filled(
-        ("binding-content", get_language(), *sorted(variant.items()), bool(page.fragments)),
-        lambda marks: render_to_string(
-            "criteria/_binding_content.html",
-            {
-                **variant,
-                **dict(zip(values, marks, strict=True)),
-                "sections": [mark_safe(_SECTIONS_MARK)] if page.fragments else [],  # noqa: S308 - a mark
-                "form_html": mark_safe(_FORM_MARK),  # noqa: S308 - a mark
-            },
-        ),
-        list(values.values()),
-        raw={_SECTIONS_MARK: "\n".join(page.fragments), _FORM_MARK: form},
-    )
+
+    def content() -> str:
+        values = _binding_values(
+            request,
+            page,
+            page.country_name,
+            f"{params['sector']} {page.sector_title}",
+            params["on"],
+        )
+        variant = _binding_variant(page)
+        form = _binding_form_html(params["country"], params["sector"], params["on"])
+        return _filled(
+            ("binding-content", get_language(), *sorted(variant.items()), bool(page.fragments)),
+            lambda marks: render_to_string(
+                "criteria/_binding_content.html",
+                {
+                    **variant,
+                    **dict(zip(values, marks, strict=True)),
+                    "sections": [mark_safe(_SECTIONS_MARK)] if page.fragments else [],  # noqa: S308 - a mark
+                    "form_html": mark_safe(_FORM_MARK),  # noqa: S308 - a mark
+                },
+            ),
+            list(values.values()),
+            raw={_SECTIONS_MARK: "\n".join(page.fragments), _FORM_MARK: form},
+        )
+
+    return _assembled(request, title, page.stamp, content)
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -434,7 +469,7 @@ def _filled(parts: tuple, render, values: list, raw: dict[str, str] | None = Non
     per `parts` and register state, then with the marks replaced by the values, escaped as
     the template escapes them (and the `raw` marks by their text as it is)."""
     marks = [f"criteriamark{i}x" for i in range(len(values))]
-    skeleton = cached(("skeleton", *parts), lambda: render(marks))
+    skeleton = memo(("skeleton", *parts), lambda: render(marks))
     escaped = [escape(str(v)) for v in values]
     text = _MARK.sub(lambda m: escaped[int(m.group(1))], skeleton)
     for mark, value in (raw or {}).items():
@@ -447,7 +482,7 @@ def _binding_form_html(country: str, sector: str, on_text: str) -> str:
     once per language, day and register state) with the chosen options selected and the date
     put in."""
     today = selectors.today().isoformat()
-    html = cached(
+    html = memo(
         ("binding-form", get_language(), today),
         lambda: str(BindingForm(initial={"on": selectors.today()}).as_p()),
     )
@@ -470,8 +505,6 @@ def _binding_variant(page) -> dict:
 
 
 def _binding_values(request, page, country_name: str, sector_label: str, on_text: str) -> dict:
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "count": page.count,
         "country_name": country_name,
@@ -483,7 +516,7 @@ def _binding_values(request, page, country_name: str, sector_label: str, on_text
         "pages": page.num_pages,
         "previous_number": page.number - 1,
         "next_number": page.number + 1,
-        "query": query.urlencode(),
+        "query": _query_without_page(request),
     }
 
 

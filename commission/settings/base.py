@@ -299,6 +299,10 @@ COMMISSION_NAME = env.str("COMMISSION_NAME", default="Bilateral Labor Rights Com
 # The selector's answers are precomputed for each state of the register (criteria.answers);
 # false makes every answer computed from the register (they are the same answers, slower).
 CRITERIA_PRECOMPUTED_ANSWERS = env.bool("CRITERIA_PRECOMPUTED_ANSWERS", default=True)
+# On PostgreSQL, the query a precomputed answer is read with is prepared once per database
+# session (planning it costs more than running it). Turn off behind a connection pooler that
+# shares sessions between clients per transaction (e.g. PgBouncer in transaction mode).
+CRITERIA_PREPARED_STATEMENTS = env.bool("CRITERIA_PREPARED_STATEMENTS", default=True)
 # How often beat checks that the current state's answers are built (after every register
 # write the services also queue a build at once).
 CRITERIA_ANSWERS_INTERVAL_SECONDS = env.int("CRITERIA_ANSWERS_INTERVAL_SECONDS", default=60)

@@ -369,5 +369,31 @@ def test_pages_and_api_read_off_precomputed_answers_say_the_same(client, languag
 
     factory = RequestFactory()
     question = "country=PE&sector=1410&on=2021-07-01"
-    assert views._register_fast(factory.get(f"/criteria/?{question}")) is not None
-    assert views._binding_fast(factory.get(f"/criteria/binding/?{question}")) is not None
+    assert views._register_fast(factory.get(f"/criteria/?{question}"), "Register") is not None
+    assert views._binding_fast(factory.get(f"/criteria/binding/?{question}"), "Bind") is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_are_prepared_again_in_a_new_session():
+    """On PostgreSQL the query that reads a precomputed answer is prepared once per database
+    session: a new session (after the connection is closed) prepares it again."""
+    from criteria.selectors import binding_fragments
+
+    pe = TradingPartnerFactory(code="PE")
+    SectorFactory(isic_code="1410")
+    SourceFactory(version=MeasureVersionFactory(criterion=MeasureFactory(code="OSH-001")))
+    answers.build()
+    on = timezone.localdate()
+
+    def read():
+        with CaptureQueriesContext(connection) as ctx:
+            page = binding_fragments(country_code=pe.code, sector_code="1410", on=on)
+        return page.count, [q["sql"].split()[0] for q in ctx.captured_queries]
+
+    assert read() == (1, ["PREPARE", "EXECUTE"])
+    assert read() == (1, ["EXECUTE"])
+    connection.close()
+    assert read() == (1, ["PREPARE", "EXECUTE"])
+    with override_settings(CRITERIA_PREPARED_STATEMENTS=False):
+        assert read() == (1, ["SELECT"])

@@ -63,12 +63,23 @@ PAGES = [
     ("/criteria/{code}/", 5, 5),
     ("/criteria/{code}/v2/", 5, 5),
     ("/criteria/{code}/diff/1/2/", 5, 5),
-    ("/criteria/binding/?country=PE&sector=1410&on=2021-06-01", 9, 4),
+    ("/criteria/binding/?country=PE&sector=1410&on=2021-06-01", 9, 3),
     ("/api/criteria/?on=2021-06-01", 5, 5),
-    ("/api/criteria/binding/?country=PE&sector=1410&on=2021-06-01", 7, 2),
+    ("/api/criteria/binding/?country=PE&sector=1410&on=2021-06-01", 7, 1),
     ("/api/criteria/{code}/", 5, 5),
     ("/api/criterion-versions/{code}/v2/", 5, 5),
 ]
+
+
+def _prepare_statements():
+    """On PostgreSQL, a precomputed answer is read with statements prepared once per database
+    session (the first use costs one more query); prepare them before counting."""
+    from criteria.selectors import binding_fragments, register_rows
+
+    on = dt.date(2021, 6, 1)
+    for column in ("json", "html"):
+        binding_fragments(country_code="ZZ", sector_code="1410", on=on, column=column)
+    register_rows(country_code="ZZ", sector_code="1410", on=on, start=0, count=1)
 
 
 @pytest.mark.parametrize("precomputed", [False, True], ids=["direct", "precomputed"])
@@ -79,6 +90,7 @@ def test_query_counts_do_not_grow_with_the_register(
     from criteria.answers import build
 
     queries = with_answers if precomputed else direct
+    _prepare_statements()
     criterion = _register(2, 2, country=pe)
     if precomputed:
         assert build().built

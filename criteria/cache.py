@@ -114,9 +114,12 @@ def memo(parts: tuple, build: Callable[[], T]) -> T:
     its skeletons, its forms), which a shared cache would fetch over the network each time.
     Only the current state's parts are kept, at most `MEMO_SIZE` of them."""
     global _memo
-    if not _may_cache():
-        return build()
-    stamp = _current_stamp.get() or register_stamp()
+    # Within `one_state` or `at_state` the state is set, unless answers may not be cached.
+    stamp = _current_stamp.get()
+    if stamp is None:
+        if not _may_cache():
+            return build()
+        stamp = register_stamp()
     state, values = _memo
     if state != stamp or len(values) >= MEMO_SIZE:
         values = {}

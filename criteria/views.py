@@ -124,14 +124,6 @@ def _with_token(request, body: bytes) -> HttpResponse:
     return HttpResponse(body.replace(_CSRF_MARK.encode(), get_token(request).encode()))
 
 
-def _assembled(request, title, stamp: str, content) -> HttpResponse:
-    """A page put together from a precomputed answer of the register's state `stamp` (read
-    with the answer, in its one query): `content()` and the chrome use parts cached for that
-    state. The page itself is not cached: answering it again is one query."""
-    with at_state(stamp):
-        return _with_token(request, _in_chrome(request, title, content()))
-
-
 def _register_rows(versions: list) -> list[str]:
     """The register's rows as HTML. A row shows one version (immutable) with its criterion and
     right, so it is the same in every answer that lists the version: rows are cached per
@@ -217,13 +209,14 @@ def _register_fast(request, title) -> HttpResponse | None:
     if found is None:
         return None
     rows = found.rows
-
-    def content() -> str:
+    with at_state(found.stamp):
         values = _register_values(request, params["on"], number)
         variant = _register_variant(on, number, len(rows) > PAGE_SIZE)
         form = _filter_form_html(params["country"], params["sector"], params["on"])
         shown = rows[:PAGE_SIZE]
-        return _filled(
+        return _put_together(
+            request,
+            title,
             ("register-content", get_language(), *sorted(variant.items()), bool(shown)),
             lambda marks: render_to_string(
                 "criteria/_register_content.html",
@@ -239,8 +232,6 @@ def _register_fast(request, title) -> HttpResponse | None:
             list(values.values()),
             raw={_FORM_MARK: form, _ROWS_MARK: "\n  ".join(shown)},
         )
-
-    return _assembled(request, title, found.stamp, content)
 
 
 def _register_values(request, on_text: str, number: int) -> dict:
@@ -359,7 +350,7 @@ def binding(request):
     A question the precomputed answers can answer (criteria.answers) is put together from
     text rendered once: its bindings as rendered when the answers were precomputed, and the
     page around them rendered once per language and state with marks for the question's
-    values (`_filled`). Any other question is rendered from its form and the register."""
+    values (`_put_together`). Any other question is rendered from its form and the register."""
 
     title = _("Which criteria bind?")
     fast = _binding_fast(request, title)
@@ -429,8 +420,7 @@ def _binding_fast(request, title) -> HttpResponse | None:
     )
     if page is None:
         return None
-
-    def content() -> str:
+    with at_state(page.stamp):
         values = _binding_values(
             request,
             page,
@@ -440,7 +430,9 @@ def _binding_fast(request, title) -> HttpResponse | None:
         )
         variant = _binding_variant(page)
         form = _binding_form_html(params["country"], params["sector"], params["on"])
-        return _filled(
+        return _put_together(
+            request,
+            title,
             ("binding-content", get_language(), *sorted(variant.items()), bool(page.fragments)),
             lambda marks: render_to_string(
                 "criteria/_binding_content.html",
@@ -455,26 +447,41 @@ def _binding_fast(request, title) -> HttpResponse | None:
             raw={_SECTIONS_MARK: "\n".join(page.fragments), _FORM_MARK: form},
         )
 
-    return _assembled(request, title, page.stamp, content)
-
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SECTIONS_MARK = "criteriasectionsmark"
 _FORM_MARK = "criteriaformmark"
-_MARK = re.compile(r"criteriamark(\d+)x")
+_MARKS = re.compile(
+    "(criteriamark[0-9]+x|"
+    + "|".join(
+        re.escape(m) for m in (_FORM_MARK, _SECTIONS_MARK, _ROWS_MARK, _PATH_MARK, _CSRF_MARK)
+    )
+    + ")"
+)
 
 
-def _filled(parts: tuple, render, values: list, raw: dict[str, str] | None = None) -> str:
-    """`render(marks)` — a template rendered with a mark standing for each of `values` — once
-    per `parts` and register state, then with the marks replaced by the values, escaped as
-    the template escapes them (and the `raw` marks by their text as it is)."""
+def _put_together(
+    request, title, parts: tuple, render, values: list, raw: dict[str, str]
+) -> HttpResponse:
+    """A public page put together from text: `render(marks)` — the content's template
+    rendered with a mark standing for each of `values` — is put in the page's chrome and
+    split at its marks once per `parts`, title and register state; each request then joins
+    the pieces with the values, escaped as the template escapes them, the `raw` marks' text
+    as it is, the page's path and the reader's CSRF token."""
     marks = [f"criteriamark{i}x" for i in range(len(values))]
-    skeleton = memo(("skeleton", *parts), lambda: render(marks))
-    escaped = [escape(str(v)) for v in values]
-    text = _MARK.sub(lambda m: escaped[int(m.group(1))], skeleton)
-    for mark, value in (raw or {}).items():
-        text = text.replace(mark, value)
-    return text
+
+    def pieces() -> list[str]:
+        before, after = _chrome(request, title).split(_CONTENT_MARK)
+        # Literal text at even positions, marks at odd ones.
+        return _MARKS.split(before + render(marks) + after)
+
+    page = memo(("page", str(title), *parts), pieces)
+    fill = {mark: escape(str(value)) for mark, value in zip(marks, values, strict=True)}
+    fill.update(raw)
+    fill[_PATH_MARK] = escape(request.get_full_path())
+    fill[_CSRF_MARK] = get_token(request)
+    text = "".join([fill[piece] if odd % 2 else piece for odd, piece in enumerate(page)])
+    return HttpResponse(text.encode())
 
 
 def _binding_form_html(country: str, sector: str, on_text: str) -> str:

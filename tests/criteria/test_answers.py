@@ -397,3 +397,24 @@ def test_prepared_statements_are_prepared_again_in_a_new_session():
     assert read() == (1, ["PREPARE", "EXECUTE"])
     with override_settings(CRITERIA_PREPARED_STATEMENTS=False):
         assert read() == (1, ["SELECT"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parts_kept_in_the_process_are_of_the_current_state_only():
+    from django.db import transaction
+
+    from criteria.cache import memo
+
+    built = []
+
+    def build():
+        built.append(True)
+        return len(built)
+
+    assert memo(("part",), build) == 1
+    assert memo(("part",), build) == 1
+    RightFactory(code="ZZ")  # a register write moves the state on
+    assert memo(("part",), build) == 2
+    with transaction.atomic():  # the state could count writes later rolled back
+        assert memo(("part",), build) == 3
+    assert memo(("part",), build) == 2

@@ -164,23 +164,19 @@ class CriterionViewSet(viewsets.GenericViewSet):
             text = json.dumps(head, ensure_ascii=False)
             return (text[: -len("[]}")] + "[" + ", ".join(bindings) + "]}").encode()
 
-        # Each binding as rendered when the answers were precomputed, in one query (not
-        # cached: that is what a cached answer would cost too) ...
-        fragments = selectors.binding_fragments(
-            country_code=country_code,
-            sector_code=sector_code,
-            on=on,
-            number=number,
-            per_page=selectors.BINDING_PAGE_SIZE,
-            column="json",
-        )
-        if fragments is not None:
-            return HttpResponse(
-                payload(fragments, fragments.fragments), content_type="application/json"
-            )
-
         def build() -> bytes:
-            # ... or rendered now, once per question and register state.
+            # Each binding as rendered when the answers were precomputed, in one query ...
+            fragments = selectors.binding_fragments(
+                country_code=country_code,
+                sector_code=sector_code,
+                on=on,
+                number=number,
+                per_page=selectors.BINDING_PAGE_SIZE,
+                column="json",
+            )
+            if fragments is not None:
+                return payload(fragments, fragments.fragments)
+            # ... or rendered now.
             country = TradingPartner.objects.filter(code=country_code).first()
             sector = Sector.objects.filter(isic_code=sector_code).first()
             if country is None or sector is None:

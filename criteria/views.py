@@ -124,6 +124,26 @@ def _with_token(request, body: bytes) -> HttpResponse:
     return HttpResponse(body.replace(_CSRF_MARK.encode(), get_token(request).encode()))
 
 
+def _fast_page(request, name: str, fast) -> HttpResponse | None:
+    """A page put together from a precomputed answer by `fast()` (None when it cannot be),
+    cached per question, language and register state like every public page: a repeated
+    question is one state read and a cache lookup; a new one also reads the answer, in one
+    query, and puts the page together. Only a plain question (`_plain_question`) is tried."""
+    on = _plain_question(request)
+    if on is None:
+        return None
+    with one_state():
+        key = key_of(("page", request.get_full_path(), *_page_key(request, name)))
+        body = cache.get(key) if key else None
+        if body is None:
+            body = fast(on)
+            if body is None:
+                return None
+            if key:
+                cache.set(key, body, TIMEOUT)
+    return _with_token(request, body)
+
+
 def _register_rows(versions: list) -> list[str]:
     """The register's rows as HTML. A row shows one version (immutable) with its criterion and
     right, so it is the same in every answer that lists the version: rows are cached per
@@ -152,7 +172,7 @@ def register(request):
     from rows and a page rendered once (see `binding`)."""
 
     title = _("Criteria register")
-    fast = _register_fast(request, title)
+    fast = _fast_page(request, "register", lambda on: _register_fast(request, title, on))
     if fast is not None:
         return fast
 
@@ -192,12 +212,9 @@ def register(request):
 _ROWS_MARK = "criteriarowsmark"
 
 
-def _register_fast(request, title) -> HttpResponse | None:
+def _register_fast(request, title, on: dt.date) -> bytes | None:
     """The register's list for a country, sector and date put together from precomputed
     rows, or None when the question is not one the precomputed answers answer as asked."""
-    on = _plain_question(request)
-    if on is None:
-        return None
     params, number = request.GET, _page_number(request)
     found = selectors.register_rows(
         country_code=params["country"],
@@ -353,7 +370,7 @@ def binding(request):
     values (`_put_together`). Any other question is rendered from its form and the register."""
 
     title = _("Which criteria bind?")
-    fast = _binding_fast(request, title)
+    fast = _fast_page(request, "binding", lambda on: _binding_fast(request, title, on))
     if fast is not None:
         return fast
 
@@ -403,12 +420,9 @@ def _plain_question(request) -> dt.date | None:
         return None
 
 
-def _binding_fast(request, title) -> HttpResponse | None:
+def _binding_fast(request, title, on: dt.date) -> bytes | None:
     """The selector's page put together from precomputed text, or None when the question is
     not one the precomputed answers answer as asked (then the form decides)."""
-    on = _plain_question(request)
-    if on is None:
-        return None
     params = request.GET
     page = selectors.binding_fragments(
         country_code=params["country"],
@@ -460,14 +474,12 @@ _MARKS = re.compile(
 )
 
 
-def _put_together(
-    request, title, parts: tuple, render, values: list, raw: dict[str, str]
-) -> HttpResponse:
+def _put_together(request, title, parts: tuple, render, values: list, raw: dict[str, str]) -> bytes:
     """A public page put together from text: `render(marks)` — the content's template
     rendered with a mark standing for each of `values` — is put in the page's chrome and
-    split at its marks once per `parts`, title and register state; each request then joins
+    split at its marks once per `parts`, title and register state; each answer then joins
     the pieces with the values, escaped as the template escapes them, the `raw` marks' text
-    as it is, the page's path and the reader's CSRF token."""
+    as it is and the page's path."""
     marks = [f"criteriamark{i}x" for i in range(len(values))]
 
     def pieces() -> list[str]:
@@ -479,9 +491,8 @@ def _put_together(
     fill = {mark: escape(str(value)) for mark, value in zip(marks, values, strict=True)}
     fill.update(raw)
     fill[_PATH_MARK] = escape(request.get_full_path())
-    fill[_CSRF_MARK] = get_token(request)
-    text = "".join([fill[piece] if odd % 2 else piece for odd, piece in enumerate(page)])
-    return HttpResponse(text.encode())
+    fill[_CSRF_MARK] = _CSRF_MARK  # the reader's, put in per response (`_with_token`)
+    return "".join([fill[piece] if odd % 2 else piece for odd, piece in enumerate(page)]).encode()
 
 
 def _binding_form_html(country: str, sector: str, on_text: str) -> str:

@@ -369,8 +369,9 @@ def test_pages_and_api_read_off_precomputed_answers_say_the_same(client, languag
 
     factory = RequestFactory()
     question = "country=PE&sector=1410&on=2021-07-01"
-    assert views._register_fast(factory.get(f"/criteria/?{question}"), "Register") is not None
-    assert views._binding_fast(factory.get(f"/criteria/binding/?{question}"), "Bind") is not None
+    on = dt.date(2021, 7, 1)
+    assert views._register_fast(factory.get(f"/criteria/?{question}"), "List", on) is not None
+    assert views._binding_fast(factory.get(f"/criteria/binding/?{question}"), "Bind", on)
 
 
 @pytest.mark.postgres

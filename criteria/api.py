@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from commission.models import Organization, Sector, TradingPartner
 
 from . import selectors, services
-from .cache import cached
+from .cache import cached, cached_with_state
 from .models import (
     Criterion,
     CriterionVersion,
@@ -164,8 +164,9 @@ class CriterionViewSet(viewsets.GenericViewSet):
             text = json.dumps(head, ensure_ascii=False)
             return (text[: -len("[]}")] + "[" + ", ".join(bindings) + "]}").encode()
 
-        def build() -> bytes:
-            # Each binding as rendered when the answers were precomputed, in one query ...
+        def precomputed() -> tuple[str, bytes] | None:
+            # Each binding as rendered when the answers were precomputed, in one query with
+            # the register state ...
             fragments = selectors.binding_fragments(
                 country_code=country_code,
                 sector_code=sector_code,
@@ -174,8 +175,11 @@ class CriterionViewSet(viewsets.GenericViewSet):
                 per_page=selectors.BINDING_PAGE_SIZE,
                 column="json",
             )
-            if fragments is not None:
-                return payload(fragments, fragments.fragments)
+            if fragments is None:
+                return None
+            return fragments.stamp, payload(fragments, fragments.fragments)
+
+        def build() -> bytes:
             # ... or rendered now.
             country = TradingPartner.objects.filter(code=country_code).first()
             sector = Sector.objects.filter(isic_code=sector_code).first()
@@ -199,7 +203,10 @@ class CriterionViewSet(viewsets.GenericViewSet):
             on.isoformat(),
             number,
         )
-        return HttpResponse(cached(key, build), content_type="application/json")
+        body = cached_with_state(key, precomputed)
+        if body is None:
+            body = cached(key, build)
+        return HttpResponse(body, content_type="application/json")
 
 
 class CriterionVersionViewSet(viewsets.GenericViewSet):

@@ -32,11 +32,27 @@ _STATE_SQL = f"SELECT epoch, serial FROM {RegisterState._meta.db_table} WHERE id
 
 def register_stamp() -> str:
     """The register's state in one primary-key lookup: "<epoch>.<serial>"."""
+    global _last_seen
     with connection.cursor() as cursor:
         cursor.execute(_STATE_SQL)
         row = cursor.fetchone()
     # No row: nothing was ever written to the register since the table was (re)created.
-    return f"{row[0]}.{row[1]}" if row else "empty"
+    stamp = f"{row[0]}.{row[1]}" if row else "empty"
+    if _may_cache():
+        _last_seen = stamp
+    return stamp
+
+
+# The register state this process last read from committed data (a hint, never an answer's
+# key by itself: see `last_seen`).
+_last_seen: str | None = None
+
+
+def last_seen() -> str | None:
+    """The register state this process last read outside a transaction, or None. It may be
+    out of date: something looked up under it must be confirmed by reading the state
+    (`one_state`) before it is served."""
+    return _last_seen
 
 
 # The state read once for everything one answer caches (see `one_state`).
@@ -60,6 +76,9 @@ def at_state(stamp: str) -> Iterator[None]:
     """Within: every cache key names the state `stamp`, read by the caller from the database
     together with what it answers (e.g. a precomputed answer joined to the state row), so the
     parts it is put together with are of the same state and the state is not read again."""
+    global _last_seen
+    if _may_cache():
+        _last_seen = stamp
     token = _current_stamp.set(stamp if _may_cache() else None)
     try:
         yield
@@ -98,6 +117,38 @@ def cached(parts: tuple, build: Callable[[], T]) -> T:
     value = cache.get(key)
     if value is None:
         value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def cached_with_state(parts: tuple, build: Callable[[], tuple[str, T] | None]) -> T | None:
+    """The value for the question `parts` in the register's current state, where `build()`
+    reads the value together with the state it is of, in one query: (state, value), or None
+    when it cannot answer (then so does this).
+
+    The cache is looked up under the state this process last saw (`last_seen`): a value found
+    is returned once one read of the state confirms that it is still that state; a value not
+    found is built without reading the state first, so a new question costs one query, and
+    cached under the state it was read with."""
+    seen = last_seen()
+    if seen is not None:
+        with at_state(seen):
+            key = key_of(parts)
+        value = cache.get(key) if key else None
+        if value is not None:
+            current = key_of(parts)  # reads the state
+            if current == key:
+                return value
+            value = cache.get(current) if current else None  # the state has moved on since
+            if value is not None:
+                return value
+    found = build()
+    if found is None:
+        return None
+    stamp, value = found
+    with at_state(stamp):
+        key = key_of(parts)
+    if key:
         cache.set(key, value, TIMEOUT)
     return value
 

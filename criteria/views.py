@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cache import TIMEOUT, at_state, cached, key_of, keys_of, memo, one_state
+from .cache import TIMEOUT, at_state, cached, cached_with_state, key_of, keys_of, memo, one_state
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
 from .models import Proposal
 
@@ -84,30 +84,34 @@ def _chrome(request, title) -> str:
     return memo(("chrome", get_language(), str(title)), render_chrome)
 
 
-def _public_page(request, name: str, title, content) -> HttpResponse:
+def _public_page(request, name: str, title, content, fast=None) -> HttpResponse:
     """A public register page, computed once per question, language and register state.
 
     The whole page is cached (the page's chrome is the same for every reader of the question)
     except the reader's CSRF token, which is put in per response, and flash messages: a reader
-    with messages waiting gets the page rendered around the cached content. A question not
-    asked before in this state has its content computed and put into the chrome, which is
-    itself rendered once per page title, language and state."""
+    with messages waiting gets the page rendered around the cached content. A plain question
+    (`_plain_question`) that the precomputed answers answer is put together by `fast(on)`,
+    which reads the answer with its register state in one query (`cached_with_state`); any
+    other has its `content()` computed and put into the chrome, which is itself rendered once
+    per page title, language and state."""
+    on = _plain_question(request) if fast is not None else None
+    if on is not None:
+        parts = ("page", request.get_full_path(), *_page_key(request, name))
+        body = cached_with_state(parts, lambda: fast(on))
+        if body is not None:
+            return _with_token(request, body)
     with one_state():
-        return _public_page_of_one_state(request, name, title, content)
-
-
-def _public_page_of_one_state(request, name: str, title, content) -> HttpResponse:
-    parts = _page_key(request, name)
-    if len(messages.get_messages(request)):
-        return render(
-            request, "criteria/page.html", {"title": title, "content": cached(parts, content)}
-        )
-    key = key_of(("page", request.get_full_path(), *parts))
-    body = cache.get(key) if key else None
-    if body is None:
-        body = _in_chrome(request, title, content())
-        if key:
-            cache.set(key, body, TIMEOUT)
+        parts = _page_key(request, name)
+        if len(messages.get_messages(request)):
+            return render(
+                request, "criteria/page.html", {"title": title, "content": cached(parts, content)}
+            )
+        key = key_of(("page", request.get_full_path(), *parts))
+        body = cache.get(key) if key else None
+        if body is None:
+            body = _in_chrome(request, title, content())
+            if key:
+                cache.set(key, body, TIMEOUT)
     return _with_token(request, body)
 
 
@@ -122,26 +126,6 @@ def _in_chrome(request, title, content: str) -> bytes:
 
 def _with_token(request, body: bytes) -> HttpResponse:
     return HttpResponse(body.replace(_CSRF_MARK.encode(), get_token(request).encode()))
-
-
-def _fast_page(request, name: str, fast) -> HttpResponse | None:
-    """A page put together from a precomputed answer by `fast()` (None when it cannot be),
-    cached per question, language and register state like every public page: a repeated
-    question is one state read and a cache lookup; a new one also reads the answer, in one
-    query, and puts the page together. Only a plain question (`_plain_question`) is tried."""
-    on = _plain_question(request)
-    if on is None:
-        return None
-    with one_state():
-        key = key_of(("page", request.get_full_path(), *_page_key(request, name)))
-        body = cache.get(key) if key else None
-        if body is None:
-            body = fast(on)
-            if body is None:
-                return None
-            if key:
-                cache.set(key, body, TIMEOUT)
-    return _with_token(request, body)
 
 
 def _register_rows(versions: list) -> list[str]:
@@ -172,9 +156,6 @@ def register(request):
     from rows and a page rendered once (see `binding`)."""
 
     title = _("Criteria register")
-    fast = _fast_page(request, "register", lambda on: _register_fast(request, title, on))
-    if fast is not None:
-        return fast
 
     def content() -> str:
         form = RegisterFilterForm(request.GET or None)
@@ -206,15 +187,18 @@ def register(request):
             },
         )
 
-    return _public_page(request, "register", title, content)
+    return _public_page(
+        request, "register", title, content, fast=lambda on: _register_fast(request, title, on)
+    )
 
 
 _ROWS_MARK = "criteriarowsmark"
 
 
-def _register_fast(request, title, on: dt.date) -> bytes | None:
+def _register_fast(request, title, on: dt.date) -> tuple[str, bytes] | None:
     """The register's list for a country, sector and date put together from precomputed
-    rows, or None when the question is not one the precomputed answers answer as asked."""
+    rows, with the register state they are of; None when the question is not one the
+    precomputed answers answer as asked."""
     params, number = request.GET, _page_number(request)
     found = selectors.register_rows(
         country_code=params["country"],
@@ -231,7 +215,7 @@ def _register_fast(request, title, on: dt.date) -> bytes | None:
         variant = _register_variant(on, number, len(rows) > PAGE_SIZE)
         form = _filter_form_html(params["country"], params["sector"], params["on"])
         shown = rows[:PAGE_SIZE]
-        return _put_together(
+        return found.stamp, _put_together(
             request,
             title,
             ("register-content", get_language(), *sorted(variant.items()), bool(shown)),
@@ -370,9 +354,6 @@ def binding(request):
     values (`_put_together`). Any other question is rendered from its form and the register."""
 
     title = _("Which criteria bind?")
-    fast = _fast_page(request, "binding", lambda on: _binding_fast(request, title, on))
-    if fast is not None:
-        return fast
 
     def content() -> str:
         form = BindingForm(request.GET or None, initial={"on": selectors.today()})
@@ -395,7 +376,9 @@ def binding(request):
             {**_binding_variant(page), **values, "sections": sections, "form_html": form.as_p()},
         )
 
-    return _public_page(request, "binding", title, content)
+    return _public_page(
+        request, "binding", title, content, fast=lambda on: _binding_fast(request, title, on)
+    )
 
 
 _QUESTION_PARAMS = {"country", "sector", "on", "page"}
@@ -420,9 +403,10 @@ def _plain_question(request) -> dt.date | None:
         return None
 
 
-def _binding_fast(request, title, on: dt.date) -> bytes | None:
-    """The selector's page put together from precomputed text, or None when the question is
-    not one the precomputed answers answer as asked (then the form decides)."""
+def _binding_fast(request, title, on: dt.date) -> tuple[str, bytes] | None:
+    """The selector's page put together from precomputed text, with the register state it is
+    of; None when the question is not one the precomputed answers answer as asked (then the
+    form decides)."""
     params = request.GET
     page = selectors.binding_fragments(
         country_code=params["country"],
@@ -444,7 +428,7 @@ def _binding_fast(request, title, on: dt.date) -> bytes | None:
         )
         variant = _binding_variant(page)
         form = _binding_form_html(params["country"], params["sector"], params["on"])
-        return _put_together(
+        return page.stamp, _put_together(
             request,
             title,
             ("binding-content", get_language(), *sorted(variant.items()), bool(page.fragments)),

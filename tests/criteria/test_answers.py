@@ -392,6 +392,7 @@ def test_prepared_statements_are_prepared_again_in_a_new_session():
             page = binding_fragments(country_code=pe.code, sector_code="1410", on=on)
         return page.count, [q["sql"].split()[0] for q in ctx.captured_queries]
 
+    connection.close()  # a session of its own, whatever earlier tests prepared
     assert read() == (1, ["PREPARE", "EXECUTE"])
     assert read() == (1, ["EXECUTE"])
     connection.close()
@@ -419,3 +420,61 @@ def test_parts_kept_in_the_process_are_of_the_current_state_only():
     with transaction.atomic():  # the state could count writes later rolled back
         assert memo(("part",), build) == 3
     assert memo(("part",), build) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "seen"),
+    [
+        # `seen`: asked first, so that the state is seen and the page's parts are rendered.
+        ("/criteria/binding/?country=PE&sector=1410&on={on}", "&page=1"),
+        ("/api/criteria/binding/?country=PE&sector=1410&on={on}", "&page=2"),
+        ("/criteria/?country=PE&sector=1410&on={on}", "&page=1"),
+    ],
+    ids=["page", "api", "list"],
+)
+def test_a_plain_question_is_one_query_and_never_served_from_an_older_state(client, url, seen):
+    """A question not asked before is read with its register state in one query (no state
+    read first); a repeated one is confirmed by one state read; a page cached for a state the
+    register has since left is not served."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from criteria import cache as register_cache
+
+    TradingPartnerFactory(code="PE")
+    SectorFactory(isic_code="1410")
+    SourceFactory(version=MeasureVersionFactory(criterion=MeasureFactory(code="OSH-001")))
+    answers.build()
+    cache.clear()
+
+    def get(on, query=""):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url.format(on=on) + query)
+        assert response.status_code == 200
+        sql = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("PREPARE")]
+        return re.sub(r'value="[^"]{64}"', "", response.content.decode()), sql
+
+    today = timezone.localdate().isoformat()
+    # Inside the test's transaction nothing would be cached: let it be, as outside one.
+    with mock.patch.object(register_cache, "_may_cache", return_value=True):
+        get(today, seen)
+        first, sql = get(today)
+        assert "OSH-001" in first
+        [query] = sql  # the answer with its state (on PostgreSQL, the prepared statement)
+        assert "criteria_bindinganswer" in query or query.startswith("EXECUTE criteria_slice")
+        again, sql = get(today)
+        assert again == first
+        [query] = sql
+        assert "criteria_registerstate" in query
+        assert "answer" not in query
+        # A new criterion binding everywhere: the register moves on; the precomputed answers
+        # are of the state before, so the question is answered from the register.
+        CriterionVersionFactory(
+            criterion=CriterionFactory(code="FOA-009"),
+            applies_to_all_countries=True,
+            applies_to_all_sectors=True,
+        )
+        later, _sql = get(today)
+        assert "FOA-009" in later
+        assert "OSH-001" in later

@@ -79,3 +79,30 @@ def test_production_settings_refuse_to_start_without_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_use_the_backend_with_health_checks_once_per_interval(tmp_path):
+    import base64
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "commission.settings.production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "commission.example.org",
+        "FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "DATABASE_URL": "postgres://commission@db.example.org:5432/commission",
+        "CELERY_BROKER_URL": "redis://localhost:6379/0",
+        "EMAIL_URL": "smtp://localhost:25",
+        "DEFAULT_FROM_EMAIL": "docket@commission.example.org",
+        "MEDIA_ROOT": str(tmp_path),
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['CONN_HEALTH_CHECKS'], settings.CONN_HEALTH_CHECK_INTERVAL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["commission.db.postgresql", "True", "0.5"]

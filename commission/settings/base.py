@@ -137,6 +137,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+
+def checked_once_per_interval(database: dict) -> dict:
+    """`database` on Django's PostgreSQL backend, with reused connections health-checked at
+    most once per `CONN_HEALTH_CHECK_INTERVAL` (docs/adr/0006)."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "commission.db.postgresql"
+    return database
+
+
+checked_once_per_interval(DATABASES["default"])
+# Seconds during which a persistent PostgreSQL connection that was created or passed a health
+# check is reused without another (0: checked at every request, as Django does).
+CONN_HEALTH_CHECK_INTERVAL = env.float("CONN_HEALTH_CHECK_INTERVAL", default=0.5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

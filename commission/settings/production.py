@@ -4,13 +4,13 @@ Missing variables raise ImproperlyConfigured at start-up.
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import checked_once_per_interval, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY")
-DATABASES = {"default": env.db_url("DATABASE_URL")}
+DATABASES = {"default": checked_once_per_interval(env.db_url("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")

@@ -107,12 +107,19 @@ def measure_each(
 ) -> Timing:
     """Time each call once (e.g. a different query each time: no repetition, no warm cache)."""
     times: list[float] = []
-    for call in calls:
-        start = time.perf_counter_ns()
-        result = call()
-        times.append((time.perf_counter_ns() - start) / 1e6)
-        if check:
-            check(result)
+    gc_was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for call in calls:
+            start = time.perf_counter_ns()
+            result = call()
+            times.append((time.perf_counter_ns() - start) / 1e6)
+            if check:
+                check(result)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return Timing(tuple(times))
 
 

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -57,10 +56,8 @@ def _page_key(request, name: str) -> tuple:
     return (name, get_language(), selectors.today().isoformat(), sorted(request.GET.lists()))
 
 
-# Stand for the reader's CSRF token, the page's path and its content in a page's chrome (the
-# base layout around the content), which is rendered once per title, language and register
-# state; each response gets the reader's own token.
-_CSRF_MARK = "criteria-page-csrf-token-mark"
+# Stand for the page's path and its content in a page's chrome (the base layout around the
+# content), which is rendered once per title, language and register state.
 _PATH_MARK = "criteria-page-path-mark"
 _CONTENT_MARK = "criteria-page-content-mark"
 
@@ -74,7 +71,6 @@ def _chrome(request, title) -> str:
             {
                 "title": title,
                 "content": _CONTENT_MARK,
-                "csrf_token": _CSRF_MARK,
                 "next_path": _PATH_MARK,
                 "messages": (),
             },
@@ -87,9 +83,9 @@ def _chrome(request, title) -> str:
 def _public_page(request, name: str, title, content, fast=None) -> HttpResponse:
     """A public register page, computed once per question, language and register state.
 
-    The whole page is cached (the page's chrome is the same for every reader of the question)
-    except the reader's CSRF token, which is put in per response, and flash messages: a reader
-    with messages waiting gets the page rendered around the cached content. A plain question
+    The whole page is cached (it is the same for every reader of the question: public pages
+    carry no per-reader token and set no cookie) except for flash messages: a reader with
+    messages waiting gets the page rendered around the cached content. A plain question
     (`_plain_question`) that the precomputed answers answer is put together by `fast(on)`,
     which reads the answer with its register state in one query (`cached_with_state`); any
     other has its `content()` computed and put into the chrome, which is itself rendered once
@@ -99,7 +95,7 @@ def _public_page(request, name: str, title, content, fast=None) -> HttpResponse:
         parts = ("page", request.get_full_path(), *_page_key(request, name))
         body = cached_with_state(parts, lambda: fast(on))
         if body is not None:
-            return _with_token(request, body)
+            return HttpResponse(body)
     with one_state():
         parts = _page_key(request, name)
         if len(messages.get_messages(request)):
@@ -112,20 +108,16 @@ def _public_page(request, name: str, title, content, fast=None) -> HttpResponse:
             body = _in_chrome(request, title, content())
             if key:
                 cache.set(key, body, TIMEOUT)
-    return _with_token(request, body)
+    return HttpResponse(body)
 
 
 def _in_chrome(request, title, content: str) -> bytes:
-    """The page `content` in the page's chrome, with the mark of the reader's CSRF token."""
+    """The page `content` in the page's chrome."""
     before, after = _chrome(request, title).split(_CONTENT_MARK)
     path = escape(request.get_full_path())
     return "".join(
         (before.replace(_PATH_MARK, path), content, after.replace(_PATH_MARK, path))
     ).encode()
-
-
-def _with_token(request, body: bytes) -> HttpResponse:
-    return HttpResponse(body.replace(_CSRF_MARK.encode(), get_token(request).encode()))
 
 
 def _register_rows(versions: list) -> list[str]:
@@ -451,9 +443,7 @@ _SECTIONS_MARK = "criteriasectionsmark"
 _FORM_MARK = "criteriaformmark"
 _MARKS = re.compile(
     "(criteriamark[0-9]+x|"
-    + "|".join(
-        re.escape(m) for m in (_FORM_MARK, _SECTIONS_MARK, _ROWS_MARK, _PATH_MARK, _CSRF_MARK)
-    )
+    + "|".join(re.escape(m) for m in (_FORM_MARK, _SECTIONS_MARK, _ROWS_MARK, _PATH_MARK))
     + ")"
 )
 
@@ -475,7 +465,6 @@ def _put_together(request, title, parts: tuple, render, values: list, raw: dict[
     fill = {mark: escape(str(value)) for mark, value in zip(marks, values, strict=True)}
     fill.update(raw)
     fill[_PATH_MARK] = escape(request.get_full_path())
-    fill[_CSRF_MARK] = _CSRF_MARK  # the reader's, put in per response (`_with_token`)
     return "".join([fill[piece] if odd % 2 else piece for odd, piece in enumerate(page)]).encode()
 
 

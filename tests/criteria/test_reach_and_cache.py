@@ -4,7 +4,6 @@ binding selector answers a page at a time with the count."""
 
 import datetime as dt
 import random
-import re
 from decimal import Decimal
 from unittest import mock
 
@@ -156,37 +155,51 @@ def _caching():
     return mock.patch.object(register_cache, "_may_cache", return_value=True)
 
 
-def test_cached_page_carries_each_readers_own_csrf_token(client):
-    TradingPartnerFactory()
-    SectorFactory()
-    CriterionVersionFactory(criterion=CriterionFactory(code="FOA-001"))
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/timeliness/",
+        "/criteria/",
+        "/criteria/FOA-001/",
+        "/criteria/binding/",
+        "/criteria/binding/?country=PE&sector=1410&on=2021-06-01",
+        "/criteria/?country=PE&sector=1410&on=2021-06-01",
+    ],
+)
+def test_a_reader_of_public_pages_gets_no_token_and_no_cookie(url):
+    """Public pages are the same for every reader: no CSRF token (the language switcher needs
+    none), no cookie set, so a cached page is served as it is."""
     from django.test import Client
 
-    other = Client()
+    TradingPartnerFactory(code="PE")
+    SectorFactory(isic_code="1410")
+    CriterionVersionFactory(criterion=CriterionFactory(code="FOA-001"))
+    reader = Client(enforce_csrf_checks=True)
     with _caching():
-        first = client.get("/criteria/")
-        second = other.get("/criteria/")
-        with mock.patch("criteria.views.render_to_string") as render:
-            third = client.get("/criteria/")  # served whole from the cache
-            render.assert_not_called()
-    tokens = [
-        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
-        for r in (first, second, third)
-    ]
-    assert "criteria-page-csrf-token-mark" not in third.content.decode()
-    assert len(set(tokens)) == 3  # masked per response
-    assert "FOA-001/v1" in third.content.decode()
-    # The token works: the language switcher's POST passes the CSRF check.
-    from django.test import Client as CsrfClient
+        first, second = reader.get(url), reader.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert b"csrfmiddlewaretoken" not in first.content
+    assert not first.cookies
+    assert "Set-Cookie" not in first.headers
+    # The language switcher on the page works without a token, and sets only the language.
+    response = reader.post("/i18n/setlang/", {"language": "es", "next": url})
+    assert response.status_code == 302
+    assert response.url == url
+    assert set(response.cookies) == {"django_language"}
+    assert 'lang="es"' in reader.get(url).content.decode()
 
-    strict = CsrfClient(enforce_csrf_checks=True)
-    with _caching():
-        page = strict.get("/criteria/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
-    response = strict.post(
-        "/i18n/setlang/", {"language": "es", "next": "/criteria/", "csrfmiddlewaretoken": token[1]}
+
+def test_a_forged_language_switch_cannot_send_the_reader_elsewhere():
+    from django.test import Client
+
+    reader = Client(enforce_csrf_checks=True)
+    response = reader.post(
+        "/i18n/setlang/", {"language": "es", "next": "https://attacker.example/"}
     )
     assert response.status_code == 302
+    assert response.url == "/"
 
 
 def test_cached_page_follows_the_register_state(client):

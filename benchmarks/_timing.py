@@ -133,12 +133,16 @@ def load_average() -> str:
         return "unknown"
 
 
-def report(name: str, timing: Timing, baseline: Timing, *, ratio_budget: float) -> bool:
-    """Print the figures of `name` against the baseline and the verdict; return pass/fail."""
+def report(
+    name: str, timing: Timing, baseline: Timing, *, ratio_budget: float, show_baseline=False
+) -> bool:
+    """Print the figures of `name` against the baseline and the verdict; return pass/fail.
+    `show_baseline`: also print the baseline's p50 (when each case has its own)."""
     ratio = timing.p50 / baseline.p50 if baseline.p50 else float("inf")
     ok = ratio <= ratio_budget
+    against = f" / bare {baseline.p50:.3f} ms" if show_baseline else ""
     print(
-        f"  {name:<46} {timing.line()}  ratio {ratio:5.2f}x "
+        f"  {name:<46} {timing.line()}  ratio {ratio:5.2f}x{against} "
         f"(budget {ratio_budget:.1f}x)  {'PASS' if ok else 'FAIL'}",
         flush=True,
     )

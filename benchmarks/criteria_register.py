@@ -3,7 +3,9 @@ with 5,000 criteria × 10 versions (50,000 versions, each citing a source).
 
 Budget: the p50 of each register request is at most 3× the p50 of a bare Django view (an
 "ok" response through the same middleware stack) measured in the same run, against the same
-gunicorn server, over one keep-alive HTTP connection.
+gunicorn server, over one keep-alive HTTP connection; the bare view is measured again right
+before each case (its p50 is printed on the case's line), since a shared machine's speed
+drifts over the minutes of a run.
 
 Two kinds of figures are printed: the same question asked repeatedly (what a busy public
 register sees: answers are cached per question and register state, see criteria/cache.py) and
@@ -285,8 +287,17 @@ def main() -> int:
             assert response[0] == 200, response
 
         on = today().isoformat()
-        bare = _timing.measure(lambda: client.get("/bench/bare/"), samples=BARE_SAMPLES, check=ok)
-        print(f"  {'bare Django view':<46} {bare.line()}", flush=True)
+
+        def bare_now() -> _timing.Timing:
+            # The baseline is measured again right before each case, so that each ratio
+            # compares figures taken seconds apart: on a shared machine the speed drifts
+            # over the minutes a run takes.
+            return _timing.measure(
+                lambda: client.get("/bench/bare/"), samples=BARE_SAMPLES, check=ok
+            )
+
+        bare = bare_now()
+        print(f"  {'bare Django view (first)':<46} {bare.line()}", flush=True)
         results = []
         cases = [
             ("register list (today, page 1)", "/criteria/"),
@@ -297,8 +308,11 @@ def main() -> int:
             ("selector API (MX, 1312, 2021-03-01)", "/api/criteria/binding/?country=MX&sector=1312&on=2021-03-01"),
         ]  # fmt: skip
         for name, url in cases:
+            bare = bare_now()
             timing = _timing.measure(lambda url=url: client.get(url), samples=SAMPLES, check=ok)
-            results.append(_timing.report(name, timing, bare, ratio_budget=RATIO_BUDGET))
+            results.append(
+                _timing.report(name, timing, bare, ratio_budget=RATIO_BUDGET, show_baseline=True)
+            )
 
         # Distinct questions, each asked once: no repetition of the same query, so every
         # answer is computed from the database (the answer cache cannot help).
@@ -322,6 +336,7 @@ def main() -> int:
             ),
         ]
         for name, pattern in distinct_cases:
+            bare = bare_now()
             distinct = _timing.measure_each(
                 [
                     lambda q=q, pattern=pattern: client.get(
@@ -331,7 +346,9 @@ def main() -> int:
                 ],
                 check=ok,
             )
-            results.append(_timing.report(name, distinct, bare, ratio_budget=RATIO_BUDGET))
+            results.append(
+                _timing.report(name, distinct, bare, ratio_budget=RATIO_BUDGET, show_baseline=True)
+            )
         sizes = [len(criteria_binding(country=q[0], sector=q[1], on=q[2])) for q in questions[:20]]
         print(
             f"  (binding criteria per answer in the distinct set: min {min(sizes)}, "

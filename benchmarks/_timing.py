@@ -85,27 +85,14 @@ def measure(
         result = call()
         if check:
             check(result)
-    times: list[float] = []
-    gc_was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(samples):
-            start = time.perf_counter_ns()
-            result = call()
-            times.append((time.perf_counter_ns() - start) / 1e6)
-            if check:
-                check(result)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return Timing(tuple(times))
+    return measure_each([call] * samples, check=check)
 
 
 def measure_each(
     calls: list[Callable[[], object]], *, check: Callable[[object], None] | None = None
 ) -> Timing:
-    """Time each call once (e.g. a different query each time: no repetition, no warm cache)."""
+    """Time each call once (e.g. a different query each time: no repetition, no warm cache),
+    with this process's garbage collector off while timing."""
     times: list[float] = []
     gc_was_enabled = gc.isenabled()
     gc.collect()

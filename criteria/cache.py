@@ -131,6 +131,7 @@ def cached_with_state(parts: tuple, build: Callable[[], tuple[str, T] | None]) -
     found is built without reading the state first, so a new question costs one query, and
     cached under the state it was read with."""
     seen = last_seen()
+    key = None
     if seen is not None:
         with at_state(seen):
             key = key_of(parts)
@@ -146,8 +147,9 @@ def cached_with_state(parts: tuple, build: Callable[[], tuple[str, T] | None]) -
     if found is None:
         return None
     stamp, value = found
-    with at_state(stamp):
-        key = key_of(parts)
+    if key is None or stamp != seen:
+        with at_state(stamp):
+            key = key_of(parts)
     if key:
         cache.set(key, value, TIMEOUT)
     return value

@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 
 from commission.models import Sector, TradingPartner
 
-from . import isic
+from . import isic, renderer
 from .models import (
     AnswerSet,
     BindingAnswer,
@@ -57,6 +57,7 @@ from .selectors import (
     _contested_rules,
     _resolution_applies,
     _resolve_versions,
+    api_json,
     decode_entries,
     narrow_versions,
     sources_attach,
@@ -89,18 +90,18 @@ def current() -> AnswerSet | None:
     if state is None:
         return None
     return AnswerSet.objects.filter(
-        epoch=state[0], serial=state[1], finished_at__isnull=False
+        epoch=state[0], serial=state[1], renderer=renderer.fingerprint(), finished_at__isnull=False
     ).first()
 
 
 def _claim(state: tuple[str, int]) -> tuple[AnswerSet | None, str]:
-    epoch, serial = state
+    claim = {"epoch": state[0], "serial": state[1], "renderer": renderer.fingerprint()}
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                return AnswerSet.objects.create(epoch=epoch, serial=serial), "claimed"
+                return AnswerSet.objects.create(**claim), "claimed"
         except IntegrityError:
-            existing = AnswerSet.objects.filter(epoch=epoch, serial=serial).first()
+            existing = AnswerSet.objects.filter(**claim).first()
             if existing is None:
                 continue
             if existing.finished_at is not None:
@@ -141,8 +142,9 @@ def build() -> BuildResult:
         AnswerSet.objects.filter(pk=answer_set.pk).delete()
         raise
     AnswerSet.objects.filter(pk=answer_set.pk).update(finished_at=timezone.now(), answers=count)
-    # Other states' sets can never answer again (a set still being built is left to its
-    # builder unless it died: see STALE).
+    # Other states' sets can never answer again, nor can sets rendered by other code once
+    # this code has its own (a set still being built is left to its builder unless it died:
+    # see STALE).
     others = AnswerSet.objects.exclude(pk=answer_set.pk).filter(
         Q(finished_at__isnull=False) | Q(started_at__lt=timezone.now() - STALE)
     )
@@ -367,7 +369,7 @@ def _store_entries(answer_set: AnswerSet, data: _Data, entries: _Entries) -> Non
                         number=number,
                         language=language,
                         entry=json.dumps(entry, separators=(",", ":")),
-                        json=json.dumps(binding.as_dict(), ensure_ascii=False),
+                        json=api_json(binding.as_dict()),
                         html=render_to_string("criteria/_binding_section.html", {"b": binding}),
                     )
                 )

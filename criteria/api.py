@@ -5,7 +5,6 @@ selector, rounds) and authenticated writes (proposals, votes, decisions, reports
 from __future__ import annotations
 
 import datetime as dt
-import json
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -106,7 +105,7 @@ class CriterionViewSet(viewsets.GenericViewSet):
             ).prefetch_related("sources", "sources__country")
             page = self.paginate_queryset(versions)
             response = self.get_paginated_response([selectors.version_as_dict(v) for v in page])
-            return json.dumps(response.data, ensure_ascii=False).encode()
+            return selectors.api_json(response.data).encode()
 
         key = ("api-list", get_language(), on.isoformat(), request.get_full_path())
         return HttpResponse(cached(key, build), content_type="application/json")
@@ -161,8 +160,8 @@ class CriterionViewSet(viewsets.GenericViewSet):
                 "binding": [],
             }
             # The same bytes as dumping the whole payload: the bindings are spliced in.
-            text = json.dumps(head, ensure_ascii=False)
-            return (text[: -len("[]}")] + "[" + ", ".join(bindings) + "]}").encode()
+            text = selectors.api_json(head)
+            return (text[: -len("[]}")] + "[" + ",".join(bindings) + "]}").encode()
 
         def precomputed() -> tuple[str, bytes] | None:
             # Each binding as rendered when the answers were precomputed, in one query with
@@ -190,9 +189,7 @@ class CriterionViewSet(viewsets.GenericViewSet):
             page = selectors.criteria_binding_page(
                 country=country, sector=sector, on=on, number=number
             )
-            return payload(
-                page, [json.dumps(b.as_dict(), ensure_ascii=False) for b in page.bindings]
-            )
+            return payload(page, [selectors.api_json(b.as_dict()) for b in page.bindings])
 
         key = (
             "api-binding",

@@ -870,10 +870,14 @@ class AnswerSet(models.Model):
     sector the commission knows, period by period (`criteria.answers`). A set is used only
     once `finished_at` is set and only while the register is still in that state; any write
     to the register moves the state on, and until the next set is built the selector computes
-    its answers from the register itself."""
+    its answers from the register itself. A set is used only by the code that rendered it
+    (`renderer`): a deployment that changes how answers are worded gets its own set."""
 
     epoch = models.CharField(max_length=32)
     serial = models.BigIntegerField()
+    # The fingerprint of the code that rendered its text (criteria.renderer): only that code
+    # uses the set.
+    renderer = models.CharField(max_length=64, default="")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     answers = models.PositiveIntegerField(default=0)
@@ -882,7 +886,9 @@ class AnswerSet(models.Model):
         verbose_name = _("precomputed answer set")
         verbose_name_plural = _("precomputed answer sets")
         constraints = [
-            models.UniqueConstraint(fields=["epoch", "serial"], name="answerset_one_per_state")
+            models.UniqueConstraint(
+                fields=["epoch", "serial", "renderer"], name="answerset_one_per_state"
+            )
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from commission.models import Sector, TradingPartner
 
-from . import isic, units
+from . import isic, renderer, units
 from .models import (
     AnswerSet,
     AveragingPeriod,
@@ -60,6 +60,14 @@ def in_force_q(on: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}effective_from__lte": on}) & (
         Q(**{f"{prefix}effective_until__isnull": True}) | Q(**{f"{prefix}effective_until__gt": on})
     )
+
+
+def api_json(value: Any) -> str:
+    """`value` as JSON text exactly as the rest of the API renders it (DRF's JSONRenderer):
+    compact, characters as they are rather than escaped, except the two line separators that
+    JavaScript does not accept in a string."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def today() -> dt.date:
@@ -169,7 +177,7 @@ _ANSWER_SQL = (
     f" FROM {BindingAnswer._meta.db_table} a"
     f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
     f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
-    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND a.country_id = %s"
+    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND s.renderer = %s AND a.country_id = %s"
     " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
 )
 _ENTRIES_SQL = (
@@ -201,13 +209,14 @@ def precomputed_answer(
     *, country_id: int, sector_code: str, on: dt.date
 ) -> PrecomputedAnswer | None:
     """The precomputed answer for the question, in one query joined to the register's state
-    row, so that only a set built for the current state can answer; None when there is none
-    (not yet built since the last write, or a sector or partner added since)."""
+    row, so that only a set built for the current state by this code (criteria.renderer) can
+    answer; None when there is none (not yet built since the last write or deployment, or a
+    sector or partner added since)."""
     if not settings.CRITERIA_PRECOMPUTED_ANSWERS:
         return None
     day = on.isoformat()
     with connection.cursor() as cursor:
-        cursor.execute(_ANSWER_SQL, [country_id, sector_code, day, day])
+        cursor.execute(_ANSWER_SQL, [renderer.fingerprint(), country_id, sector_code, day, day])
         row = cursor.fetchone()
     return PrecomputedAnswer(*row) if row else None
 
@@ -283,7 +292,7 @@ class FragmentPage(_Paged):
 
 # A question and a slice of its answer's `bindings` (or `listed`) joined to their rendered
 # text, in one query: the answer row is joined to the register's state row, so that only a set
-# built for the current state can answer, and the slice of the JSON list is expanded in the
+# built for the current state (by this code: criteria.renderer) can answer, and the slice of the JSON list is expanded in the
 # database (SQLite's json_each, PostgreSQL's unnest of an array slice). When the slice is
 # empty (no binding, or a page past the last) the answer row still comes back, once, with no
 # text. Table and column names only are formatted in.
@@ -295,7 +304,7 @@ _SLICE_SQL = (
     " LEFT JOIN {elements} ON {in_slice}"
     " LEFT JOIN {table} t ON t.answer_set_id = a.answer_set_id AND t.language = %s"
     " AND t.{key} = {element}"
-    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND a.country_code = %s"
+    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND s.renderer = %s AND a.country_code = %s"
     " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
     " ORDER BY {position}"
 )
@@ -353,7 +362,10 @@ def _answer_slice(
     if sql is None:
         return None
     day = on.isoformat()
-    params = [start, start + count, _entry_language(), country_code, sector_code, day, day]
+    params = [
+        start, start + count, _entry_language(), renderer.fingerprint(), country_code,
+        sector_code, day, day,
+    ]  # fmt: skip
     with connection.cursor() as cursor:
         _execute_prepared(cursor, f"criteria_slice_{listing}_{column}", sql, params)
         rows = cursor.fetchall()

@@ -5,14 +5,17 @@ import datetime as dt
 import random
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
-from criteria import answers
+from criteria import answers, renderer
 from criteria.models import (
     AnswerSet,
     BindingAnswer,
@@ -21,6 +24,7 @@ from criteria.models import (
     RuleResolution,
 )
 from criteria.selectors import (
+    binding_fragments,
     criteria_binding,
     criteria_binding_page,
     criterion_register,
@@ -214,12 +218,58 @@ def test_renaming_a_partner_or_adding_a_sector_moves_the_state_on():
     assert len(criteria_binding(country=pe, sector="1312", on=on)) == 1
 
 
+def test_a_set_rendered_by_other_code_never_answers(client, monkeypatch):
+    """A deployment that changes how answers are worded (code, templates, catalogs) does not
+    serve the text the previous code rendered: the register answers until its own set is
+    built, which replaces the other."""
+    from django.core.cache import cache
+
+    pe = TradingPartnerFactory(code="PE")
+    SectorFactory(isic_code="1410")
+    CriterionVersionFactory(criterion=CriterionFactory(code="FOA-001"))
+    on = dt.date(2026, 1, 1)
+    old = answers.build().answer_set
+    url = "/api/criteria/binding/?country=PE&sector=1410&on=2026-01-01"
+    before = client.get(url).content
+    BindingEntry.objects.filter(answer_set=old).update(json='{"identifier":"old text"}')
+    cache.clear()
+    assert b"old text" in client.get(url).content  # the set in use is the one read
+    monkeypatch.setattr(renderer, "fingerprint", lambda: "new code")
+    cache.clear()
+    assert precomputed_answer(country_id=pe.pk, sector_code="1410", on=on) is None
+    assert binding_fragments(country_code="PE", sector_code="1410", on=on) is None
+    assert client.get(url).content == before
+    assert answers.build().built
+    assert list(AnswerSet.objects.values_list("renderer", flat=True)) == ["new code"]
+    assert precomputed_answer(country_id=pe.pk, sector_code="1410", on=on).count == 1
+    cache.clear()
+    assert client.get(url).content == before
+
+
+def test_the_renderer_fingerprint_is_of_the_code_templates_and_catalogs(tmp_path, monkeypatch):
+    sources = renderer.sources()
+    names = {path.name for path in sources}
+    assert {"selectors.py", "answers.py", "_binding_section.html", "_register_rows.html"} <= names
+    # The compiled catalogs the explanations are worded from.
+    catalogs = [*Path(settings.LOCALE_PATHS[0]).rglob("*.mo"), *renderer.APP.rglob("*.mo")]
+    assert set(catalogs) <= set(sources)
+    template = tmp_path / "_binding_section.html"
+    monkeypatch.setattr(renderer, "sources", lambda: [template])
+    fingerprints = set()
+    for text in ("<p>{{ b.reason }}</p>", "<p>{{ b.reason }}.</p>", "<p>{{ b.reason }}</p>"):
+        template.write_text(text)
+        renderer.fingerprint.cache_clear()
+        fingerprints.add(renderer.fingerprint())
+    renderer.fingerprint.cache_clear()
+    assert len(fingerprints) == 2
+
+
 def test_an_unfinished_set_never_answers_and_a_stale_claim_is_taken_over():
     pe = TradingPartnerFactory(code="PE")
     SectorFactory(isic_code="1410")
     CriterionVersionFactory(criterion=CriterionFactory(code="FOA-001"))
     epoch, serial = answers._state()
-    claim = AnswerSet.objects.create(epoch=epoch, serial=serial)
+    claim = AnswerSet.objects.create(epoch=epoch, serial=serial, renderer=renderer.fingerprint())
     BindingAnswer.objects.create(
         answer_set=claim,
         country_id=pe.pk,
@@ -339,6 +389,7 @@ def test_pages_and_api_read_off_precomputed_answers_say_the_same(client, languag
     urls += [u.replace("/api/criteria/binding/", "/criteria/") for u in urls if "/api/" in u]
     urls += [
         "/api/criteria/binding/?country=ZZ&sector=1410",
+        "/api/criteria/?country=PE&sector=1410&on=2021-07-01",
         "/criteria/binding/?country=ZZ",
         "/criteria/binding/?country=PE&sector=1410&on=2021-07-01&page=99",
         "/criteria/binding/?country=PE&sector=1410&on=2021-7-1",
@@ -360,6 +411,9 @@ def test_pages_and_api_read_off_precomputed_answers_say_the_same(client, languag
             slow.status_code,
             _masked(slow.content),
         ), url
+        if "/api/" in url and fast.status_code == 200:
+            # Put together from stored text, and written as the rest of the API is.
+            assert fast.content == JSONRenderer().render(fast.json()), url
         shown += sum(fast.content.count(m) for m in (b'class="binding"', b'"identifier"', b"<tr>"))
     assert shown > 100
     # And the precomputed text was what the first answers were put together from.

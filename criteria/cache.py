@@ -23,6 +23,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import connection
 
+from . import renderer
 from .models import RegisterState
 
 T = TypeVar("T")
@@ -103,8 +104,11 @@ def keys_of(questions: list[tuple]) -> list[str | None]:
     if not _may_cache():
         return [None] * len(questions)
     stamp = (_current_stamp.get() or register_stamp()) if questions else ""
+    # Answers are of a state and of the code that rendered them: a deployment that changes
+    # how answers are rendered must not serve those the code it replaced left in a shared cache.
+    fingerprint = renderer.fingerprint()
     return [
-        "criteria:" + hashlib.sha256(repr((stamp, *parts)).encode()).hexdigest()
+        "criteria:" + hashlib.sha256(repr((stamp, fingerprint, *parts)).encode()).hexdigest()
         for parts in questions
     ]
 

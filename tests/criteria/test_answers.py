@@ -220,10 +220,14 @@ def test_renaming_a_partner_or_adding_a_sector_moves_the_state_on():
 
 def test_a_set_rendered_by_other_code_never_answers(client, monkeypatch):
     """A deployment that changes how answers are worded (code, templates, catalogs) does not
-    serve the text the previous code rendered: the register answers until its own set is
-    built, which replaces the other."""
+    serve the text the previous code rendered, stored or cached: the register answers until
+    its own set is built, which replaces the other."""
     from django.core.cache import cache
 
+    from criteria import cache as register_cache
+
+    # Pages are cached as outside a test's transaction.
+    monkeypatch.setattr(register_cache, "_may_cache", lambda: True)
     pe = TradingPartnerFactory(code="PE")
     SectorFactory(isic_code="1410")
     CriterionVersionFactory(criterion=CriterionFactory(code="FOA-001"))
@@ -235,7 +239,8 @@ def test_a_set_rendered_by_other_code_never_answers(client, monkeypatch):
     cache.clear()
     assert b"old text" in client.get(url).content  # the set in use is the one read
     monkeypatch.setattr(renderer, "fingerprint", lambda: "new code")
-    cache.clear()
+    # Nor is a page the other code put in the (shared) cache served.
+    assert client.get(url).content == before
     assert precomputed_answer(country_id=pe.pk, sector_code="1410", on=on) is None
     assert binding_fragments(country_code="PE", sector_code="1410", on=on) is None
     assert client.get(url).content == before

@@ -37,7 +37,9 @@ class TradingPartner(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        # Total: partners listed together (a version's applicability, a precomputed row) come
+        # in the same order in every query, whatever its plan, even where two names are equal.
+        ordering = ["name", "code"]
         verbose_name = _("trading partner")
         verbose_name_plural = _("trading partners")
         constraints = [

@@ -20,14 +20,20 @@ import django
 from django.conf import settings
 
 APP = Path(__file__).resolve().parent
+# The apps whose code and templates the text is rendered by: this one and the one below it
+# (its models are the partners and sectors that answers name and list).
+PACKAGES = [APP, APP.parent / "commission"]
 
 
 def sources() -> list[Path]:
-    """The files the precomputed text depends on: this app's code and templates, the
+    """The files the precomputed text depends on: the code and templates of `PACKAGES`, the
     compiled translation catalogs and the root URLconf (answers link to versions)."""
-    files = [*APP.glob("*.py"), *(APP / "templates").rglob("*.html")]
-    for root in [APP / "locale", *map(Path, settings.LOCALE_PATHS)]:
-        files += root.rglob("*.mo")
+    files = []
+    for package in PACKAGES:
+        files += [*package.glob("*.py"), *(package / "templates").rglob("*.html")]
+        files += (package / "locale").rglob("*.mo")
+    for root in settings.LOCALE_PATHS:
+        files += Path(root).rglob("*.mo")
     urlconf = getattr(import_module(settings.ROOT_URLCONF), "__file__", None)
     if urlconf:
         files.append(Path(urlconf))

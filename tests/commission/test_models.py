@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from commission.models import Organization
+from commission.models import Organization, TradingPartner
 from tests.factories.commission import (
     CommissionMemberFactory,
     OrganizationFactory,
@@ -35,6 +35,15 @@ def test_supply_relationship_clean_requires_corporation_and_workplace():
 def test_trading_partner_code_must_be_iso_alpha2():
     with pytest.raises(IntegrityError), transaction.atomic():
         TradingPartnerFactory(code="pe")
+
+
+def test_trading_partners_are_listed_in_one_order_even_with_equal_names():
+    """Lists of partners (a version's applicability, rendered once and stored) must come out
+    the same in every query: by name, then code."""
+    for code in ("US", "MX", "PE"):
+        TradingPartnerFactory(code=code, name="Same name")
+    TradingPartnerFactory(code="CL", name="Chile")
+    assert [p.code for p in TradingPartner.objects.all()] == ["CL", "MX", "PE", "US"]
 
 
 def test_only_one_sitting_chair():

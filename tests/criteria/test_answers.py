@@ -255,6 +255,7 @@ def test_the_renderer_fingerprint_is_of_the_code_templates_and_catalogs(tmp_path
     sources = renderer.sources()
     names = {path.name for path in sources}
     assert {"selectors.py", "answers.py", "_binding_section.html", "_register_rows.html"} <= names
+    assert renderer.APP.parent / "commission" / "models.py" in sources  # partners' order, names
     # The compiled catalogs the explanations are worded from.
     catalogs = [*Path(settings.LOCALE_PATHS[0]).rglob("*.mo"), *renderer.APP.rglob("*.mo")]
     assert set(catalogs) <= set(sources)

@@ -58,6 +58,10 @@ class Timing:
         return percentile(list(self.samples_ms), 90)
 
     @property
+    def p95(self) -> float:
+        return percentile(list(self.samples_ms), 95)
+
+    @property
     def p99(self) -> float:
         return percentile(list(self.samples_ms), 99)
 

@@ -22,8 +22,10 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -43,12 +45,26 @@ from .models import (
     Source,
 )
 
+# Table names only are formatted in.
+_STATE_SQL = f"SELECT epoch, serial, changed_at FROM {RegisterState._meta.db_table} WHERE id = 1"  # noqa: S608
+
 
 def register_state() -> RegisterState:
     """The register's state (its serial moves on with every write to the register, partners
-    and sectors included): one primary-key lookup. Before anything was ever written, an
+    and sectors included), read by primary key on every cached answer — as SQL, since the
+    ORM's query building costs more than the lookup. Before anything was ever written, an
     unsaved state at serial 0."""
-    return RegisterState.objects.filter(pk=1).first() or RegisterState(epoch="", serial=0)
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL)
+        row = cursor.fetchone()
+    if row is None:
+        return RegisterState(epoch="", serial=0)
+    epoch, serial, changed_at = row
+    if isinstance(changed_at, str):  # SQLite
+        changed_at = parse_datetime(changed_at)
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, dt.UTC)
+    return RegisterState(epoch=epoch, serial=serial, changed_at=changed_at)
 
 
 # --------------------------------------------------------------------------- point in time

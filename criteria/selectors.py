@@ -23,7 +23,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -134,24 +134,18 @@ def versions_in_force(
         qs = qs.filter(is_retirement=False)
     if right is not None:
         qs = qs.filter(criterion__right=right)
+    # The versions naming the partner or the sector, read once each (not per version).
     if country is not None:
-        through = CriterionVersion.countries.through
+        named = CriterionVersion.countries.through.objects.filter(tradingpartner=country)
         qs = qs.filter(
-            Q(applies_to_all_countries=True)
-            | Exists(
-                through.objects.filter(criterionversion_id=OuterRef("pk"), tradingpartner=country)
-            )
+            Q(applies_to_all_countries=True) | Q(pk__in=named.values("criterionversion_id"))
         )
     if sector_code:
-        through = CriterionVersion.sectors.through
+        named = CriterionVersion.sectors.through.objects.filter(
+            sector__isic_code__in=isic.ancestors(sector_code)
+        )
         qs = qs.filter(
-            Q(applies_to_all_sectors=True)
-            | Exists(
-                through.objects.filter(
-                    criterionversion_id=OuterRef("pk"),
-                    sector__isic_code__in=isic.ancestors(sector_code),
-                )
-            )
+            Q(applies_to_all_sectors=True) | Q(pk__in=named.values("criterionversion_id"))
         )
     return qs
 
@@ -553,9 +547,11 @@ def _binding_candidates(
     *, country: TradingPartner, sector_code: str, on: dt.date
 ) -> list[CriterionVersion]:
     """The versions in force on `on` for the country and sector, with their criterion and
-    right, in one query."""
+    right, in one query. (Selected by id from the versions in force, so that the database
+    finds the versions before it joins their criteria, not the other way round.)"""
+    in_force = versions_in_force(on=on, country=country, sector_code=sector_code)
     return list(
-        versions_in_force(on=on, country=country, sector_code=sector_code)
+        CriterionVersion.objects.filter(pk__in=in_force.order_by().values("pk"))
         .select_related("criterion", "criterion__right")
         .only(*_BINDING_FIELDS)
         .order_by()
@@ -714,10 +710,11 @@ def criterion_register(
             | Q(text_es__icontains=query)
         )
     # Ordered by the citation identifier ("CB-001/v3" …): the code comes first and only one
-    # version of a criterion is in force, so this is the order of codes, read off the
-    # identifier's unique index without sorting the register.
+    # version of a criterion is in force, so this is the order of codes. Selected by id, so
+    # that the database finds the versions before it joins their criteria.
     return (
-        qs.select_related("criterion", "criterion__right")
+        CriterionVersion.objects.filter(pk__in=qs.order_by().values("pk"))
+        .select_related("criterion", "criterion__right")
         .prefetch_related("countries", "sectors")
         .order_by("identifier")
     )

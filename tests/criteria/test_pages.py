@@ -87,7 +87,8 @@ def test_query_counts_do_not_grow_with_the_register(
         large = client.get(url.format(code=criterion.code))
         large_body = _body(large)
     assert small.status_code == large.status_code == 200
-    assert len(large_body) > len(small_body)
+    if "{code}" not in url:  # a list or an export shows more of the larger register
+        assert len(large_body) > len(small_body)
 
 
 def test_selector_query_count_is_constant(pe, django_assert_num_queries):

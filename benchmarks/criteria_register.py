@@ -2,9 +2,10 @@
 with 5,000 criteria × 10 versions (50,000 versions, each citing a source).
 
 Every request goes to a gunicorn server over one keep-alive HTTP connection and is compared
-with a bare Django view (an "ok" response through the same middleware stack) measured right
-before each case (its p50 is printed on the case's line), since a shared machine's speed
-drifts over the minutes of a run.
+with a bare Django view (an "ok" response through the same middleware stack) measured in the
+same run (its p50 is printed on the case's line): a repeated question's requests alternate
+with the bare view's, a never-asked case is preceded by its own bare measurement, since a
+shared machine's speed drifts over the minutes of a run.
 
 * Repeated questions (what a public register sees: the same question asked again; answered
   from Django's cache, keyed by the register's state — criteria/caching.py). Budget, which
@@ -298,8 +299,14 @@ def main() -> int:
             ("selector API (MX, 1312, 2021-03-01)", "/api/criteria/binding/?country=MX&sector=1312&on=2021-03-01"),
         ]  # fmt: skip
         for name, url in cases:
-            bare = bare_now()
-            timing = _timing.measure(lambda url=url: http.get(url), samples=SAMPLES, check=ok)
+            # Each request of the case alternates with one of the bare view, so that both
+            # are measured under the same load.
+            timing, bare = _timing.measure_interleaved(
+                lambda url=url: http.get(url),
+                lambda: http.get("/bench/bare/"),
+                samples=SAMPLES,
+                check=ok,
+            )
             results.append(
                 _timing.report(name, timing, bare, ratio_budget=RATIO_BUDGET, show_baseline=True)
             )

@@ -58,6 +58,10 @@ class Timing:
         return percentile(list(self.samples_ms), 90)
 
     @property
+    def p95(self) -> float:
+        return percentile(list(self.samples_ms), 95)
+
+    @property
     def p99(self) -> float:
         return percentile(list(self.samples_ms), 99)
 
@@ -108,6 +112,39 @@ def measure_each(
         if gc_was_enabled:
             gc.enable()
     return Timing(tuple(times))
+
+
+def measure_interleaved(
+    call: Callable[[], object],
+    baseline: Callable[[], object],
+    *,
+    samples: int,
+    warmup: int = 20,
+    check: Callable[[object], None] | None = None,
+) -> tuple[Timing, Timing]:
+    """Time `call` and `baseline` alternately, `samples` times each after `warmup` untimed
+    rounds, so that both see the same load on a shared machine; returns (call, baseline)."""
+    for _ in range(warmup):
+        for each in (baseline, call):
+            result = each()
+            if check:
+                check(result)
+    times: dict[int, list[float]] = {0: [], 1: []}
+    gc_was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(samples):
+            for index, each in enumerate((call, baseline)):
+                start = time.perf_counter_ns()
+                result = each()
+                times[index].append((time.perf_counter_ns() - start) / 1e6)
+                if check:
+                    check(result)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return Timing(tuple(times[0])), Timing(tuple(times[1]))
 
 
 def load_average() -> str:

@@ -1,23 +1,26 @@
 """Benchmark: the public criteria register and the "which criteria bind C, S on D" selector
 with 5,000 criteria × 10 versions (50,000 versions, each citing a source).
 
-Budget: the p50 of each register request is at most 3× the p50 of a bare Django view (an
-"ok" response through the same middleware stack) measured in the same run, against the same
-gunicorn server, over one keep-alive HTTP connection; the bare view is measured again right
-before each case (its p50 is printed on the case's line), since a shared machine's speed
-drifts over the minutes of a run.
+Every request goes to a gunicorn server over one keep-alive HTTP connection and is compared
+with a bare Django view (an "ok" response through the same middleware stack) measured in the
+same run (its p50 is printed on the case's line): a repeated question's requests alternate
+with the bare view's, a never-asked case is preceded by its own bare measurement, since a
+shared machine's speed drifts over the minutes of a run.
 
-Two kinds of figures are printed: the same question asked repeatedly (what a busy public
-register sees: answers are cached per question and register state, see criteria/cache.py) and
-distinct questions each asked once (every answer computed from the database; each case asks
-questions of its own): the selector's API and page (a page of 50 binding criteria with the
-count; every group is still resolved) and the register list filtered by country, sector and
-date. For context it also prints the in-process time of the whole answer (every binding with
-its sources) and the load average.
+* Repeated questions (what a public register sees: the same question asked again; answered
+  from Django's cache, keyed by the register's state — criteria/caching.py). Budget, which
+  gates the exit status: p50 at most 3× the bare view's.
+* Never-asked questions (each case asks questions of its own, so every answer is computed
+  from the register): p50 and p95 in ms and as a ratio to the bare view — reported, not
+  gated (docs/adr/0011).
+
+For context it also prints the in-process time of the whole answer (every binding with its
+sources) and the load average.
 
 The register is built in a throwaway database with bulk_create: a SQLite file in a temporary
 directory, or — when DATABASE_URL points at PostgreSQL — a database of its own
-(`<name>_bench_criteria`) created and dropped here.
+(`<name>_bench_criteria`) created and dropped here. The cache is `CACHE_URL` (in-process
+memory by default; e.g. `CACHE_URL=redis://127.0.0.1:6379/13` measures Redis).
 
     .venv/bin/python -m benchmarks.criteria_register
     BENCH_CRITERIA=5000 BENCH_VERSIONS=10 BENCH_SAMPLES=200 .venv/bin/python -m ...
@@ -231,8 +234,8 @@ def build(rng: random.Random) -> dict:
 
 
 def main() -> int:
-    # This module is also the URLconf, which the precomputation loads in this process (it
-    # renders links): imported again, it must keep the database chosen here.
+    # This module is also the URLconf, which the server process imports again: it must keep
+    # the database chosen here.
     os.environ["BENCH_CRITERIA_DB"] = os.environ["DATABASE_URL"]
     if _pg_admin_url:
         _pg_database(create=True)
@@ -240,6 +243,7 @@ def main() -> int:
 
     django.setup()
     _configure()
+    from django.core.cache import cache, caches
     from django.core.management import call_command
     from django.db import connection
 
@@ -253,21 +257,16 @@ def main() -> int:
         migrated = time.perf_counter()
         counts = build(random.Random(20261127))  # noqa: S311 - reproducible synthetic data
         built = time.perf_counter()
-        # What beat (or `manage.py criteria_answers` after a bulk load) does once the register
-        # has changed: precompute the selector's answers for the new state.
-        from criteria.answers import build as answers_build
-
-        precomputed = answers_build()
-        assert precomputed.answer_set is not None, precomputed.reason
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         connection.close()
+        cache.clear()
         print(
             f"criteria register benchmark on {connection.vendor}: {CRITERIA} criteria × "
             f"{VERSIONS} versions = {counts['versions']} versions, {counts['sources']} sources "
-            f"(migrate {migrated - started:.1f} s, build {built - migrated:.1f} s, "
-            f"precompute {precomputed.answer_set.answers} answers {precomputed.seconds:.1f} s); "
-            f"gunicorn, 1 worker, over HTTP keep-alive; load average {_timing.load_average()}",
+            f"(migrate {migrated - started:.1f} s, build {built - migrated:.1f} s); "
+            f"cache {caches['default'].__class__.__name__}; gunicorn, 1 worker, over HTTP keep-alive; "
+            f"load average {_timing.load_average()}",
             flush=True,
         )
         server = _timing.start_gunicorn(
@@ -277,48 +276,44 @@ def main() -> int:
         )
         http = _timing.KeepAliveClient(PORT)
 
-        class Client:
-            @staticmethod
-            def get(url):
-                return http.get(url)
-
-        client = Client()
-
         def ok(response):
             assert response[0] == 200, response
 
-        on = today().isoformat()
-
         def bare_now() -> _timing.Timing:
             # The baseline is measured again right before each case, so that each ratio
-            # compares figures taken seconds apart: on a shared machine the speed drifts
-            # over the minutes a run takes.
-            return _timing.measure(
-                lambda: client.get("/bench/bare/"), samples=BARE_SAMPLES, check=ok
-            )
+            # compares figures taken seconds apart.
+            return _timing.measure(lambda: http.get("/bench/bare/"), samples=BARE_SAMPLES, check=ok)
 
         bare = bare_now()
         print(f"  {'bare Django view (first)':<46} {bare.line()}", flush=True)
+        on = today().isoformat()
+        print("repeated questions (cache hit) — gated:", flush=True)
         results = []
         cases = [
             ("register list (today, page 1)", "/criteria/"),
             ("register list (PE, 1410, today)", "/criteria/?country=PE&sector=1410"),
             ("register list (OSH, on 2019-06-01, page 3)", "/criteria/?right=OSH&on=2019-06-01&page=3"),
+            ("criterion page (OSH-0008)", "/criteria/OSH-0008/"),
             ("selector page (PE, 1410, today)", f"/criteria/binding/?country=PE&sector=1410&on={on}"),
             ("selector API (PE, 1410, today)", f"/api/criteria/binding/?country=PE&sector=1410&on={on}"),
             ("selector API (MX, 1312, 2021-03-01)", "/api/criteria/binding/?country=MX&sector=1312&on=2021-03-01"),
         ]  # fmt: skip
         for name, url in cases:
-            bare = bare_now()
-            timing = _timing.measure(lambda url=url: client.get(url), samples=SAMPLES, check=ok)
+            # Each request of the case alternates with one of the bare view, so that both
+            # are measured under the same load.
+            timing, bare = _timing.measure_interleaved(
+                lambda url=url: http.get(url),
+                lambda: http.get("/bench/bare/"),
+                samples=SAMPLES,
+                check=ok,
+            )
             results.append(
                 _timing.report(name, timing, bare, ratio_budget=RATIO_BUDGET, show_baseline=True)
             )
 
-        # Distinct questions, each asked once: no repetition of the same query, so every
-        # answer is computed from the database (the answer cache cannot help). Each case has
-        # questions of its own, so that none reads rows an earlier case has just read into
-        # the database's buffers.
+        # Never-asked questions: each case has questions of its own, so that none is
+        # answered from the cache or reads rows an earlier case has just read into the
+        # database's buffers.
         def distinct_questions(seed: int) -> list[tuple[str, str, dt.date]]:
             rng = random.Random(seed)  # noqa: S311
             return [
@@ -326,34 +321,30 @@ def main() -> int:
                 for _ in range(SAMPLES)
             ]  # fmt: skip
 
+        print("never-asked questions (computed from the register) — reported:", flush=True)
         distinct_cases = [
-            (
-                "selector API, distinct (C, S, D) each time",
-                "/api/criteria/binding/?country={c}&sector={s}&on={d}",
-            ),
-            (
-                "selector page, distinct (C, S, D) each time",
-                "/criteria/binding/?country={c}&sector={s}&on={d}",
-            ),
-            (
-                "register list, distinct (C, S, D) each time",
-                "/criteria/?country={c}&sector={s}&on={d}",
-            ),
+            ("selector API", "/api/criteria/binding/?country={c}&sector={s}&on={d}"),
+            ("selector page", "/criteria/binding/?country={c}&sector={s}&on={d}"),
+            ("register list", "/criteria/?country={c}&sector={s}&on={d}"),
         ]
         for seed, (name, pattern) in enumerate(distinct_cases, start=7):
             questions = distinct_questions(seed)
             bare = bare_now()
             distinct = _timing.measure_each(
                 [
-                    lambda q=q, pattern=pattern: client.get(
+                    lambda q=q, pattern=pattern: http.get(
                         pattern.format(c=q[0], s=q[1], d=q[2].isoformat())
                     )
                     for q in questions
                 ],
                 check=ok,
             )
-            results.append(
-                _timing.report(name, distinct, bare, ratio_budget=RATIO_BUDGET, show_baseline=True)
+            print(
+                f"  {name + ', distinct (C, S, D) each time':<46} "
+                f"p50 {distinct.p50:8.3f} ms ({distinct.p50 / bare.p50:5.2f}x)  "
+                f"p95 {distinct.p95:8.3f} ms ({distinct.p95 / bare.p50:5.2f}x)  "
+                f"/ bare p50 {bare.p50:.3f} ms  (n={len(distinct.samples_ms)})",
+                flush=True,
             )
         questions = distinct_questions(7)
         sizes = [len(criteria_binding(country=q[0], sector=q[1], on=q[2])) for q in questions[:20]]
@@ -376,7 +367,10 @@ def main() -> int:
         )
         print(f"  load average (1, 5, 15 min): {_timing.load_average()}", flush=True)
         passed = all(results)
-        print(f"RESULT: {'PASS' if passed else 'FAIL'} (budget: p50 ≤ {RATIO_BUDGET}× bare view)")
+        print(
+            f"RESULT: {'PASS' if passed else 'FAIL'} (budget: a repeated question's p50 ≤ "
+            f"{RATIO_BUDGET}× bare view; never-asked questions are reported, not gated)"
+        )
         return 0 if passed else 1
     finally:
         if server is not None:

@@ -37,7 +37,7 @@ class TradingPartner(models.Model):
     )
 
     class Meta:
-        # Total: partners listed together (a version's applicability, a precomputed row) come
+        # Total: partners listed together (a version's applicability, a page) come
         # in the same order in every query, whatever its plan, even where two names are equal.
         ordering = ["name", "code"]
         verbose_name = _("trading partner")

@@ -8,9 +8,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -21,7 +19,7 @@ from rest_framework.response import Response
 from commission.models import Organization, Sector, TradingPartner
 
 from . import selectors, services
-from .cache import cached, cached_with_state
+from .caching import register_answer
 from .models import (
     Criterion,
     CriterionVersion,
@@ -53,6 +51,14 @@ class VersionSerializer(serializers.Serializer):
         return selectors.version_as_dict(instance)
 
 
+class BindingSerializer(serializers.Serializer):
+    """A binding criterion with the explanation of why it binds (which source won, which
+    lost, and by how much)."""
+
+    def to_representation(self, instance: selectors.Binding):
+        return instance.as_dict()
+
+
 class CriterionSerializer(serializers.ModelSerializer):
     right = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -67,7 +73,8 @@ ON = OpenApiParameter("on", str, description="Date (YYYY-MM-DD); default today."
 class CriterionViewSet(viewsets.GenericViewSet):
     """The register: `list` is the criteria in force on a date (filter by right, country,
     sector); `retrieve` is a criterion with its full version history; `binding` answers which
-    criteria bind a country and sector on a date, with explanations."""
+    criteria bind a country and sector on a date, with explanations. Answers are cached and
+    revalidated by the register's state (`criteria.caching`)."""
 
     permission_classes = [permissions.AllowAny]
     lookup_field = "code"
@@ -82,39 +89,33 @@ class CriterionViewSet(viewsets.GenericViewSet):
             OpenApiParameter("right", str),
             OpenApiParameter("country", str),
             OpenApiParameter("sector", str),
-        ]
+        ],
+        responses={200: VersionSerializer(many=True)},
     )
+    @register_answer
     def list(self, request):
         params = request.query_params
-        on = _date(params.get("on"))
+        right = Right.objects.filter(code=params["right"]).first() if params.get("right") else None
+        country = (
+            TradingPartner.objects.filter(code=params["country"].upper()).first()
+            if params.get("country")
+            else None
+        )
+        versions = selectors.criterion_register(
+            on=_date(params.get("on")),
+            right=right,
+            country=country,
+            sector_code=(params.get("sector") or "").upper() or None,
+        ).prefetch_related("sources", "sources__country")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(VersionSerializer(page, many=True).data)
 
-        def build() -> bytes:
-            right = (
-                Right.objects.filter(code=params["right"]).first() if params.get("right") else None
-            )
-            country = (
-                TradingPartner.objects.filter(code=params["country"].upper()).first()
-                if params.get("country")
-                else None
-            )
-            versions = selectors.criterion_register(
-                on=on,
-                right=right,
-                country=country,
-                sector_code=params.get("sector") or None,
-            ).prefetch_related("sources", "sources__country")
-            page = self.paginate_queryset(versions)
-            response = self.get_paginated_response([selectors.version_as_dict(v) for v in page])
-            return selectors.api_json(response.data).encode()
-
-        key = ("api-list", get_language(), on.isoformat(), request.get_full_path())
-        return HttpResponse(cached(key, build), content_type="application/json")
-
+    @register_answer
     def retrieve(self, request, code=None):
         criterion = get_object_or_404(Criterion.objects.select_related("right"), code=code)
         history = selectors.criterion_history(criterion=criterion)
         data = CriterionSerializer(criterion).data
-        data["versions"] = [selectors.version_as_dict(v) for v in history]
+        data["versions"] = VersionSerializer(history, many=True).data
         return Response(data)
 
     @extend_schema(
@@ -130,6 +131,7 @@ class CriterionViewSet(viewsets.GenericViewSet):
         ]
     )
     @action(detail=False, methods=["get"])
+    @register_answer
     def binding(self, request):
         """Which criteria bind a country and sector on a date, a page at a time, each with
         the explanation of why (which source won, which lost, by how much)."""
@@ -141,69 +143,30 @@ class CriterionViewSet(viewsets.GenericViewSet):
             number = max(1, int(params.get("page") or 1))
         except ValueError as exc:
             raise ValidationError({"page": [_("Give a page number.")]}) from exc
-
+        country = TradingPartner.objects.filter(code=country_code).first()
+        sector = Sector.objects.filter(isic_code=sector_code).first()
+        if country is None or sector is None:
+            raise ValidationError(
+                {"detail": [_("Give a known country code and ISIC sector code.")]}
+            )
+        page = selectors.criteria_binding_page(country=country, sector=sector, on=on, number=number)
         query = {"country": country_code, "sector": sector_code, "on": on.isoformat()}
+        here = request.build_absolute_uri(request.path)
 
-        def payload(page, bindings: list[str]) -> bytes:
-            here = request.build_absolute_uri(request.path)
+        def link(n: int) -> str:
+            return f"{here}?{urlencode({**query, 'page': n})}"
 
-            def link(n: int) -> str:
-                return f"{here}?{urlencode({**query, 'page': n})}"
-
-            head = {
+        return Response(
+            {
                 **query,
                 "count": page.count,
                 "page": page.number,
                 "pages": page.num_pages,
                 "next": link(page.number + 1) if page.has_next else None,
                 "previous": link(page.number - 1) if page.has_previous else None,
-                "binding": [],
+                "binding": BindingSerializer(page.bindings, many=True).data,
             }
-            # The same bytes as dumping the whole payload: the bindings are spliced in.
-            text = selectors.api_json(head)
-            return (text[: -len("[]}")] + "[" + ",".join(bindings) + "]}").encode()
-
-        def precomputed() -> tuple[str, bytes] | None:
-            # Each binding as rendered when the answers were precomputed, in one query with
-            # the register state ...
-            fragments = selectors.binding_fragments(
-                country_code=country_code,
-                sector_code=sector_code,
-                on=on,
-                number=number,
-                per_page=selectors.BINDING_PAGE_SIZE,
-                column="json",
-            )
-            if fragments is None:
-                return None
-            return fragments.stamp, payload(fragments, fragments.fragments)
-
-        def build() -> bytes:
-            # ... or rendered now.
-            country = TradingPartner.objects.filter(code=country_code).first()
-            sector = Sector.objects.filter(isic_code=sector_code).first()
-            if country is None or sector is None:
-                raise ValidationError(
-                    {"detail": [_("Give a known country code and ISIC sector code.")]}
-                )
-            page = selectors.criteria_binding_page(
-                country=country, sector=sector, on=on, number=number
-            )
-            return payload(page, [selectors.api_json(b.as_dict()) for b in page.bindings])
-
-        key = (
-            "api-binding",
-            get_language(),
-            request.get_host(),
-            country_code,
-            sector_code,
-            on.isoformat(),
-            number,
         )
-        body = cached_with_state(key, precomputed)
-        if body is None:
-            body = cached(key, build)
-        return HttpResponse(body, content_type="application/json")
 
 
 class CriterionVersionViewSet(viewsets.GenericViewSet):
@@ -216,13 +179,14 @@ class CriterionVersionViewSet(viewsets.GenericViewSet):
     serializer_class = VersionSerializer
     filter_backends: list = []
 
+    @register_answer
     def retrieve(self, request, identifier=None):
         version = selectors.criterion_version_get(identifier=identifier)
         if version is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
         history = selectors.criterion_history(criterion=version.criterion)
         version = next(v for v in history if v.identifier == identifier)
-        return Response(selectors.version_as_dict(version))
+        return Response(VersionSerializer(version).data)
 
 
 class RoundSerializer(serializers.ModelSerializer):

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from commission.models import InvestigativeTeam, Organization, Sector
 
-from . import answers, services
+from . import services
 from .models import Criterion, CriterionVersion, DeliberationRound, ParticipantRole, Proposal, Right
 
 RIGHTS = [
@@ -600,9 +600,6 @@ def load() -> None:
             )
 
     _round(chair)
-    # What beat does within a minute of any register write: the selector's answers for the
-    # register as loaded, so the first questions are answered from them.
-    answers.build()
 
 
 def _round(chair) -> None:

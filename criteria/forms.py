@@ -7,9 +7,6 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from commission.models import Organization, Sector, TradingPartner
@@ -27,28 +24,6 @@ from .models import (
 )
 
 
-class PlainSelect(forms.Select):
-    """A single-choice select written in Python instead of one template render per option
-    (the same markup as Django's): the public filters list every trading partner and sector,
-    and rendering them through templates was most of a filtered page's time."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        wanted = self.format_value(value)
-        chosen = False
-        options = []
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = not chosen and option_value in wanted
-            chosen |= selected
-            options.append((option_value, mark_safe(" selected") if selected else "", label))
-        return format_html(
-            '<select name="{}"{}>\n{}\n</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            format_html_join("\n", '<option value="{}"{}>{}</option>', options),
-        )
-
-
 class RegisterFilterForm(forms.Form):
     on = forms.DateField(
         label=_("In force on"),
@@ -60,27 +35,23 @@ class RegisterFilterForm(forms.Form):
         queryset=Right.objects.all(),
         required=False,
         to_field_name="code",
-        widget=PlainSelect,
     )
     country = forms.ModelChoiceField(
         label=_("Trading partner"),
         queryset=TradingPartner.objects.all(),
         required=False,
         to_field_name="code",
-        widget=PlainSelect,
     )
     sector = forms.ModelChoiceField(
         label=_("Sector (ISIC Rev. 4)"),
         queryset=Sector.objects.all(),
         required=False,
         to_field_name="isic_code",
-        widget=PlainSelect,
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("All"))] + list(Criterion.Kind.choices),
         required=False,
-        widget=PlainSelect,
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
@@ -90,13 +61,11 @@ class BindingForm(forms.Form):
         label=_("Trading partner"),
         queryset=TradingPartner.objects.all(),
         to_field_name="code",
-        widget=PlainSelect,
     )
     sector = forms.ModelChoiceField(
         label=_("Sector (ISIC Rev. 4)"),
         queryset=Sector.objects.all(),
         to_field_name="isic_code",
-        widget=PlainSelect,
     )
     on = forms.DateField(
         label=_("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

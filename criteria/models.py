@@ -10,7 +10,6 @@ version's `effective_from` (it makes "what was in force on D" a single indexed r
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 
 from django.conf import settings
@@ -804,16 +803,18 @@ class Vote(models.Model):
 
 
 class RegisterState(models.Model):
-    """The state of the register, in one row the database keeps: `serial` is incremented by
-    triggers (migration 0004) in the same transaction as every insert, update or delete of a
-    right, criterion, version, source, applicability row or rule resolution. Writers of the
-    register therefore serialise on this row, and a reader that sees serial N sees every
-    change numbered up to N — the key of the answer cache (`criteria.cache`). `epoch` is
+    """The state of the register, in one row the database keeps: triggers (migrations 0004,
+    0006 and 0009) increment `serial` and set `changed_at` in the same transaction as every
+    insert, update or delete of a right, criterion, version, source, applicability row, rule
+    resolution, trading partner or sector. Writers of the register therefore serialise on this
+    row, and a reader that sees serial N sees every change numbered up to N: the key of cached
+    answers and pages, and their ETag and Last-Modified (`criteria.caching`). `epoch` is
     chosen when the row is created, so a recreated row never repeats an earlier state."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     epoch = models.CharField(max_length=32)
     serial = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("register state")
@@ -822,166 +823,3 @@ class RegisterState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.epoch}.{self.serial}"
-
-
-class VersionReach(models.Model):
-    """Where and when a version applies, one row per (trading partner, sector) cell it names,
-    kept by database triggers (migration 0005) from the version and its applicability — never
-    written by the application. `country_key` 0 stands for every trading partner and
-    `sector_key` "*" for every sector; an open-ended version runs until 9999-12-31. It lets
-    "which versions apply to C and S on D" read a few index ranges instead of the register."""
-
-    ALL_COUNTRIES = 0
-    ALL_SECTORS = "*"
-    OPEN_END = dt.date(9999, 12, 31)
-
-    version = models.ForeignKey(
-        CriterionVersion, on_delete=models.DO_NOTHING, related_name="+", db_index=False
-    )
-    country_key = models.IntegerField()
-    sector_key = models.CharField(max_length=8)
-    effective_from = models.DateField()
-    effective_until = models.DateField()
-
-    class Meta:
-        verbose_name = _("version reach")
-        verbose_name_plural = _("version reach")
-        indexes = [
-            models.Index(
-                fields=[
-                    "country_key",
-                    "sector_key",
-                    "effective_until",
-                    "effective_from",
-                    "version",
-                ],
-                name="crit_reach_cell",
-            ),
-            models.Index(fields=["version"], name="crit_reach_version"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.version_id}@{self.country_key}/{self.sector_key}"
-
-
-class AnswerSet(models.Model):
-    """The answers of the selector "which criteria bind C, S on D", precomputed for one state
-    of the register (`epoch`, `serial`: see `RegisterState`) for every trading partner and
-    sector the commission knows, period by period (`criteria.answers`). A set is used only
-    once `finished_at` is set and only while the register is still in that state; any write
-    to the register moves the state on, and until the next set is built the selector computes
-    its answers from the register itself. A set is used only by the code that rendered it
-    (`renderer`): a deployment that changes how answers are worded gets its own set."""
-
-    epoch = models.CharField(max_length=32)
-    serial = models.BigIntegerField()
-    # The fingerprint of the code that rendered its text (criteria.renderer): only that code
-    # uses the set.
-    renderer = models.CharField(max_length=64, default="")
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    answers = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("precomputed answer set")
-        verbose_name_plural = _("precomputed answer sets")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["epoch", "serial", "renderer"], name="answerset_one_per_state"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.epoch}.{self.serial}"
-
-
-class BindingAnswer(models.Model):
-    """One precomputed answer: what binds `country` and the sector `sector_code` on every day
-    of [`effective_from`, `effective_until`). `bindings` is the JSON list of its bindings'
-    `BindingEntry` numbers, in the answer's order; `listed` the ids of every version in force
-    for the cell, in the register's order (by citation identifier)."""
-
-    answer_set = models.ForeignKey(
-        AnswerSet, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    country_id = models.IntegerField()
-    sector_code = models.CharField(max_length=8)
-    # The names the answer is shown under, copied so that an answer is read in one row
-    # (a rename moves the register's state on, and a new set copies the new name).
-    country_code = models.CharField(max_length=8)
-    country_name = models.CharField(max_length=200)
-    sector_title = models.CharField(max_length=300)
-    effective_from = models.DateField()
-    effective_until = models.DateField()
-    count = models.PositiveIntegerField()
-    bindings = models.TextField()
-    listed = models.TextField()
-
-    class Meta:
-        verbose_name = _("precomputed answer")
-        verbose_name_plural = _("precomputed answers")
-        indexes = [
-            models.Index(
-                fields=["answer_set", "country_id", "sector_code", "effective_until"],
-                name="crit_answer_question",
-            ),
-            models.Index(
-                fields=["answer_set", "country_code", "sector_code", "effective_until"],
-                name="crit_answer_by_code",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.country_id}/{self.sector_code}@{self.effective_from}"
-
-
-class BindingEntry(models.Model):
-    """One binding as precomputed answers show it, in one language: `entry` is
-    `[version id, why, rule resolution id or null, [[version id, relation, margin, margin
-    percent], …]]` (JSON); `json` the binding as the API shows it and `html` as the portal
-    does, rendered once for every answer that shows it."""
-
-    answer_set = models.ForeignKey(
-        AnswerSet, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    number = models.PositiveIntegerField()
-    language = models.CharField(max_length=8)
-    entry = models.TextField()
-    json = models.TextField()
-    html = models.TextField()
-
-    class Meta:
-        verbose_name = _("precomputed binding")
-        verbose_name_plural = _("precomputed bindings")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["answer_set", "language", "number"], name="bindingentry_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.answer_set_id}/{self.language}/{self.number}"
-
-
-class RegisterRow(models.Model):
-    """A version's row in the public register's list, in one language, rendered once per
-    register state for the precomputed answers (criteria.answers)."""
-
-    answer_set = models.ForeignKey(
-        AnswerSet, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    version_id = models.IntegerField()
-    language = models.CharField(max_length=8)
-    html = models.TextField()
-
-    class Meta:
-        verbose_name = _("precomputed register row")
-        verbose_name_plural = _("precomputed register rows")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["answer_set", "language", "version_id"], name="registerrow_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.answer_set_id}/{self.language}/{self.version_id}"

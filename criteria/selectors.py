@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,34 +22,50 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.base import ModelState
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commission.models import Sector, TradingPartner
 
-from . import isic, renderer, units
+from . import isic, units
 from .models import (
-    AnswerSet,
     AveragingPeriod,
-    BindingAnswer,
-    BindingEntry,
     Criterion,
     CriterionVersion,
     DeliberationRound,
     Direction,
     Proposal,
-    RegisterRow,
     RegisterState,
     Right,
     RuleResolution,
     Source,
-    VersionReach,
 )
+
+# Table names only are formatted in.
+_STATE_SQL = f"SELECT epoch, serial, changed_at FROM {RegisterState._meta.db_table} WHERE id = 1"  # noqa: S608
+
+
+def register_state() -> RegisterState:
+    """The register's state (its serial moves on with every write to the register, partners
+    and sectors included), read by primary key on every cached answer — as SQL, since the
+    ORM's query building costs more than the lookup. Before anything was ever written, an
+    unsaved state at serial 0."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL)
+        row = cursor.fetchone()
+    if row is None:
+        return RegisterState(epoch="", serial=0)
+    epoch, serial, changed_at = row
+    if isinstance(changed_at, str):  # SQLite
+        changed_at = parse_datetime(changed_at)
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, dt.UTC)
+    return RegisterState(epoch=epoch, serial=serial, changed_at=changed_at)
+
 
 # --------------------------------------------------------------------------- point in time
 
@@ -60,14 +75,6 @@ def in_force_q(on: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}effective_from__lte": on}) & (
         Q(**{f"{prefix}effective_until__isnull": True}) | Q(**{f"{prefix}effective_until__gt": on})
     )
-
-
-def api_json(value: Any) -> str:
-    """`value` as JSON text exactly as the rest of the API renders it (DRF's JSONRenderer):
-    compact, characters as they are rather than escaped, except the two line separators that
-    JavaScript does not accept in a string."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def today() -> dt.date:
@@ -122,125 +129,25 @@ def versions_in_force(
 ) -> QuerySet[CriterionVersion]:
     """Versions in force on `on`, optionally only those applying to a country and/or sector
     (a version for a section, division or group applies to every class beneath it)."""
-    if country is not None and sector_code and not include_retired:
-        answer = precomputed_answer(country_id=country.pk, sector_code=sector_code, on=on)
-        if answer is not None:
-            qs = CriterionVersion.objects.filter(pk__in=answer.listed)
-            if right is not None:
-                qs = qs.filter(criterion__right=right)
-            return qs
-        # Read off the reach cells (a few index ranges), not the register. (A cell is a
-        # country and a sector, so this needs both: a version naming partners but no sector
-        # has no cell, yet a filter on the partner alone lists it.)
-        reach = VersionReach.objects.filter(
-            effective_from__lte=on,
-            effective_until__gt=on,
-            country_key__in=[VersionReach.ALL_COUNTRIES, country.pk],
-            sector_key__in=[VersionReach.ALL_SECTORS, *isic.ancestors(sector_code)],
-        )
-        qs = CriterionVersion.objects.filter(pk__in=reach.values("version_id"))
-        if right is not None:
-            qs = qs.filter(criterion__right=right)
-        return qs
     qs = CriterionVersion.objects.filter(in_force_q(on))
     if not include_retired:
         qs = qs.filter(is_retirement=False)
     if right is not None:
         qs = qs.filter(criterion__right=right)
+    # The versions naming the partner or the sector, read once each (not per version).
     if country is not None:
-        through = CriterionVersion.countries.through
+        named = CriterionVersion.countries.through.objects.filter(tradingpartner=country)
         qs = qs.filter(
-            Q(applies_to_all_countries=True)
-            | Exists(
-                through.objects.filter(criterionversion_id=OuterRef("pk"), tradingpartner=country)
-            )
+            Q(applies_to_all_countries=True) | Q(pk__in=named.values("criterionversion_id"))
         )
     if sector_code:
-        through = CriterionVersion.sectors.through
+        named = CriterionVersion.sectors.through.objects.filter(
+            sector__isic_code__in=isic.ancestors(sector_code)
+        )
         qs = qs.filter(
-            Q(applies_to_all_sectors=True)
-            | Exists(
-                through.objects.filter(
-                    criterionversion_id=OuterRef("pk"),
-                    sector__isic_code__in=isic.ancestors(sector_code),
-                )
-            )
+            Q(applies_to_all_sectors=True) | Q(pk__in=named.values("criterionversion_id"))
         )
     return qs
-
-
-# --------------------------------------------------------------------------- precomputed
-
-# Table names only are formatted into these.
-_ANSWER_SQL = (
-    "SELECT a.answer_set_id, a.count, a.bindings, a.listed"  # noqa: S608
-    f" FROM {BindingAnswer._meta.db_table} a"
-    f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
-    f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
-    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND s.renderer = %s AND a.country_id = %s"
-    " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
-)
-_ENTRIES_SQL = (
-    "SELECT number, {column} FROM {table}"
-    " WHERE answer_set_id = %s AND language = %s AND number IN ({numbers})"
-)
-
-
-@dataclass
-class PrecomputedAnswer:
-    """A precomputed answer (criteria.answers) for the register's current state."""
-
-    answer_set_id: int
-    count: int
-    bindings_json: str
-    listed_json: str = "[]"
-
-    @cached_property
-    def bindings(self) -> list[int]:
-        """The numbers of its `BindingEntry` rows, in the answer's order."""
-        return json.loads(self.bindings_json)
-
-    @cached_property
-    def listed(self) -> list[int]:
-        return json.loads(self.listed_json)
-
-
-def precomputed_answer(
-    *, country_id: int, sector_code: str, on: dt.date
-) -> PrecomputedAnswer | None:
-    """The precomputed answer for the question, in one query joined to the register's state
-    row, so that only a set built for the current state by this code (criteria.renderer) can
-    answer; None when there is none (not yet built since the last write or deployment, or a
-    sector or partner added since)."""
-    if not settings.CRITERIA_PRECOMPUTED_ANSWERS:
-        return None
-    day = on.isoformat()
-    with connection.cursor() as cursor:
-        cursor.execute(_ANSWER_SQL, [renderer.fingerprint(), country_id, sector_code, day, day])
-        row = cursor.fetchone()
-    return PrecomputedAnswer(*row) if row else None
-
-
-def _entry_column(answer_set_id: int, numbers: list[int], column: str) -> dict[int, str]:
-    """`column` of the answer set's binding entries `numbers`, in the active language."""
-    if not numbers:
-        return {}
-    sql = _ENTRIES_SQL.format(
-        column=column,
-        table=BindingEntry._meta.db_table,
-        numbers=", ".join(["%s"] * len(numbers)),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [answer_set_id, _entry_language(), *numbers])
-        return dict(cursor.fetchall())
-
-
-def _entry_language() -> str:
-    """The language precomputed entries are read in: the active one if they were rendered in
-    it, else the default."""
-    language = get_language() or settings.LANGUAGE_CODE
-    codes = {code for code, _name in settings.LANGUAGES}
-    return language if language in codes else settings.LANGUAGE_CODE
 
 
 class _Paged:
@@ -259,6 +166,11 @@ class _Paged:
         return max(1, -(-self.count // self.per_page))
 
     @property
+    def end(self) -> int:
+        """The number of the page's last item (its first is `start + 1`)."""
+        return min(self.start + self.per_page, self.count)
+
+    @property
     def has_next(self) -> bool:
         return self.number < self.num_pages
 
@@ -273,247 +185,6 @@ def _page_of(count: int, number: int, per_page: int) -> tuple[int, int]:
     pages = max(1, -(-count // per_page))
     number = min(max(1, number), pages)
     return number, (number - 1) * per_page
-
-
-@dataclass(frozen=True)
-class FragmentPage(_Paged):
-    """A page of a precomputed answer as rendered text (criteria.answers): each binding's
-    JSON for the API and HTML for the portal, in the active language. `stamp` is the register
-    state the answer is of ("<epoch>.<serial>", as `criteria.cache.register_stamp`)."""
-
-    count: int
-    number: int
-    per_page: int
-    fragments: list[str]
-    country_name: str
-    sector_title: str
-    stamp: str
-
-
-# A question and a slice of its answer's `bindings` (or `listed`) joined to their rendered
-# text, in one query: the answer row is joined to the register's state row, so that only a set
-# built for the current state (by this code: criteria.renderer) can answer, and the slice of the JSON list is expanded in the
-# database (SQLite's json_each, PostgreSQL's unnest of an array slice). When the slice is
-# empty (no binding, or a page past the last) the answer row still comes back, once, with no
-# text. Table and column names only are formatted in.
-_SLICE_SQL = (
-    "SELECT s.epoch, s.serial, a.count, a.country_name, a.sector_title, t.{column}"  # noqa: S608
-    f" FROM {BindingAnswer._meta.db_table} a"
-    f" JOIN {AnswerSet._meta.db_table} s ON s.id = a.answer_set_id"
-    f" JOIN {RegisterState._meta.db_table} r ON r.epoch = s.epoch AND r.serial = s.serial"
-    " LEFT JOIN {elements} ON {in_slice}"
-    " LEFT JOIN {table} t ON t.answer_set_id = a.answer_set_id AND t.language = %s"
-    " AND t.{key} = {element}"
-    " WHERE r.id = 1 AND s.finished_at IS NOT NULL AND s.renderer = %s AND a.country_code = %s"
-    " AND a.sector_code = %s AND a.effective_until > %s AND a.effective_from <= %s"
-    " ORDER BY {position}"
-)
-_SLICE_VENDOR = {
-    # json_each: `key` is the 0-based index; the slice is [start, end).
-    "sqlite": {
-        "elements": "json_each(a.{list}) j",
-        "in_slice": "j.key >= %s AND j.key < %s",
-        "element": "j.value",
-        "position": "j.key",
-    },
-    # The list of integers read as an array, of which only the slice is expanded (arrays
-    # count from 1: elements start + 1 … end).
-    "postgresql": {
-        "elements": "LATERAL unnest((translate(a.{list}, '[]', '{{}}')::integer[])[%s + 1:%s])"
-        " WITH ORDINALITY j(value, position)",
-        "in_slice": "true",
-        "element": "j.value",
-        "position": "j.position",
-    },
-}
-
-
-@lru_cache(maxsize=16)
-def _slice_sql(vendor: str, listing: str, table: str, key: str, column: str) -> str | None:
-    parts = _SLICE_VENDOR.get(vendor)
-    if parts is None:
-        return None
-    return _SLICE_SQL.format(
-        column=column,
-        elements=parts["elements"].format(list=listing),
-        in_slice=parts["in_slice"],
-        element=parts["element"],
-        position=parts["position"],
-        table=table,
-        key=key,
-    )
-
-
-def _answer_slice(
-    *, listing: str, column: str, country_code: str, sector_code: str, on: dt.date,
-    start: int, count: int,
-) -> tuple[str, int, str, str, list[str]] | None:  # fmt: skip
-    """One query: (stamp, count, country name, sector title, texts) of the precomputed answer
-    to the question, with the rendered text of items `start`… (at most `count`) of its list
-    `listing` ("bindings": `BindingEntry.column`; "listed": `RegisterRow.html`); None when no
-    precomputed answer can answer it."""
-    if not settings.CRITERIA_PRECOMPUTED_ANSWERS:
-        return None
-    if listing == "bindings":
-        table, key = BindingEntry._meta.db_table, "number"
-    else:
-        table, key = RegisterRow._meta.db_table, "version_id"
-    sql = _slice_sql(connection.vendor, listing, table, key, column)
-    if sql is None:
-        return None
-    day = on.isoformat()
-    params = [
-        start, start + count, _entry_language(), renderer.fingerprint(), country_code,
-        sector_code, day, day,
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        _execute_prepared(cursor, f"criteria_slice_{listing}_{column}", sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    epoch, serial, total, country_name, sector_title, _text = rows[0]
-    texts = [row[5] for row in rows if row[5] is not None]
-    return f"{epoch}.{serial}", total, country_name, sector_title, texts
-
-
-def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
-    """Execute `sql` with `params`; on PostgreSQL as the prepared statement `name`, prepared
-    once per database session: planning this query costs more than running it."""
-    if connection.vendor != "postgresql" or not settings.CRITERIA_PREPARED_STATEMENTS:
-        cursor.execute(sql, params)
-        return
-    prepared = getattr(connection, "criteria_prepared", None)
-    if prepared is None:
-        prepared = connection.criteria_prepared = set()
-    if name not in prepared:
-        numbered = sql
-        for n in range(1, len(params) + 1):
-            numbered = numbered.replace("%s", f"${n}", 1)
-        cursor.execute(f"PREPARE {name} AS {numbered}")
-        prepared.add(name)
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
-
-
-def forget_prepared(sender, connection, **kwargs) -> None:
-    """On `connection_created`: a new database session has no statement prepared yet."""
-    connection.criteria_prepared = set()
-
-
-def binding_fragments(
-    *,
-    country_code: str,
-    sector_code: str,
-    on: dt.date,
-    number: int = 1,
-    per_page: int = 50,
-    column: str = "json",
-) -> FragmentPage | None:
-    """A page of the precomputed answer to "which criteria bind", as each binding's rendered
-    `json` or `html`, in one query (two for a page past the last, which shows the last);
-    None when no precomputed answer can answer it (the caller then asks
-    `criteria_binding_page`). The country and sector are given by code; an unknown one has no
-    answer."""
-    if column not in ("json", "html"):
-        return None
-    question = {
-        "listing": "bindings",
-        "column": column,
-        "country_code": country_code,
-        "sector_code": sector_code,
-        "on": on,
-        "count": per_page,
-    }
-    found = _answer_slice(**question, start=max(0, number - 1) * per_page)
-    if found is None:
-        return None
-    shown, start = _page_of(found[1], number, per_page)
-    if shown != number:
-        found = _answer_slice(**question, start=start)
-        if found is None:  # the register was written to in between
-            return None
-    stamp, count, country_name, sector_title, fragments = found
-    return FragmentPage(
-        count=count,
-        number=shown,
-        per_page=per_page,
-        fragments=fragments,
-        country_name=country_name,
-        sector_title=sector_title,
-        stamp=stamp,
-    )
-
-
-@dataclass(frozen=True)
-class RowSlice:
-    """Rows of the register's list as rendered when the answers were precomputed, and the
-    register state they are of."""
-
-    rows: list[str]
-    stamp: str
-
-
-def register_rows(
-    *, country_code: str, sector_code: str, on: dt.date, start: int, count: int
-) -> RowSlice | None:
-    """Rows `start`… (at most `count`) of the register's list for a country and sector on a
-    date, as rendered when the answers were precomputed, in one query; None when no
-    precomputed answer can answer it."""
-    found = _answer_slice(
-        listing="listed",
-        column="html",
-        country_code=country_code,
-        sector_code=sector_code,
-        on=on,
-        start=start,
-        count=count,
-    )
-    if found is None:
-        return None
-    return RowSlice(rows=found[4], stamp=found[0])
-
-
-def decode_entries(
-    entries: list[list],
-    versions: dict[int, CriterionVersion],
-    records: dict[int, RuleResolution],
-) -> list[Binding]:
-    """Bindings from their stored form (`BindingEntry.entry`)."""
-    bindings = []
-    for version_id, why, record_id, competitors in entries:
-        winner = versions[version_id]
-        bindings.append(
-            Binding(
-                version=winner,
-                governs=winner.criterion.governs,
-                why=why,
-                resolution=records.get(record_id),
-                competitors=tuple(
-                    Competitor(
-                        version=versions[other],
-                        relation=relation,
-                        margin=None if margin is None else Decimal(margin),
-                        margin_percent=None if percent is None else Decimal(percent),
-                        winner=winner,
-                    )
-                    for other, relation, margin, percent in competitors
-                ),
-            )
-        )
-    return bindings
-
-
-def _decoded(answer: PrecomputedAnswer, numbers: list[int]) -> list[Binding]:
-    """The bindings of a precomputed answer's entries `numbers`, with their versions and the
-    members' records they cite: three queries, or two when no record is cited."""
-    stored = _entry_column(answer.answer_set_id, numbers, "entry")
-    entries = [json.loads(stored[n]) for n in numbers]
-    ids = {e[0] for e in entries} | {c[0] for e in entries for c in e[3]}
-    versions = {v.pk: v for v in narrow_versions(CriterionVersion.objects.filter(pk__in=ids))}
-    cited = {e[2] for e in entries if e[2] is not None}
-    records = (
-        RuleResolution.objects.select_related("binding_criterion").in_bulk(cited) if cited else {}
-    )
-    return decode_entries(entries, versions, records)
 
 
 def _with_details(qs: QuerySet[CriterionVersion]) -> QuerySet[CriterionVersion]:
@@ -851,9 +522,8 @@ def _resolution_rank(r: RuleResolution) -> tuple:
 
 
 # The columns the resolution and a page of answers read; the rest of a version (texts,
-# measuring methods, promulgation record) is never loaded for the selector.
-_VERSION_FIELDS = (
-    "id",
+# measuring methods, promulgation record) is not loaded for the selector.
+_BINDING_FIELDS = (
     "criterion_id",
     "number",
     "identifier",
@@ -862,69 +532,29 @@ _VERSION_FIELDS = (
     "threshold",
     "unit",
     "averaging_period",
+    "criterion__right_id",
+    "criterion__code",
+    "criterion__kind",
+    "criterion__governs",
+    "criterion__title_en",
+    "criterion__title_es",
+    "criterion__right__code",
+    "criterion__right__position",
 )
-_CRITERION_FIELDS = ("id", "right_id", "code", "kind", "governs", "title_en", "title_es")
-_RIGHT_FIELDS = ("id", "code", "position")
 
 
 def _binding_candidates(
     *, country: TradingPartner, sector_code: str, on: dt.date
 ) -> list[CriterionVersion]:
     """The versions in force on `on` for the country and sector, with their criterion and
-    right, built from one row each (see `_loaded`)."""
-    return narrow_versions(versions_in_force(on=on, country=country, sector_code=sector_code))
-
-
-def narrow_versions(qs: QuerySet[CriterionVersion]) -> list[CriterionVersion]:
-    """The versions of `qs` with only the columns the resolution and a page of answers read,
-    and their criterion and right, built from one row each (see `_loaded`)."""
-    qs = qs.order_by()
-    rows = qs.values_list(
-        *_VERSION_FIELDS,
-        *(f"criterion__{f}" for f in _CRITERION_FIELDS[1:]),
-        *(f"criterion__right__{f}" for f in _RIGHT_FIELDS[1:]),
-    )
-    db = qs.db
-    nv, nc = len(_VERSION_FIELDS), len(_CRITERION_FIELDS) - 1
-    rights: dict[int, Right] = {}
-    versions = []
-    for row in rows:
-        right_id = row[nv]
-        right = rights.get(right_id)
-        if right is None:
-            right = rights[right_id] = _loaded(
-                Right, db, _RIGHT_FIELDS, (right_id, *row[nv + nc :])
-            )
-        criterion = _loaded(Criterion, db, _CRITERION_FIELDS, (row[1], *row[nv : nv + nc]))
-        criterion._state.fields_cache["right"] = right
-        version = _loaded(CriterionVersion, db, _VERSION_FIELDS, row[:nv])
-        version._state.fields_cache["criterion"] = criterion
-        versions.append(version)
-    return versions
-
-
-def _loaded(model, db: str, names: tuple[str, ...], values: tuple):
-    """An instance of `model` as loaded from the database with only the columns `names` —
-    what `Model.from_db` builds for a deferred-field queryset (the other columns load on
-    access), without running `__init__` over every field of the model: for a few hundred rows
-    that is most of the selector's time. The values come from `values_list`, so they are
-    already converted to Python."""
-    obj = model.__new__(model)
-    obj.__dict__.update(zip(names, values, strict=True))
-    obj._state = ModelState()
-    obj._state.adding = False
-    obj._state.db = db
-    return obj
-
-
-def _resolution_applies(
-    record: RuleResolution, *, country_id: int, sector_codes: list[str], on: dt.date
-) -> bool:
-    """Whether the members' record `record` speaks for the country, sector and date."""
-    return (
-        record.effective_from <= on
-        and (record.country_id is None or record.country_id == country_id)
-        and (record.sector_id is None or record.sector.isic_code in sector_codes)
+    right, in one query. (Selected by id from the versions in force, so that the database
+    finds the versions before it joins their criteria, not the other way round.)"""
+    in_force = versions_in_force(on=on, country=country, sector_code=sector_code)
+    return list(
+        CriterionVersion.objects.filter(pk__in=in_force.order_by().values("pk"))
+        .select_related("criterion", "criterion__right")
+        .only(*_BINDING_FIELDS)
+        .order_by()
     )
 
 
@@ -991,31 +621,16 @@ def _with_sources(bindings: list[Binding]) -> list[Binding]:
     """Load, in one query, the sources of the versions `bindings` show (binding and
     competing)."""
     versions = list({id(v): v for b in bindings for v in b.versions()}.values())
-    sources_attach(versions)
+    prefetch_related_objects(
+        versions,
+        Prefetch(
+            "sources",
+            queryset=Source.objects.select_related(
+                "country", "comparator_organization", "comparison_industry"
+            ),
+        ),
+    )
     return bindings
-
-
-def sources_attach(versions: list[CriterionVersion]) -> None:
-    """Attach their sources to `versions` (as `version.sources.all()` reads them) in one
-    query — what `prefetch_related("sources")` does, without building a related manager and
-    a queryset per version, which for a few hundred versions was most of the time."""
-    found: dict[int, list[Source]] = defaultdict(list)
-    if versions:
-        for source in Source.objects.filter(version_id__in=[v.pk for v in versions]).select_related(
-            "country", "comparator_organization", "comparison_industry"
-        ):
-            found[source.version_id].append(source)
-    for version in versions:
-        cache = version.__dict__.setdefault("_prefetched_objects_cache", {})
-        cache["sources"] = _loaded_queryset(Source, found.get(version.pk, []))
-
-
-def _loaded_queryset(model, items: list) -> QuerySet:
-    """A queryset whose results are `items`, as a prefetch leaves it."""
-    qs = QuerySet(model=model)
-    qs._result_cache = items
-    qs._prefetch_done = True
-    return qs
 
 
 def criteria_binding(
@@ -1029,9 +644,6 @@ def criteria_binding(
     Rules that govern the same matter bind together unless the members recorded which one
     binds and why (`RuleResolution`)."""
     country, sector_code = _country(country), _sector_code(sector)
-    answer = precomputed_answer(country_id=country.pk, sector_code=sector_code, on=on)
-    if answer is not None:
-        return _with_sources(_decoded(answer, answer.bindings))
     return _with_sources(_resolve(country=country, sector_code=sector_code, on=on))
 
 
@@ -1059,21 +671,11 @@ def criteria_binding_page(
     """`criteria_binding`, one page at a time: every group is resolved (the order and the
     count depend on it), but sources are loaded, and explanations worded, only for the page."""
     country, sector_code = _country(country), _sector_code(sector)
-    answer = precomputed_answer(country_id=country.pk, sector_code=sector_code, on=on)
-    if answer is not None:
-        count = answer.count
-    else:
-        bindings = _resolve(country=country, sector_code=sector_code, on=on)
-        count = len(bindings)
-    number, start = _page_of(count, number, per_page)
-    shown = (
-        _decoded(answer, answer.bindings[start : start + per_page])
-        if answer is not None
-        else bindings[start : start + per_page]
-    )
+    bindings = _resolve(country=country, sector_code=sector_code, on=on)
+    number, start = _page_of(len(bindings), number, per_page)
     return BindingPage(
-        bindings=_with_sources(shown),
-        count=count,
+        bindings=_with_sources(bindings[start : start + per_page]),
+        count=len(bindings),
         number=number,
         per_page=per_page,
     )
@@ -1108,10 +710,11 @@ def criterion_register(
             | Q(text_es__icontains=query)
         )
     # Ordered by the citation identifier ("CB-001/v3" …): the code comes first and only one
-    # version of a criterion is in force, so this is the order of codes, read off the
-    # identifier's unique index without sorting the register.
+    # version of a criterion is in force, so this is the order of codes. Selected by id, so
+    # that the database finds the versions before it joins their criteria.
     return (
-        qs.select_related("criterion", "criterion__right")
+        CriterionVersion.objects.filter(pk__in=qs.order_by().values("pk"))
+        .select_related("criterion", "criterion__right")
         .prefetch_related("countries", "sectors")
         .order_by("identifier")
     )
@@ -1243,7 +846,21 @@ def source_as_dict(s: Source) -> dict[str, Any]:
     }
 
 
-def version_as_dict(v: CriterionVersion) -> dict[str, Any]:
+def version_as_dict(
+    v: CriterionVersion,
+    *,
+    sources: Iterable[Source] | None = None,
+    countries: Iterable[str] | None = None,
+    sectors: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """A version as the register publishes it; its sources and applicability (partner codes,
+    ISIC codes) are read from its relations unless given."""
+    if sources is None:
+        sources = v.sources.all()
+    if countries is None:
+        countries = [c.code for c in v.countries.all()]
+    if sectors is None:
+        sectors = [s.isic_code for s in v.sectors.all()]
     return {
         "identifier": v.identifier,
         "criterion": v.criterion.code,
@@ -1266,10 +883,10 @@ def version_as_dict(v: CriterionVersion) -> dict[str, Any]:
         "measuring_method_en": v.measuring_method_en,
         "measuring_method_es": v.measuring_method_es,
         "all_countries": v.applies_to_all_countries,
-        "countries": sorted(c.code for c in v.countries.all()),
+        "countries": sorted(countries),
         "all_sectors": v.applies_to_all_sectors,
-        "sectors": sorted(s.isic_code for s in v.sectors.all()),
-        "sources": [source_as_dict(s) for s in v.sources.all()],
+        "sectors": sorted(sectors),
+        "sources": [source_as_dict(s) for s in sources],
         "provenance": v.provenance,
         "record_reference": v.record_reference,
         "promulgated_at": v.promulgated_at.isoformat(),
@@ -1308,21 +925,89 @@ CSV_COLUMNS = [
 ]
 
 
-def version_as_row(v: CriterionVersion) -> list[str]:
-    d = version_as_dict(v)
-    d["countries"] = " ".join(d["countries"])
-    d["sectors"] = " ".join(d["sectors"])
-    d["sources"] = " | ".join(f"{s['kind']}: {s['citation']}" for s in d["sources"])
+def version_as_row(d: dict[str, Any]) -> list[str]:
+    """A version's CSV row from its `version_as_dict`."""
+    d = {
+        **d,
+        "countries": " ".join(d["countries"]),
+        "sectors": " ".join(d["sectors"]),
+        "sources": " | ".join(f"{s['kind']}: {s['citation']}" for s in d["sources"]),
+    }
     return ["" if d[c] is None else str(d[c]) for c in CSV_COLUMNS]
 
 
-def register_export(
-    *, on: dt.date | None = None, chunk_size: int = 500
-) -> Iterator[CriterionVersion]:
-    """Every version of the register (the full history), or only those in force on `on`."""
-    qs = CriterionVersion.objects.all() if on is None else versions_in_force(on=on)
-    qs = _with_details(qs).order_by("criterion__code", "number")
-    yield from qs.iterator(chunk_size=chunk_size)
+def register_export(*, on: dt.date | None = None, chunk_size: int = 2000) -> Iterator[dict]:
+    """Every version of the register (the full history), or only those in force on `on`, as
+    `version_as_dict`, in the order of criterion code and version number.
+
+    Four queries whatever the size of the register, each read in chunks as the export is
+    streamed: the versions, and their sources, trading partners and sectors in the same
+    order, walked side by side."""
+    versions = CriterionVersion.objects.all() if on is None else versions_in_force(on=on)
+    ids = versions.values("pk")
+    order = ("criterion__code", "number")
+    countries = CriterionVersion.countries.through.objects.filter(criterionversion__in=ids)
+    sectors = CriterionVersion.sectors.through.objects.filter(criterionversion__in=ids)
+    sources = _Alongside(
+        Source.objects.filter(version__in=ids)
+        .select_related("country", "comparator_organization", "comparison_industry")
+        .order_by(*(f"version__{f}" for f in order), "position", "id"),
+        "version_id",
+        chunk_size,
+    )
+    codes = _Alongside(
+        countries.order_by(*(f"criterionversion__{f}" for f in order)).values_list(
+            "criterionversion_id", "tradingpartner__code"
+        ),
+        0,
+        chunk_size,
+    )
+    isic_codes = _Alongside(
+        sectors.order_by(*(f"criterionversion__{f}" for f in order)).values_list(
+            "criterionversion_id", "sector__isic_code"
+        ),
+        0,
+        chunk_size,
+    )
+    for v in (
+        versions.select_related("criterion", "criterion__right", "successor")
+        .order_by(*order)
+        .iterator(chunk_size=chunk_size)
+    ):
+        yield version_as_dict(
+            v,
+            sources=sources.take(v.pk),
+            countries=[code for _id, code in codes.take(v.pk)],
+            sectors=[code for _id, code in isic_codes.take(v.pk)],
+        )
+
+
+class _Alongside:
+    """Rows of a query ordered as the versions are, taken version by version (`take`): the
+    rows of one version follow each other, in the versions' order."""
+
+    def __init__(self, qs: QuerySet, key: str | int, chunk_size: int) -> None:
+        self._rows = qs.iterator(chunk_size=chunk_size)
+        self._key = key
+        self._next: Any = None
+        self._done = False
+
+    def _key_of(self, row: Any) -> int:
+        return row[self._key] if isinstance(self._key, int) else getattr(row, self._key)
+
+    def take(self, version_id: int) -> list:
+        found = []
+        while not self._done:
+            if self._next is None:
+                self._next = next(self._rows, None)
+                if self._next is None:
+                    self._done = True
+                    break
+            if self._key_of(self._next) != version_id:
+                break
+            found.append(self._next)
+            self._next = None
+        return found
 
 
 # --------------------------------------------------------------------------- rounds

@@ -134,7 +134,6 @@ def right_create(
             is_public=True,
             data={"code": right.code},
         )
-        _register_written()
     return right
 
 
@@ -541,19 +540,6 @@ def _criterion_new(
     return criterion
 
 
-def _register_written() -> None:
-    """Queue, for after the commit, the precomputation of the selector's answers for the state
-    this write makes (criteria.answers). A broker that is down is logged, not raised: beat
-    checks every minute, and until then the selector computes its answers itself."""
-    transaction.on_commit(_queue_answers, robust=True)
-
-
-def _queue_answers() -> None:
-    from .tasks import answers_refresh
-
-    answers_refresh.delay()
-
-
 def _version_write(
     *,
     criterion: Criterion,
@@ -663,7 +649,6 @@ def _version_write(
             "successor": resolved.successor.code if resolved.successor else "",
         },
     )
-    _register_written()
     return version
 
 
@@ -905,7 +890,6 @@ def rule_resolution_record(
                 "effective_from": effective_from.isoformat(),
             },
         )
-        _register_written()
     return record
 
 

@@ -126,11 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            # Reads through a memory map of up to 256 MiB and a 32 MiB page cache per
-            # connection (SQLite's default cache is 2 MiB): the precomputed criteria answers
-            # are read by random lookups across a large table (docs/adr/0010).
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;",
+            "PRAGMA foreign_keys=ON;",
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": None}
@@ -293,7 +290,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The deployed release (e.g. its commit). It prefixes every cache key, so a deployment never
+# serves what the code it replaced left in a shared cache (e.g. the criteria register's cached
+# pages, docs/adr/0011).
+RELEASE = env.str("RELEASE", default="")
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", f"commission-{RELEASE}" if RELEASE else "commission")
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
@@ -312,22 +314,6 @@ LOGGING = {
 
 # Commission policy values (documented in README).
 COMMISSION_NAME = env.str("COMMISSION_NAME", default="Bilateral Labor Rights Commission")
-
-# --- Criteria register (criteria app; docs/adr/0010) ------------------------------------
-# The selector's answers are precomputed for each state of the register (criteria.answers);
-# false makes every answer computed from the register (they are the same answers, slower).
-CRITERIA_PRECOMPUTED_ANSWERS = env.bool("CRITERIA_PRECOMPUTED_ANSWERS", default=True)
-# On PostgreSQL, the query a precomputed answer is read with is prepared once per database
-# session (planning it costs more than running it). Turn off behind a connection pooler that
-# shares sessions between clients per transaction (e.g. PgBouncer in transaction mode).
-CRITERIA_PREPARED_STATEMENTS = env.bool("CRITERIA_PREPARED_STATEMENTS", default=True)
-# How often beat checks that the current state's answers are built (after every register
-# write the services also queue a build at once).
-CRITERIA_ANSWERS_INTERVAL_SECONDS = env.int("CRITERIA_ANSWERS_INTERVAL_SECONDS", default=60)
-CELERY_BEAT_SCHEDULE["criteria-answers-refresh"] = {
-    "task": "criteria.tasks.answers_refresh",
-    "schedule": CRITERIA_ANSWERS_INTERVAL_SECONDS,
-}
 
 # --- Complaints portal (docs/adr/0033) ------------------------------------------------
 # Evidence uploads: the size limit per file and the number of files per filing.

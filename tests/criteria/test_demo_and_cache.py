@@ -1,15 +1,12 @@
-"""The Peru starter register, the answer cache, and register pagination."""
+"""The Peru starter register and register pagination."""
 
 import datetime as dt
 from decimal import Decimal
-from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from criteria import cache as register_cache
 from criteria.models import Criterion, CriterionVersion, DeliberationRound, Proposal, Source
 from criteria.selectors import Competitor, criteria_binding
 from tests.factories.commission import SectorFactory, TradingPartnerFactory
@@ -77,26 +74,6 @@ def test_demo_is_idempotent_and_shows_the_resolution():
     round_ = DeliberationRound.objects.get()
     assert round_.reports.count() == 2
     assert round_.proposals.get().criterion.code == "OSH-001"
-
-
-def test_cached_answers_follow_the_register_state():
-    cache.clear()
-    built = []
-
-    def build():
-        built.append(1)
-        return CriterionVersion.objects.count()
-
-    with mock.patch.object(register_cache, "_may_cache", return_value=True):
-        assert register_cache.cached(("q",), build) == 0
-        assert register_cache.cached(("q",), build) == 0
-        assert len(built) == 1  # the second answer came from the cache
-        CriterionVersionFactory(criterion=CriterionFactory(code="FOA-001"))
-        assert register_cache.cached(("q",), build) == 1  # a new version changes the state
-        assert len(built) == 2
-    # Inside a transaction (as in this test) nothing is cached.
-    assert register_cache.cached(("q",), build) == 1
-    assert len(built) == 3
 
 
 def test_register_pages_through_criteria(client):

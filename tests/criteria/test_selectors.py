@@ -4,14 +4,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
-from rest_framework.renderers import JSONRenderer
 
 from criteria import isic, units
 from criteria.selectors import (
     Competitor,
-    api_json,
     criteria_binding,
     criterion_version_in_force,
 )
@@ -205,24 +201,3 @@ def test_units_refuse_periods_in_the_unit_and_unknown_units(unit):
 
     with pytest.raises(ValidationError):
         units.unit_validate(unit)
-
-
-_JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(st.characters(codec="utf-8") | st.sampled_from('\u2028\u2029"\\/ñ€')),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
-)
-
-
-# What the register writes is an object or a list (DRF renders a bare None as no body).
-@given(st.dictionaries(st.text(), _JSON_VALUES) | st.lists(_JSON_VALUES))
-@example({"text": "line\u2028paragraph\u2029ñ €", "n": [1, 2.5, None, True]})
-def test_the_register_writes_json_exactly_as_the_rest_of_the_api(value):
-    """The selector's and the list's JSON is put together from text written by `api_json`
-    (some of it stored in precomputed answers): it is byte for byte what DRF renders for the
-    rest of the API."""
-    assert api_json(value).encode() == JSONRenderer().render(value)

@@ -56,6 +56,7 @@ disabled by the application.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import datetime as dt
 import decimal
@@ -74,6 +75,8 @@ from django.utils.translation import gettext_lazy as _
 ALL = "__all__"
 # The value of an expression (F(), a subquery) written by `update()`: unknown before it runs.
 UNKNOWN = object()
+# Set while `bulk_update()`, having checked each object, runs Django's own UPDATEs.
+_rows_checked = contextvars.ContextVar("integrity_rows_checked", default=False)
 
 
 class IntegrityRefused(ValidationError):
@@ -150,9 +153,7 @@ def frozen_fields(model, declaration: Integrity) -> list[models.Field]:
 
 
 def _through_declaration(parent: Integrity, name: str) -> Integrity:
-    return Integrity(
-        why=parent.why, frozen=ALL, no_delete=True
-    )  # the rows of a frozen relation
+    return Integrity(why=parent.why, frozen=ALL, no_delete=True)  # the rows of a frozen relation
 
 
 def declaration_of(model) -> Integrity | None:
@@ -201,9 +202,9 @@ def rules(model, declaration: Integrity) -> list[str]:
     names = [f"{label}.{f.attname}:frozen" for f in frozen_fields(model, declaration)]
     if declaration.transitions is not None:
         names.append(f"{label}.{declaration.status_field}:transition")
-    names += [f"{label}.{name}:set_once" for name in declaration.set_once]
-    names += [f"{label}.{name}:never_cleared" for name in declaration.never_cleared]
-    names += [f"{label}.{r.field}:requires:{r.name}" for r in declaration.requires]
+    names += [f"{label}.{_attname(model, n)}:set_once" for n in declaration.set_once]
+    names += [f"{label}.{_attname(model, n)}:never_cleared" for n in declaration.never_cleared]
+    names += [f"{label}.{_attname(model, r.field)}:requires:{r.name}" for r in declaration.requires]
     if declaration.no_delete is not False:
         names.append(f"{label}:no_delete")
     return names
@@ -304,7 +305,11 @@ class GuardedQuerySet(models.QuerySet):
         declaration = self._declaration()
         model = self.model._meta.concrete_model
         new = {_attname(model, name): value for name, value in kwargs.items()}
-        if declaration is not None and set(new) & guarded_attnames(model, declaration):
+        if (
+            declaration is not None
+            and not _rows_checked.get()
+            and set(new) & guarded_attnames(model, declaration)
+        ):
             # An expression's value is not known here: it counts as a change.
             new = {k: UNKNOWN if hasattr(v, "resolve_expression") else v for k, v in new.items()}
             names = [f.attname for f in _concrete(model)]
@@ -327,7 +332,11 @@ class GuardedQuerySet(models.QuerySet):
         if declaration is not None:
             for obj in objs:
                 obj._integrity_check(update_fields=fields)
-        result = super().bulk_update(objs, fields, batch_size=batch_size)
+        token = _rows_checked.set(True)
+        try:
+            result = super().bulk_update(objs, fields, batch_size=batch_size)
+        finally:
+            _rows_checked.reset(token)
         for obj in objs:
             obj._integrity_remember()
         return result
@@ -343,6 +352,18 @@ class Guarded(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        self._integrity_check(update_fields=kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        self._integrity_remember()
+
+    def delete(self, *args, **kwargs):
+        declaration = declaration_of(type(self))
+        if declaration is not None:
+            model = type(self)._meta.concrete_model
+            check_delete(model, declaration, model._base_manager.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -376,18 +397,6 @@ class Guarded(models.Model):
             written = [_attname(model, name) for name in update_fields]
         new = {name: getattr(self, name) for name in written if name in self.__dict__}
         check_change(model, declaration, pk=self.pk, old=old, new=new)
-
-    def save(self, *args, **kwargs):
-        self._integrity_check(update_fields=kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
-        self._integrity_remember()
-
-    def delete(self, *args, **kwargs):
-        declaration = declaration_of(type(self))
-        if declaration is not None:
-            model = type(self)._meta.concrete_model
-            check_delete(model, declaration, model._base_manager.filter(pk=self.pk))
-        return super().delete(*args, **kwargs)
 
 
 # --- Database triggers ------------------------------------------------------------------------
@@ -434,10 +443,11 @@ class _Compiler:
     def old_matches(self, q: Q) -> str:
         pk = self.model._meta.pk
         inner = _sql_of(
-            self.model._base_manager.filter(q).values(pk.attname), self.connection
+            self.model._base_manager.filter(q).order_by().values(pk.attname), self.connection
         )
         return (
-            f"EXISTS (SELECT 1 FROM ({inner}) AS guard_rows "
+            # Built from the model's metadata and its declaration, never from input.
+            f"EXISTS (SELECT 1 FROM ({inner}) AS guard_rows "  # noqa: S608
             f"WHERE guard_rows.{self.qn(pk.column)} = OLD.{self.qn(pk.column)})"
         )
 
@@ -445,15 +455,13 @@ class _Compiler:
         parts = []
         for name, allowed in condition.items():
             column = _field(self.model, name).column
-            parts.append(
-                f"NEW.{self.qn(column)} IN ({', '.join(_literal(v) for v in allowed)})"
-            )
+            parts.append(f"NEW.{self.qn(column)} IN ({', '.join(_literal(v) for v in allowed)})")
         return " AND ".join(parts) or "1 = 1"
 
     def requirement(self, requirement: Requires) -> str:
         other = self.apps.get_model(requirement.model)
         inner = _sql_of(
-            other._base_manager.filter(requirement.where).values(*requirement.match),
+            other._base_manager.filter(requirement.where).order_by().values(*requirement.match),
             self.connection,
         )
         joins = " AND ".join(
@@ -461,7 +469,7 @@ class _Compiler:
             f"NEW.{self.qn(_field(self.model, ours).column)}"
             for theirs, ours in requirement.match.items()
         )
-        return f"NOT EXISTS (SELECT 1 FROM ({inner}) AS guard_rows WHERE {joins})"
+        return f"NOT EXISTS (SELECT 1 FROM ({inner}) AS guard_rows WHERE {joins})"  # noqa: S608
 
     def update_checks(self) -> list[tuple[str, str]]:
         d, label = self.declaration, self.model._meta.label
@@ -473,11 +481,14 @@ class _Compiler:
             )
         status = _field(self.model, d.status_field)
         if d.transitions is not None and status is not None:
-            allowed = " OR ".join(
-                f"(OLD.{self.qn(status.column)} = {_literal(a)} "
-                f"AND NEW.{self.qn(status.column)} = {_literal(b)})"
-                for a, b in sorted(d.pairs())
-            ) or "1 = 0"
+            allowed = (
+                " OR ".join(
+                    f"(OLD.{self.qn(status.column)} = {_literal(a)} "
+                    f"AND NEW.{self.qn(status.column)} = {_literal(b)})"
+                    for a, b in sorted(d.pairs())
+                )
+                or "1 = 0"
+            )
             checks.append(
                 (
                     f"{self.distinct(status.column)} AND NOT ({allowed})",
@@ -514,9 +525,7 @@ class _Compiler:
             checks.append(
                 (
                     f"{self.distinct(f.column)} AND {applies} AND {self.requirement(requirement)}",
-                    _message(
-                        f"{label}.{f.attname}:requires:{requirement.name}", requirement.why
-                    ),
+                    _message(f"{label}.{f.attname}:requires:{requirement.name}", requirement.why),
                 )
             )
         return checks
@@ -560,7 +569,7 @@ class _Compiler:
             pk = qn(self.model._meta.pk.column)
             replace = _message(f"{self.model._meta.label}:no_replace", self.declaration.why)
             statements.append(
-                f"CREATE TRIGGER {qn(names['insert'])} BEFORE INSERT ON {table} FOR EACH ROW "
+                f"CREATE TRIGGER {qn(names['insert'])} BEFORE INSERT ON {table} FOR EACH ROW "  # noqa: S608
                 f"BEGIN SELECT RAISE(ABORT, '{replace}') "
                 f"WHERE EXISTS (SELECT 1 FROM {table} WHERE {pk} = NEW.{pk}); END"
             )
@@ -632,7 +641,9 @@ def _statements(model_label: str, apps, connection, *, reverse: bool) -> list[st
     statements = []
     for live_table in _tables(live):
         declaration = declaration_of(live_table)
-        historical = apps.get_model(live_table._meta.label) if not live_table._meta.auto_created else None
+        historical = (
+            apps.get_model(live_table._meta.label) if not live_table._meta.auto_created else None
+        )
         if historical is None:
             owner = apps.get_model(live._meta.label)
             name = next(

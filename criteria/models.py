@@ -14,7 +14,6 @@ import datetime as dt
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone

@@ -126,6 +126,10 @@ def test_reach_is_kept_by_the_database_not_the_application():
     [cell] = VersionReach.objects.filter(version=version)
     assert (cell.country_key, cell.sector_key) == (pe.pk, "1410")
     assert cell.effective_until == VersionReach.OPEN_END
+    # A version ends when the next one takes effect (commission.integrity).
+    CriterionVersionFactory(
+        criterion=version.criterion, number=2, effective_from=dt.date(2030, 1, 1)
+    )
     CriterionVersion.objects.filter(pk=version.pk).update(effective_until=dt.date(2030, 1, 1))
     cell.refresh_from_db()
     assert cell.effective_until == dt.date(2030, 1, 1)

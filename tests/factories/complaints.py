@@ -208,7 +208,7 @@ def decision_issued_record(case: Case):
     `decided` only with one: `Case.integrity`), written directly as the row it is."""
     from hearings.models import Decision, Panel
 
-    panel, _created = Panel.objects.get_or_create(case=case)
+    panel, _created = Panel.objects.get_or_create(case=case, defaults={"composition": {}})
     now = timezone.now()
     decision, _created = Decision.objects.get_or_create(
         case=case,

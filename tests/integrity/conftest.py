@@ -13,8 +13,7 @@ import time_machine
 from django.db import transaction
 from django.test import TestCase, override_settings
 
-from commission.models import CaseEvent, Clock, ClockNotice
-from commission.models import TradingPartner, Sector
+from commission.models import CaseEvent, Clock, ClockNotice, Sector, TradingPartner
 from criteria.models import Criterion, CriterionVersion, Source
 from hearings.models import (
     AllegationFinding,

@@ -373,6 +373,16 @@ class Guarded(models.Model):
         }
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        loaded = getattr(self, "_integrity_loaded", {})
+        for f in _concrete(self):
+            if f.attname in self.__dict__ and (
+                fields is None or f.name in fields or f.attname in fields
+            ):
+                loaded[f.attname] = _snapshot(getattr(self, f.attname))
+        self._integrity_loaded = loaded
+
     def _integrity_remember(self) -> None:
         self._integrity_loaded = {
             f.attname: _snapshot(getattr(self, f.attname))

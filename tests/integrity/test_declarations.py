@@ -251,3 +251,25 @@ def test_the_application_role_reads_and_writes_what_the_services_write():
         ]
         _event()
         transaction.set_rollback(True)
+
+
+def test_a_refreshed_row_is_checked_against_what_it_now_holds(monkeypatch):
+    """`save()` compares with the values last read from the database, `refresh_from_db()`
+    included: a clock missed since it was read is refused `met` by the model itself."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from commission.models import Clock
+    from tests.factories.commission import CaseProtocol, case_with_clocks
+
+    CaseProtocol.install(monkeypatch, with_recipients=False)
+    _case, clocks = case_with_clocks(trigger_at=dt.datetime(2026, 3, 2, 14, 10, tzinfo=dt.UTC))
+    read = Clock.objects.get(pk=clocks["hearing_by"].pk)
+    other = Clock.objects.get(pk=read.pk)
+    other.status, other.missed_at, other.miss_recorded_at = "missed", other.due_at, other.due_at
+    other.save(update_fields=["status", "missed_at", "miss_recorded_at"])
+    read.refresh_from_db()
+    read.status = "met"
+    with pytest.raises(ValidationError, match="commission.Clock.status:transition"):
+        read.save(update_fields=["status"])

@@ -23,46 +23,52 @@ class Command(BaseCommand):
         if not admin_url or not owner or "postgresql" not in database["ENGINE"]:
             self.stdout.write("database roles: nothing to do (no DATABASE_ADMIN_URL/owner)")
             return
-        import psycopg
-        from psycopg import sql
+        import psycopg2
+        from psycopg2 import sql
 
         admin = environ.Env.db_url_config(admin_url)
-        with psycopg.connect(
+        connection = psycopg2.connect(
             host=admin["HOST"] or None,
             port=admin["PORT"] or None,
             user=admin["USER"],
             password=admin["PASSWORD"] or None,
             dbname=admin["NAME"] or "postgres",
-            autocommit=True,
-        ) as connection:
-            for user, password, extra in (
-                (owner["USER"], owner.get("PASSWORD"), "CREATEDB"),
-                (database["USER"], database.get("PASSWORD"), "NOCREATEDB"),
-            ):
-                exists = connection.execute(
-                    "SELECT 1 FROM pg_roles WHERE rolname = %s", [user]
-                ).fetchone()
-                verb = "ALTER" if exists else "CREATE"
-                statement = sql.SQL("{} ROLE {} LOGIN NOSUPERUSER " + extra).format(
-                    sql.SQL(verb), sql.Identifier(user)
-                )
-                if password:
-                    statement += sql.SQL(" PASSWORD {}").format(sql.Literal(password))
-                connection.execute(statement)
-            connection.execute(
-                sql.SQL("GRANT {} TO {}").format(
-                    sql.Identifier(database["USER"]), sql.Identifier(owner["USER"])
-                )
-            )
-            if not connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
-            ).fetchone():
-                connection.execute(
-                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                        sql.Identifier(database["NAME"]), sql.Identifier(owner["USER"])
-                    )
-                )
+        )
+        connection.autocommit = True
+        try:
+            self._ensure(connection.cursor(), sql, owner, database)
+        finally:
+            connection.close()
         self.stdout.write(
             f"database roles: owner {owner['USER']}, application {database['USER']}, "
             f"database {database['NAME']}"
         )
+
+    def _ensure(self, cursor, sql, owner: dict, database: dict) -> None:
+        def one(statement, params=()):
+            cursor.execute(statement, params)
+            return cursor.fetchone()
+
+        for user, password, extra in (
+            (owner["USER"], owner.get("PASSWORD"), "CREATEDB"),
+            (database["USER"], database.get("PASSWORD"), "NOCREATEDB"),
+        ):
+            exists = one("SELECT 1 FROM pg_roles WHERE rolname = %s", [user])
+            verb = "ALTER" if exists else "CREATE"
+            statement = sql.SQL("{} ROLE {} LOGIN NOSUPERUSER " + extra).format(
+                sql.SQL(verb), sql.Identifier(user)
+            )
+            if password:
+                statement += sql.SQL(" PASSWORD {}").format(sql.Literal(password))
+            cursor.execute(statement)
+        cursor.execute(
+            sql.SQL("GRANT {} TO {}").format(
+                sql.Identifier(database["USER"]), sql.Identifier(owner["USER"])
+            )
+        )
+        if not one("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]):
+            cursor.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(database["NAME"]), sql.Identifier(owner["USER"])
+                )
+            )

@@ -22,7 +22,10 @@ install: $(STAMP)
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
+# On PostgreSQL with DATABASE_OWNER_URL: the roles first (with DATABASE_ADMIN_URL), then the
+# migrations as the owner, which grants the application role its rights (README).
 migrate: install
+	$(PY) manage.py database_roles
 	$(PY) manage.py migrate --no-input -v 0
 
 demo: migrate

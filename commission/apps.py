@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +18,13 @@ class CommissionConfig(AppConfig):
     def ready(self) -> None:
         # After every migrate (all apps' permissions exist by then), align the role groups.
         post_migrate.connect(_sync_roles, dispatch_uid="commission.roles_sync")
+        from .db.roles import grant_to_application_role, sqlite_recursive_triggers
+
+        # INSERT OR REPLACE fires the DELETE guards (commission.integrity).
+        connection_created.connect(
+            sqlite_recursive_triggers, dispatch_uid="commission.sqlite_recursive_triggers"
+        )
+        # The application's PostgreSQL role gets its rights on what migrate created.
+        post_migrate.connect(
+            grant_to_application_role, dispatch_uid="commission.grant_to_application_role"
+        )

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .integrity import ALL, Guarded, GuardedQuerySet, Integrity
+
 
 class TradingPartner(models.Model):
     """A country party to the agreement the commission enforces."""
@@ -358,13 +360,7 @@ class OrganizationMembership(models.Model):
         return f"{self.person} for {self.organization}"
 
 
-class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("Case events are append-only."))
-
-    def delete(self):
-        raise ValidationError(_("Case events are append-only."))
-
+class CaseEventQuerySet(GuardedQuerySet):
     def for_subject(self, obj: models.Model) -> CaseEventQuerySet:
         return self.filter(
             subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk)
@@ -374,11 +370,17 @@ class CaseEventQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Guarded):
     """One state change, written in the same transaction as the change itself.
 
-    Append-only: the model, its queryset and a database trigger refuse updates and deletes.
-    The public docket and every case timeline are read from these rows."""
+    Append-only (`integrity`: every column frozen, including columns added later, and no
+    delete). The public docket and every case timeline are read from these rows."""
+
+    integrity = Integrity(
+        why=_("case events are append-only: never changed, never deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -417,14 +419,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.verb}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("Case events are append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Case events are append-only."))
 
 
 class Heartbeat(models.Model):
@@ -471,7 +465,7 @@ class CommissionHoliday(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
-class Clock(models.Model):
+class Clock(Guarded):
     """A statutory deadline running against the commission for one case (any app's model).
 
     The subject is generic (content type + id, like CaseEvent) and duck-typed; see the subject
@@ -513,8 +507,7 @@ class Clock(models.Model):
     # missed).
     WINDOW_STATUSES: frozenset[str] = frozenset({Status.PENDING, Status.CLOSED})
 
-    # Fields fixed when the clock starts. `save()` refuses to change them and a database
-    # trigger (migration 0004) refuses an UPDATE that touches them.
+    # Fields fixed when the clock starts (frozen by `integrity` below).
     IMMUTABLE_FIELDS = (
         "subject_type",
         "subject_id",
@@ -532,6 +525,27 @@ class Clock(models.Model):
         "moved_over",
         "due_at",
         "started_at",
+    )
+    # What never changes, declared once: the model, its queryset and the database triggers
+    # (migration 0007, `InstallGuards`) all come from this.
+    integrity = Integrity(
+        why=_(
+            "a statutory clock is never moved, extended, paused, reopened or deleted: no "
+            "extension, tolling or pause exists, and a recorded miss stays a miss"
+        ),
+        frozen=IMMUTABLE_FIELDS,
+        transitions=TRANSITIONS,
+        set_once=(
+            "met_at",
+            "met_by_event",
+            "missed_at",
+            "miss_recorded_at",
+            "completed_at",
+            "completed_by_event",
+            "closed_at",
+        ),
+        never_cleared={"next_action_at": {"status": [Status.PENDING]}},
+        no_delete=True,
     )
 
     subject_type = models.ForeignKey(
@@ -687,21 +701,6 @@ class Clock(models.Model):
     def __str__(self) -> str:
         return f"{self.docket_number or self.subject_id} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            update_fields = kwargs.get("update_fields")
-            if update_fields is None or set(update_fields) & set(self.IMMUTABLE_FIELDS):
-                raise ValidationError(
-                    _(
-                        "A statutory clock cannot be changed once started: no extension, "
-                        "tolling or pause exists."
-                    )
-                )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("A statutory clock cannot be deleted."))
-
     @property
     def is_window(self) -> bool:
         """A window (the parties may act until the due instant), not an obligation."""
@@ -730,11 +729,18 @@ class Clock(models.Model):
         return gettext(self.legal_source) if self.legal_source else ""
 
 
-class ClockNotice(models.Model):
+class ClockNotice(Guarded):
     """The claim of one reminder, escalation or miss notice of a clock.
 
     Keyed (clock, kind, offset) and unique: a notice is claimed at most once, however many
-    sweeps run, in sequence or at the same time."""
+    sweeps run, in sequence or at the same time. Written once, as sent: never changed or
+    deleted."""
+
+    integrity = Integrity(
+        why=_("a clock notice is recorded as sent: never changed, never deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Reminder")

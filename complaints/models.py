@@ -15,7 +15,6 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.dispatch import Signal
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
+from commission.integrity import Guarded, GuardedQuerySet, Integrity, Requires
 from commission.models import Organization, Sector, TradingPartner
 
 from .fields import EncryptedJSONField, EncryptedTextField
@@ -55,17 +55,15 @@ class DocketCounter(models.Model):
         return f"{self.prefix}-{self.year}: {self.last_number}"
 
 
-class CaseQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        if set(kwargs) & set(IMMUTABLE_FIELDS):
-            raise ValidationError(
-                _("The receipt time and the kind of a filing never change once recorded.")
-            )
-        return super().update(**kwargs)
+def _of_either_kind(transitions: dict[str, dict[str, frozenset[str]]]) -> dict[str, set[str]]:
+    union: dict[str, set[str]] = {}
+    for by_status in transitions.values():
+        for before, afters in by_status.items():
+            union.setdefault(before, set()).update(afters)
+    return union
 
-    def delete(self):
-        raise ValidationError(_("A case is never deleted: it ends only with a reasoned outcome."))
 
+class CaseQuerySet(GuardedQuerySet):
     def complaints(self) -> CaseQuerySet:
         return self.filter(kind=Case.Kind.COMPLAINT)
 
@@ -73,7 +71,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(kind=Case.Kind.PETITION)
 
 
-class Case(models.Model):
+class Case(Guarded):
     """A complaint or a petition, from its receipt to its reasoned outcome."""
 
     class Kind(models.TextChoices):
@@ -118,6 +116,31 @@ class Case(models.Model):
     }
     # Statuses in which the commission has given its reasoned outcome.
     OUTCOME_STATUSES = frozenset({Status.DECIDED, Status.COMPLAINT_FILED, Status.DENIED})
+
+    # What never changes, declared once (model, queryset and database triggers): the receipt,
+    # the kind and the docket number; the status only along the transitions of either kind
+    # (the kind itself is checked by a constraint); `decided` only with an issued decision
+    # (a row of the hearings app's decision table, named here without importing it).
+    integrity = Integrity(
+        why=_(
+            "the receipt of a filing never changes, a case moves only towards a reasoned "
+            "outcome and is never deleted"
+        ),
+        frozen=IMMUTABLE_FIELDS,
+        transitions=_of_either_kind(TRANSITIONS),
+        requires=(
+            Requires(
+                name="issued_decision",
+                field="status",
+                values=(Status.DECIDED,),
+                model="hearings.Decision",
+                match={"case_id": "id"},
+                where=Q(status="issued"),
+                why=_("a case is decided only by an issued decision"),
+            ),
+        ),
+        no_delete=True,
+    )
 
     id = models.BigAutoField(primary_key=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
@@ -265,20 +288,6 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.docket_number} ({self.get_kind_display()})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            update_fields = kwargs.get("update_fields")
-            if update_fields is None:
-                raise ValidationError(_("Cases are saved field by field by their services."))
-            if set(update_fields) & set(IMMUTABLE_FIELDS):
-                raise ValidationError(
-                    _("The receipt time and the kind of a filing never change once recorded.")
-                )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("A case is never deleted: it ends only with a reasoned outcome."))
 
     # --- convenience ---------------------------------------------------------------------
     @property

@@ -13,13 +13,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from commission.integrity import ALL, Guarded, Integrity, Requires
 from commission.models import (
     CommissionMember,
     InvestigativeTeam,
@@ -75,7 +75,7 @@ class Right(models.Model):
         return _localized(self, "description")
 
 
-class Criterion(models.Model):
+class Criterion(Guarded):
     """A well-specified criterion: a bright-line rule or a performance measure.
 
     Its substance lives in its versions; the criterion itself only names it (`code`, `title`),
@@ -103,6 +103,14 @@ class Criterion(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=200)
     title_es = models.CharField(_("title (Spanish)"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    # The ratchet compares the versions of criteria that govern the same thing: what a
+    # criterion is, and what it governs, never changes (its titles may be corrected).
+    integrity = Integrity(
+        why=_("a criterion's code, kind and what it governs never change; it is never deleted"),
+        frozen=("code", "kind", "governs", "created_at"),
+        no_delete=True,
+    )
 
     class Meta:
         ordering = ["code"]
@@ -155,8 +163,33 @@ def _averaging_labels_in(language: str | None) -> dict[str, str]:
     return {value: str(label) for value, label in AveragingPeriod.choices}
 
 
-class CriterionVersion(models.Model):
-    """One promulgated version of a criterion. Written once, never changed, never deleted."""
+class CriterionVersion(Guarded):
+    """One promulgated version of a criterion. Written once, never changed, never deleted.
+
+    `effective_until` is the one exception: set once, from empty, to the effective date of
+    the next version (the successor adopted by `criterion_revise`, or the retirement the
+    ratchet approved), which must exist."""
+
+    integrity = Integrity(
+        why=_("criterion versions are never changed or deleted"),
+        frozen=ALL,
+        unfrozen=("effective_until",),
+        set_once=("effective_until",),
+        requires=(
+            Requires(
+                name="next_version",
+                field="effective_until",
+                model="criteria.CriterionVersion",
+                match={"criterion_id": "criterion_id", "effective_from": "effective_until"},
+                why=_(
+                    "a version ends only when the next version (a successor or a retirement) "
+                    "takes effect"
+                ),
+            ),
+        ),
+        no_delete=True,
+        frozen_m2m=("countries", "sectors"),
+    )
 
     class Provenance(models.TextChoices):
         ROUND = "round", _("Adopted in a deliberation round")
@@ -296,14 +329,6 @@ class CriterionVersion(models.Model):
     def __str__(self) -> str:
         return self.identifier
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("Criterion versions are never changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Criterion versions are never deleted."))
-
     @property
     def text(self) -> str:
         return _localized(self, "text")
@@ -333,9 +358,16 @@ class CriterionVersion(models.Model):
         return text
 
 
-class Source(models.Model):
+class Source(Guarded):
     """A source a criterion version cites: international law, the trading partner's domestic
-    law, or international best practice among comparable countries or employers."""
+    law, or international best practice among comparable countries or employers. Part of
+    the version: never changed or deleted."""
+
+    integrity = Integrity(
+        why=_("the sources of a criterion version are never changed or deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     class Kind(models.TextChoices):
         INTERNATIONAL_LAW = "international_law", _("International labor law")
@@ -419,14 +451,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.citation
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("Sources of a version are never changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Sources of a version are never deleted."))
 
     @property
     def citation(self) -> str:

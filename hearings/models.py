@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commission.integrity import ALL, Guarded, GuardedQuerySet, Integrity
 from commission.models import CommissionMember, Organization, Sector, SupplyRelationship
 from commission.models import TradingPartner as Country
 from complaints.models import Allegation, Case, ComplianceStatement
@@ -496,7 +497,7 @@ class GovernmentConsultation(models.Model):
 # --- Decisions --------------------------------------------------------------------------
 
 
-class Decision(models.Model):
+class Decision(Guarded):
     """The binding decision on a complaint, or the domestic commission's decision on a
     petition: for each allegation, the findings of fact, the criteria versions in force on the
     relevant date, the determination and the reasoning — and, where any violation is found on a
@@ -528,6 +529,16 @@ class Decision(models.Model):
         Status.ISSUED: frozenset(),
     }
     FROZEN = frozenset({Status.ISSUING, Status.ISSUED})
+    # Declared once (model, queryset and database triggers): an issued decision never changes
+    # and never goes back; no decision is ever deleted. What hangs from it (findings, facts,
+    # criteria applied, sanctions, benchmarks) declares the same once it is issued.
+    integrity = Integrity(
+        why=_("an issued decision never changes and never goes back; decisions are never deleted"),
+        frozen=ALL,
+        frozen_when=Q(status="issued"),
+        transitions=TRANSITIONS,
+        no_delete=True,
+    )
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     case = models.OneToOneField(
@@ -611,8 +622,15 @@ class Decision(models.Model):
         return self.issued_at
 
 
-class AllegationFinding(models.Model):
+class AllegationFinding(Guarded):
     """The panel's finding on one allegation."""
+
+    integrity = Integrity(
+        why=_("the findings of an issued decision never change"),
+        frozen=ALL,
+        frozen_when=Q(decision__status="issued"),
+        no_delete=Q(decision__status="issued"),
+    )
 
     class Determination(models.TextChoices):
         PENDING = "", _("Not yet determined")
@@ -651,9 +669,16 @@ class AllegationFinding(models.Model):
         return f"{self.decision.docket_number} / {self.allegation.number}"
 
 
-class FactFinding(models.Model):
+class FactFinding(Guarded):
     """One finding of fact, drawn from the record (an investigation finding, a submission, the
     hearing record, evidence filed with the case)."""
+
+    integrity = Integrity(
+        why=_("the findings of fact of an issued decision never change"),
+        frozen=ALL,
+        frozen_when=Q(finding__decision__status="issued"),
+        no_delete=Q(finding__decision__status="issued"),
+    )
 
     finding = models.ForeignKey(
         AllegationFinding,
@@ -686,8 +711,15 @@ class FactFinding(models.Model):
         return self.text[:80]
 
 
-class CriterionApplication(models.Model):
+class CriterionApplication(Guarded):
     """A criterion version applied to a finding: the version in force on the relevant date."""
+
+    integrity = Integrity(
+        why=_("the criteria applied by an issued decision never change"),
+        frozen=ALL,
+        frozen_when=Q(finding__decision__status="issued"),
+        no_delete=Q(finding__decision__status="issued"),
+    )
 
     finding = models.ForeignKey(
         AllegationFinding,
@@ -716,11 +748,18 @@ class CriterionApplication(models.Model):
         return self.version.identifier
 
 
-class SanctionSpecification(models.Model):
+class SanctionSpecification(Guarded):
     """A sanction ordered by a decision: its target, instrument, magnitude and the benchmarks
     of actual compliance for lifting it. Part of the decision (frozen with it); the sanctions
     app takes over its lifecycle by `public_id`. Its level is set to deter, never to
     compensate — there is no measure of trade effect anywhere in it."""
+
+    integrity = Integrity(
+        why=_("the sanctions of an issued decision never change"),
+        frozen=ALL,
+        frozen_when=Q(decision__status="issued"),
+        no_delete=Q(decision__status="issued"),
+    )
 
     class Target(models.TextChoices):
         COUNTRY = "country", _("Country-wide")
@@ -874,10 +913,17 @@ class SanctionSpecification(models.Model):
         return str(templates[self.unit] % {"value": value})
 
 
-class SanctionBenchmark(models.Model):
+class SanctionBenchmark(Guarded):
     """A benchmark of actual compliance (a measured outcome in the workplaces) whose verified
     attainment lifts the stated share of the sanction; the sanction lifts fully only when all
     of its benchmarks are met."""
+
+    integrity = Integrity(
+        why=_("the benchmarks of an issued decision never change"),
+        frozen=ALL,
+        frozen_when=Q(sanction__decision__status="issued"),
+        no_delete=Q(sanction__decision__status="issued"),
+    )
 
     class Direction(models.TextChoices):
         AT_LEAST = "at_least", _("at least (≥)")
@@ -1058,21 +1104,19 @@ class OpinionRender(models.Model):
         return f"render #{self.pk} ({self.get_status_display()})"
 
 
-class OpinionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("An issued opinion is never edited; issue a corrigendum."))
-
-    def delete(self):
-        raise ValidationError(_("An issued opinion is never deleted."))
-
-
 def opinion_upload_to(instance: Opinion, filename: str) -> str:
     return f"opinions/{instance.sha256[:2]}/{instance.sha256}.pdf"
 
 
-class Opinion(models.Model):
+class Opinion(Guarded):
     """The register of issued reasoned opinions (and corrigenda): the PDF as issued, stored
     under its SHA-256. Written once; never edited or deleted."""
+
+    integrity = Integrity(
+        why=_("an issued opinion is never edited or deleted; a correction is a corrigendum"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     class Kind(models.TextChoices):
         OPINION = "opinion", _("Reasoned opinion")
@@ -1110,7 +1154,7 @@ class Opinion(models.Model):
         related_name="opinion",
     )
 
-    objects = OpinionQuerySet.as_manager()
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -1135,11 +1179,3 @@ class Opinion(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("An issued opinion is never edited; issue a corrigendum."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("An issued opinion is never deleted."))

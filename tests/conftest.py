@@ -59,3 +59,75 @@ def pytest_collection_modifyitems(config, items):
                 raise pytest.UsageError(f"REQUIRE_SERVICES includes {name}, but: {problem}")
             item.add_marker(pytest.mark.skip(reason=f"SKIPPED ({name}): {problem}"))
             break
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_keeps_integrity_guards():
+    """Transactional tests (the live server, the worker) end with a flush, which the integrity
+    guards (commission.integrity) rightly refuse: SQLite deletes rows one by one, PostgreSQL
+    truncates. For the flush only, the test database's owner lifts the guards and puts them
+    back as they were (on PostgreSQL by disabling the TRUNCATE guards, which only the owner of
+    a table may do)."""
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
+
+    def sqlite_flush(original):
+        def execute_sql_flush(self, sql_list):
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                triggers = cursor.fetchall()
+                for name, _sql in triggers:
+                    cursor.execute(f'DROP TRIGGER "{name}"')
+            try:
+                original(self, sql_list)
+            finally:
+                with self.connection.cursor() as cursor:
+                    for _name, sql in triggers:
+                        cursor.execute(sql)
+
+        return execute_sql_flush
+
+    def postgresql_flush(original):
+        def execute_sql_flush(self, sql_list):
+            from django.db import transaction
+
+            with transaction.atomic(using=self.connection.alias):
+                with self.connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+                        "WHERE tgname LIKE '%%\\_\\_guard\\_truncate'"
+                    )
+                    guards = cursor.fetchall()
+                    for table, name in guards:
+                        cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+                original(self, sql_list)
+                with self.connection.cursor() as cursor:
+                    for table, name in guards:
+                        cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+
+        return execute_sql_flush
+
+    patched = []
+    for wrapper, patch in ((SQLite, sqlite_flush), (PostgreSQL, postgresql_flush)):
+        ops = wrapper.ops_class
+        patched.append((ops, ops.execute_sql_flush))
+        ops.execute_sql_flush = patch(ops.execute_sql_flush)
+    yield
+    for ops, original in patched:
+        ops.execute_sql_flush = original
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL with two roles (`DATABASE_OWNER_URL`), the test database is created,
+    migrated and used by the owner role; tests of what the application role may do switch to
+    it (`SET ROLE`, tests/integrity)."""
+    from django.db import connections
+
+    from commission.db.roles import as_owner
+
+    database = settings.DATABASES["default"]
+    owner = as_owner(database)
+    if owner is not database:
+        database.update(owner)
+        connections["default"].close()

@@ -145,6 +145,19 @@ def checked_once_per_interval(database: dict) -> dict:
 
 
 checked_once_per_interval(DATABASES["default"])
+
+
+def database_roles(database: dict) -> tuple[dict, str]:
+    """PostgreSQL's two roles (commission.db.roles): the owner's connection settings, from
+    `DATABASE_OWNER_URL` (migrate runs as the owner), and the application role, the user of
+    `DATABASE_URL` (or `DATABASE_APP_ROLE`), to which the owner grants its rights."""
+    owner_url = env.str("DATABASE_OWNER_URL", default="")
+    owner = env.db_url_config(owner_url) if owner_url else {}
+    app_role = env.str("DATABASE_APP_ROLE", default=database.get("USER", "") if owner else "")
+    return owner, app_role
+
+
+DATABASE_OWNER, DATABASE_APP_ROLE = database_roles(DATABASES["default"])
 # Seconds during which a persistent PostgreSQL connection that was created or passed a health
 # check is reused without another (0: checked at every request, as Django does).
 CONN_HEALTH_CHECK_INTERVAL = env.float("CONN_HEALTH_CHECK_INTERVAL", default=0.5)

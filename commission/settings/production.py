@@ -4,7 +4,7 @@ Missing variables raise ImproperlyConfigured at start-up.
 """
 
 from .base import *  # noqa: F403
-from .base import checked_once_per_interval, env
+from .base import checked_once_per_interval, database_roles, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -13,6 +13,7 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY")
 DATABASES = {"default": checked_once_per_interval(env.db_url("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_OWNER, DATABASE_APP_ROLE = database_roles(DATABASES["default"])
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_CONFIG = env.email_url("EMAIL_URL")

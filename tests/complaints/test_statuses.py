@@ -16,7 +16,7 @@ from commission.models import CaseEvent
 from commission.selectors import clocks_for_subject
 from complaints import services
 from complaints.models import IMMUTABLE_FIELDS, Case, CourtReview
-from tests.factories.complaints import case_in_status, file_case
+from tests.factories.complaints import case_in_status, decision_issued_record, file_case
 
 pytestmark = pytest.mark.django_db
 S = Case.Status
@@ -89,7 +89,10 @@ def _attempts(world, case):
         ),
         "decide": (
             S.DECIDED,
-            lambda: services.complaint_decide(complaint=case, reasoning="R.", actor=world.staff),
+            lambda: (
+                decision_issued_record(case),
+                services.complaint_decide(complaint=case, reasoning="R.", actor=world.staff),
+            ),
         ),
         "deny": (
             S.DENIED,
@@ -212,13 +215,36 @@ def test_an_outcome_without_reasons_is_refused(world, outcome, reasoning):
 def test_the_database_refuses_any_other_status(world, status):
     case = file_case(world, received_days_ago=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(status=status)
+        Case._base_manager.filter(pk=case.pk).update(status=status)
 
 
 def test_the_database_refuses_an_outcome_without_reasons(world):
     case = case_in_status(world, kind=K.COMPLAINT, status=S.HEARD)
+    decision_issued_record(case)
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(status=S.DECIDED)
+
+
+def test_a_complaint_is_decided_only_with_an_issued_decision(world):
+    """A complaint heard but with no issued decision cannot be set to decided: not by the
+    service, not through the ORM, not by SQL (commission.integrity)."""
+    case = case_in_status(world, kind=K.COMPLAINT, status=S.HEARD)
+    rule = "complaints.Case.status:requires:issued_decision"
+    with pytest.raises(ValidationError, match=rule):
+        services.complaint_decide(complaint=case, reasoning="R.", actor=world.staff)
+    with pytest.raises(ValidationError, match=rule):
+        Case.objects.filter(pk=case.pk).update(
+            status=S.DECIDED, outcome_at=timezone.now(), outcome_reasoning="R."
+        )
+    with pytest.raises(DatabaseError, match=rule), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE complaints_case SET status = 'decided', outcome_at = %s, "
+                "outcome_reasoning = 'R.' WHERE id = %s",
+                [timezone.now(), case.pk],
+            )
+    case.refresh_from_db()
+    assert case.status == S.HEARD
 
 
 def test_a_case_is_never_deleted(world):

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from criteria import services
 from criteria.models import Criterion, CriterionVersion, Proposal
 from tests.criteria.support import adopt, at, historical, measure_draft, open_criterion, rule_draft
+from tests.factories.criteria import CriterionVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -269,9 +270,10 @@ def test_measure_retirement_requires_an_at_least_as_protective_successor(rights,
 
 def test_versions_and_sources_are_immutable_down_to_the_database(dust):
     version = dust.versions.get()
-    with pytest.raises(ValidationError):
+    version.threshold = Decimal("900")
+    with pytest.raises(ValidationError, match="criteria.CriterionVersion.threshold:frozen"):
         version.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="criteria.CriterionVersion:no_delete"):
         version.delete()
     statements = [
         ("UPDATE criteria_criterionversion SET threshold = 900 WHERE id = %s", version.pk),
@@ -287,10 +289,28 @@ def test_versions_and_sources_are_immutable_down_to_the_database(dust):
         with pytest.raises(DatabaseError, match="never changed or deleted"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [pk])
-    # Setting the end of the period once, from empty, is what the services do; twice is refused.
+    # The end of the period is set once, from empty, to the date the next version takes effect
+    # (what the services do); with no next version in force then, or twice, it is refused.
+    ends = "criteria.CriterionVersion.effective_until:requires:next_version"
+    with pytest.raises(ValidationError, match=ends):
+        CriterionVersion.objects.filter(pk=version.pk).update(effective_until=dt.date(2030, 1, 1))
+    with pytest.raises(DatabaseError, match=ends), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE criteria_criterionversion SET effective_until = %s WHERE id = %s",
+                [dt.date(2030, 1, 1), version.pk],
+            )
+    CriterionVersionFactory(
+        criterion=version.criterion, number=2, effective_from=dt.date(2030, 1, 1)
+    )
     CriterionVersion.objects.filter(pk=version.pk).update(effective_until=dt.date(2030, 1, 1))
-    with pytest.raises(DatabaseError, match="never changed or deleted"), transaction.atomic():
+    once = "criteria.CriterionVersion.effective_until:set_once"
+    with pytest.raises(ValidationError, match=once):
         CriterionVersion.objects.filter(pk=version.pk).update(effective_until=dt.date(2031, 1, 1))
+    with pytest.raises(DatabaseError, match=once), transaction.atomic():
+        CriterionVersion._base_manager.filter(pk=version.pk).update(
+            effective_until=dt.date(2031, 1, 1)
+        )
     version.refresh_from_db()
     assert version.threshold == Decimal("200")
     assert version.effective_until == dt.date(2030, 1, 1)

@@ -203,6 +203,28 @@ def file_case(
     return case
 
 
+def decision_issued_record(case: Case):
+    """The issued decision the hearings app records before a complaint is decided (a case is
+    `decided` only with one: `Case.integrity`), written directly as the row it is."""
+    from hearings.models import Decision, Panel
+
+    panel, _created = Panel.objects.get_or_create(case=case, defaults={"composition": {}})
+    now = timezone.now()
+    decision, _created = Decision.objects.get_or_create(
+        case=case,
+        defaults={
+            "panel": panel,
+            "kind": Decision.Kind.COMPLAINT,
+            "adoption": Decision.Adoption.PANEL,
+            "language": "en",
+            "status": Decision.Status.ISSUED,
+            "adopted_at": now,
+            "issued_at": now,
+        },
+    )
+    return decision
+
+
 def case_in_status(world: World, *, kind: str, status: str) -> Case:
     """A case of `kind` brought to `status` through the real services."""
     case = file_case(world, kind=kind, received_days_ago=20)
@@ -230,6 +252,7 @@ def case_in_status(world: World, *, kind: str, status: str) -> Case:
     if status == S.HEARD:
         return case
     if status == S.DECIDED:
+        decision_issued_record(case)
         services.complaint_decide(complaint=case, reasoning="Violations found.", actor=world.staff)
         return case
     services.petition_deny(petition=case, reasoning="Findings do not breach.", actor=world.staff)

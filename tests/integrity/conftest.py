@@ -1,0 +1,197 @@
+"""One specimen of every guarded record, built once per module through the real services
+(an issued decision with its opinion, a draft one, clocks met, missed and closed, criteria with
+versions and sources), inside a transaction rolled back at the end of the module: each test
+runs in a savepoint of it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.test import TestCase, override_settings
+
+from commission.models import CaseEvent, Clock, ClockNotice, Sector, TradingPartner
+from criteria.models import Criterion, CriterionVersion, Source
+from hearings.models import (
+    AllegationFinding,
+    CriterionApplication,
+    Decision,
+    FactFinding,
+    Opinion,
+    SanctionBenchmark,
+    SanctionSpecification,
+)
+
+
+@dataclasses.dataclass
+class Specimen:
+    """A row to attack, and for a rule on a value (a transition, a requirement) the value."""
+
+    model: type
+    pk: object
+    value: object = dataclasses.field(default=None)
+
+    def fresh(self):
+        return self.model._base_manager.get(pk=self.pk)
+
+
+def _build(tmp_path) -> dict[str, object]:
+    from commission.celery import app
+    from hearings import services
+    from tests.factories import hearings as f
+
+    app.conf.task_always_eager = True
+    with time_machine.travel(f.FILED_AT - dt.timedelta(days=1), tick=False) as traveller:
+        parties = f.parties_create()
+        members = f.members_create(parties)
+        criteria = f.criteria_create()
+        traveller.move_to(f.FILED_AT + dt.timedelta(minutes=5))
+        issued_case = f.complaint_file(parties, criteria)
+        draft_case = f.complaint_file(parties, criteria, language="es")
+        traveller.move_to(f.day(3))
+        f.panel_seat(members, issued_case)
+        f.panel_seat(members, draft_case)
+        traveller.move_to(f.day(20))
+        hearing = f.hearing_schedule(issued_case)
+        draft_hearing = f.hearing_schedule(draft_case, when=f.day(51, 9))
+        traveller.move_to(f.day(52, 15))
+        services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9))
+        services.hearing_record_held(hearing=draft_hearing, held_at=f.day(51, 9))
+        traveller.move_to(f.day(70))
+        decision = services.decision_open(case=issued_case)
+        draft = services.decision_open(case=draft_case)
+        f.findings_complete(decision, criteria)
+        f.sanctions_complete(decision, parties)
+        traveller.move_to(f.day(85, 11))
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            services.decision_issue(decision=decision)
+        decision.refresh_from_db()
+        assert decision.status == Decision.Status.ISSUED
+
+        # Clocks in every state a rule speaks of, as rows (a copy of a real clock's arithmetic).
+        model = Clock.objects.filter(subject_id=str(issued_case.pk), kind="hearing_by").get()
+        event = CaseEvent.objects.for_subject(issued_case).first()
+        arithmetic = {name: getattr(model, name) for name in Clock.IMMUTABLE_FIELDS}
+        arithmetic = {
+            (Clock._meta.get_field(k).attname): getattr(model, Clock._meta.get_field(k).attname)
+            for k in arithmetic
+        }
+
+        def clock(subject: str, **state) -> Clock:
+            return Clock.objects.create(**{**arithmetic, "subject_id": subject, **state})
+
+        pending = clock("specimen-pending", next_action_at=model.due_at)
+        met = clock("specimen-met", status="met", met_at=model.trigger_at, met_by_event=event)
+        missed = clock(
+            "specimen-missed",
+            status="missed",
+            missed_at=model.due_at,
+            miss_recorded_at=model.due_at,
+            completed_at=model.due_at + dt.timedelta(days=3),
+            completed_by_event=event,
+            days_overdue=3,
+        )
+        closed = clock(
+            "specimen-closed", kind="public_notice", status="closed", closed_at=model.due_at
+        )
+        notice = ClockNotice.objects.create(
+            clock=pending, kind="reminder", offset=5, scheduled_at=model.trigger_at
+        )
+
+    version = criteria.pregnancy_v2
+    version.countries.add(TradingPartner.objects.first())
+    version.sectors.add(Sector.objects.first())
+    source = Source.objects.create(version=version, kind="international_law", instrument="C183")
+    finding = AllegationFinding.objects.filter(decision=decision).first()
+    sanction = SanctionSpecification.objects.filter(decision=decision).first()
+    through = CriterionVersion._meta.get_field("countries").remote_field.through
+    sectors = CriterionVersion._meta.get_field("sectors").remote_field.through
+    return {
+        # the row each rule of a model is tried on ("locked": frozen fields and deletes)
+        "commission.CaseEvent": {"locked": Specimen(CaseEvent, event.pk)},
+        "commission.Clock": {
+            "locked": Specimen(Clock, missed.pk),
+            "transition": Specimen(Clock, missed.pk, "met"),
+            "met_at": Specimen(Clock, met.pk),
+            "met_by_event_id": Specimen(Clock, met.pk),
+            "missed_at": Specimen(Clock, missed.pk),
+            "miss_recorded_at": Specimen(Clock, missed.pk),
+            "completed_at": Specimen(Clock, missed.pk),
+            "completed_by_event_id": Specimen(Clock, missed.pk),
+            "closed_at": Specimen(Clock, closed.pk),
+            "next_action_at": Specimen(Clock, pending.pk, None),
+        },
+        "commission.ClockNotice": {"locked": Specimen(ClockNotice, notice.pk)},
+        "complaints.Case": {
+            "locked": Specimen(type(issued_case), issued_case.pk),
+            "transition": Specimen(type(issued_case), issued_case.pk, "filed"),
+            "issued_decision": Specimen(type(draft_case), draft_case.pk, "decided"),
+        },
+        "criteria.Criterion": {"locked": Specimen(Criterion, version.criterion_id)},
+        "criteria.CriterionVersion": {
+            "locked": Specimen(CriterionVersion, version.pk),
+            "effective_until": Specimen(CriterionVersion, criteria.pregnancy.pk),
+            "next_version": Specimen(CriterionVersion, version.pk, dt.date(2027, 1, 1)),
+        },
+        "criteria.CriterionVersion_countries": {
+            "locked": Specimen(through, through.objects.get(criterionversion=version).pk)
+        },
+        "criteria.CriterionVersion_sectors": {
+            "locked": Specimen(sectors, sectors.objects.get(criterionversion=version).pk)
+        },
+        "criteria.Source": {"locked": Specimen(Source, source.pk)},
+        "hearings.Decision": {
+            "locked": Specimen(Decision, decision.pk),
+            "transition": Specimen(Decision, draft.pk, "issued"),
+        },
+        "hearings.AllegationFinding": {"locked": Specimen(AllegationFinding, finding.pk)},
+        "hearings.FactFinding": {
+            "locked": Specimen(FactFinding, FactFinding.objects.filter(finding=finding).first().pk)
+        },
+        "hearings.CriterionApplication": {
+            "locked": Specimen(
+                CriterionApplication,
+                CriterionApplication.objects.filter(finding=finding).first().pk,
+            )
+        },
+        "hearings.SanctionSpecification": {"locked": Specimen(SanctionSpecification, sanction.pk)},
+        "hearings.SanctionBenchmark": {
+            "locked": Specimen(
+                SanctionBenchmark, SanctionBenchmark.objects.filter(sanction=sanction).first().pk
+            )
+        },
+        "hearings.Opinion": {
+            "locked": Specimen(Opinion, Opinion.objects.get(decision=decision).pk)
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def specimens(django_db_setup, django_db_blocker, tmp_path_factory):
+    from commission.celery import app
+
+    eager = app.conf.task_always_eager
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=str(media),
+            OPINION_SIGNING_DEMO_DIR="",
+            OPINION_SIGNING_KEY_FILE="",
+            OPINION_SIGNING_CERT_FILE="",
+            HEARINGS_NOTICE_DAYS=10,
+            HEARINGS_WRITTEN_ARGUMENTS_DAYS=14,
+            HEARINGS_DECISION_ADOPTION="panel",
+        ),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build(media)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            app.conf.task_always_eager = eager

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -925,7 +925,15 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
 
 def commission_holiday_add(*, date, name: str, actor=None) -> CommissionHoliday:
     """Add a commission holiday. It affects clocks started from now on; started clocks keep
-    the due instant computed when they started (nothing moves a running clock)."""
+    the due instant computed when they started (nothing moves a running clock).
+
+    Staff with the permission only; there is no silent system path."""
+    if not (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.has_perm("commission.add_commissionholiday")
+    ):
+        raise PermissionDenied(_("You are not allowed to do this."))
     if not name.strip():
         raise ValidationError(_("Name the holiday."))
     holiday, created = CommissionHoliday.objects.get_or_create(

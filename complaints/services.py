@@ -1097,7 +1097,17 @@ def compliance_statement_record(
 
 def case_withdrawal_request_record(*, case: Case, statement: str, actor=None) -> CaseEvent:
     """A complainant's request to withdraw is recorded on the record for the panel; it does not
-    end, close or pause the case, which continues to a reasoned decision."""
+    end, close or pause the case, which continues to a reasoned decision.
+
+    Only a complainant of the case (its filer, a complainant worker or a delegate of a
+    complainant organization) records its own request, or staff with the outcome permission
+    record a request received otherwise. There is no silent system path: `actor` is required."""
+    from .selectors import case_party_users
+
+    if not _is_authenticated(actor) or not (
+        actor.has_perm(PERM_OUTCOME) or any(u.pk == actor.pk for u in case_party_users(case=case))
+    ):
+        raise PermissionDenied(_("Only a complainant or the commission's staff records this."))
     statement = _required_text(statement, _("Record what was asked."))
     with transaction.atomic():
         locked = _lock(case)

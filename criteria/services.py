@@ -116,6 +116,7 @@ def right_create(
     actor=None,
 ) -> Right:
     """Add a rubric. Rubrics group criteria; they bind nothing by themselves."""
+    _require(actor, "criteria.add_right", _("You are not allowed to add a right."))
     right = Right(
         code=code.strip().upper(),
         name_en=name_en.strip(),

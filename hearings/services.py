@@ -1435,7 +1435,8 @@ def decision_problems(*, decision: Decision) -> list[str]:
     problems: list[str] = []
     decision = selectors.decision_full(pk=decision.pk)
     case = decision.case
-    if decision.panel.status != Panel.Status.SEATED:
+    sitting = decision.panel.seats.filter(vacated_at__isnull=True).count()
+    if decision.panel.status != Panel.Status.SEATED or sitting != len(decision.panel.composition):
         problems.append(_("A panel seat is vacant."))
     findings = list(decision.findings.all())
     allegation_ids = set(case.allegations.values_list("pk", flat=True))
@@ -1487,6 +1488,32 @@ def decision_problems(*, decision: Decision) -> list[str]:
     return problems
 
 
+def decision_issuing_problems(*, decision: Decision) -> list[str]:
+    """Every rule a decision must meet to be issued (empty: it may be). The one list that
+    both doors check: `decision_issue` when the decision is adopted, and `opinion_render_run`
+    again in the transaction that issues it, so a decision whose rows were changed under the
+    services (say, set to `issuing` by hand with a violation and no sanction) is never issued.
+
+    `decision_problems` (findings complete, a sanction for every violation, the hearing
+    held, the window for written arguments closed), plus the panel as it sits at this
+    moment: every seat of its composition filled, and no sitting member with a conflict."""
+    problems = decision_problems(decision=decision)
+    panel = Panel.objects.select_related("case").get(pk=decision.panel_id)
+    seats = selectors.panel_sitting_seats(panel=panel)
+    for seat in seats:
+        reasons = selectors.member_conflicts(member=seat.member, case=panel.case)
+        if reasons:
+            problems.append(
+                _("Seat %(n)s: %(member)s cannot sit: %(why)s.")
+                % {
+                    "n": seat.position,
+                    "member": seat.member.person.full_name,
+                    "why": "; ".join(reasons),
+                }
+            )
+    return problems
+
+
 def decision_recommend(*, decision: Decision, actor=None) -> Decision:
     """The panel recommends its decision to the commission (when the commission adopts)."""
     _require_panelist_or_perm(actor, decision.panel, PERM_DRAFT)
@@ -1494,7 +1521,7 @@ def decision_recommend(*, decision: Decision, actor=None) -> Decision:
         locked = _draftable(decision)
         if locked.adoption != Decision.Adoption.COMMISSION:
             raise ValidationError(_("The panel decides: it issues, it does not recommend."))
-        problems = decision_problems(decision=locked)
+        problems = decision_issuing_problems(decision=locked)
         if problems:
             raise ValidationError(problems)
         from_status = _transition(locked, Decision.Status.RECOMMENDED)
@@ -1556,7 +1583,7 @@ def decision_issue(*, decision: Decision, adoption_record: str = "", actor=None)
             adoption_record = _text(
                 adoption_record, _("Record the commission's adoption (e.g. the minutes).")
             )
-        problems = decision_problems(decision=locked)
+        problems = decision_issuing_problems(decision=locked)
         if problems:
             raise ValidationError(problems)
         from_status = _transition(locked, Decision.Status.ISSUING)
@@ -1639,6 +1666,7 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
     try:
         if render.decision_id:
             decision = render.decision
+            _issuing_rules_check(decision)
             rendered = opinion_pdf.decision_pdf(decision)
             reference = f"{decision.case.docket_number}/OP"
         else:
@@ -1654,6 +1682,9 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
             render = OpinionRender.objects.select_for_update().get(pk=render_id)
             if render.status != OpinionRender.Status.RENDERING:
                 return render
+            if render.decision_id:
+                # The rules again, at the moment of issue, on the locked row.
+                _issuing_rules_check(_lock(Decision, decision.pk))
             issued_at = timezone.now()
             opinion = Opinion(
                 reference=reference,
@@ -1714,6 +1745,19 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
     except Exception as exc:
         logger.exception("opinion render %s failed", render_id)
         return _render_failed(render_id, exc)
+
+
+def _issuing_rules_check(decision: Decision) -> None:
+    """Refuse to issue a decision that is not `issuing` with its adoption recorded, or that
+    breaks any issuing rule (`decision_issuing_problems`)."""
+    problems: list[str] = []
+    if decision.status != Decision.Status.ISSUING or decision.adopted_at is None:
+        problems.append(_("Only a decision adopted for issue is issued."))
+    elif decision.adoption == Decision.Adoption.COMMISSION and not decision.adoption_record:
+        problems.append(_("The commission's adoption is not recorded."))
+    problems += decision_issuing_problems(decision=decision)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _render_failed(render_id: int, exc: Exception) -> OpinionRender:

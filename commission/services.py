@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -880,6 +881,68 @@ def _clocks_save_sweep_fields(clocks: list[Clock]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def notification_send(
+    *,
+    recipients: list,
+    message: Callable[[], tuple[str, str]],
+    docket_number: str = "",
+    audience: str = "staff",
+) -> list[Notification]:
+    """Tell `recipients` something outside the clock schedule (a vacated panel seat, an
+    opinion file that no longer matches its hash, a broken audit chain): one in-app
+    notification each, written in the caller's transaction, emailed after commit by the
+    `notifications_email` task. `message()` returns (subject, body) and is called once per
+    language, so every recipient reads it in their own."""
+    users = {u.pk: u for u in recipients if u is not None and u.is_active}
+    if not users:
+        return []
+    texts: dict[str, tuple[str, str]] = {}
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            subject_line, body = message()
+            texts[language] = (str(subject_line)[:300], str(body))
+    subject_line, body = texts[settings.LANGUAGE_CODE]
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                audience=audience,
+                docket_number=docket_number,
+                subject_line=subject_line,
+                body=body,
+                translations={
+                    lang: {"subject": s, "body": b}
+                    for lang, (s, b) in texts.items()
+                    if lang != settings.LANGUAGE_CODE
+                },
+                created_at=now,
+                email_status=(
+                    Notification.EmailStatus.PENDING
+                    if user.email
+                    else Notification.EmailStatus.NONE
+                ),
+            )
+            for user in users.values()
+        ]
+    )
+    pending = [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
+    if pending:
+        transaction.on_commit(partial(_queue_emails, pending))
+    return notifications
+
+
+def staff_users() -> list:
+    """The active accounts of the staff role (who hear of anything that needs the
+    commission's hands)."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=roles.STAFF, is_active=True)
+        .order_by("pk")
+        .distinct()
+    )
 
 
 def notification_email_send(*, notification_id: int) -> bool:

@@ -195,10 +195,15 @@ def member_interest_declare(
     nature: str,
     description: str = "",
     since: dt.date | None = None,
-    actor=None,
+    statement_reference: str = "",
+    actor,
 ) -> MemberInterest:
-    """A member declares a standing tie to an organization (checked against every case)."""
-    _require_own_or_perm(actor, member, PERM_SELECT_PANEL)
+    """A member declares a standing tie to an organization (checked against every case).
+
+    Only the member, or staff recording the member's own signed statement (its reference
+    required). A tie to a party of a case on whose panel the member sits recuses the member
+    there: the seat is vacated (a public case event) and the refill is triggered."""
+    reference = _require_own_declaration(actor, member, statement_reference)
     if nature not in MemberInterest.Nature.values:
         raise ValidationError(_("Choose the nature of the tie."))
     with transaction.atomic():
@@ -208,22 +213,98 @@ def member_interest_declare(
             nature=nature,
             description=description.strip()[:300],
             since=since,
+            declared_by=_user(actor),
+            statement_reference=reference,
         )
         case_event_record(
             subject=member,
             verb="interest_declared",
             actor=_user(actor),
-            data={"organization": organization.pk, "nature": nature},
+            data={"organization": organization.pk, "nature": nature, "reference": reference},
         )
+        for seat in _seats_in_play(member):
+            case = seat.panel.case
+            if organization.pk not in selectors.case_party_organizations(case=case):
+                continue
+            if not _is_member(actor, member):
+                _refuse_party(actor, case)
+            _recuse(
+                seat=seat,
+                reason=_("Recused: declared an interest in a party to the case."),
+                actor=actor,
+            )
     return interest
 
 
-def _require_own_or_perm(actor, member: CommissionMember, perm: str) -> None:
-    if actor is None:
-        return
-    if _authenticated(actor) and member.person.user_id == actor.pk:
-        return
-    _require_perm(actor, perm)
+def _is_member(actor, member: CommissionMember) -> bool:
+    return _authenticated(actor) and member.person.user_id == actor.pk
+
+
+def _require_own_declaration(actor, member: CommissionMember, statement_reference: str) -> str:
+    """A member's declarations are the member's own: made by the member, or recorded by
+    staff (the panel permission) from the member's signed statement, whose reference is kept.
+    Nobody declares for a member otherwise — not the system, not a party."""
+    reference = (statement_reference or "").strip()[:200]
+    if _is_member(actor, member):
+        return reference
+    if not (_authenticated(actor) and actor.has_perm(PERM_SELECT_PANEL)):
+        raise PermissionDenied(
+            _("Only the member declares their conflicts and interests, or staff record it.")
+        )
+    if not reference:
+        raise ValidationError(
+            _("Give the reference of the member's signed statement that staff are recording.")
+        )
+    return reference
+
+
+def _seats_in_play(member: CommissionMember) -> list[PanelSeat]:
+    """The member's sitting seats on panels whose decision is not yet issued."""
+    return list(
+        PanelSeat.objects.select_for_update()
+        .filter(member=member, vacated_at__isnull=True)
+        .exclude(
+            panel__case__in=Decision.objects.filter(status=Decision.Status.ISSUED).values("case")
+        )
+        .select_related("panel__case", "member__person")
+        .order_by("pk")
+    )
+
+
+def _recuse(*, seat: PanelSeat, reason: str, actor) -> None:
+    """Vacate a seat (a public case event) and trigger the refill: the commission's rotation
+    fills it at once when an eligible member without a conflict exists; otherwise the seat
+    stays vacant and the case's staff are told to fill it."""
+    panel = Panel.objects.select_for_update().get(pk=seat.panel_id)
+    _seat_vacate(panel=panel, seat=seat, reason=reason, actor=actor)
+    try:
+        panel_seat_fill(panel=panel, position=seat.position, actor=None)
+    except ValidationError as exc:
+        _vacancy_notify(panel=panel, position=seat.position, why="; ".join(exc.messages))
+
+
+def _vacancy_notify(*, panel: Panel, position: int, why: str) -> None:
+    from commission.services import notification_send, staff_users
+    from complaints.selectors import case_staff_recipients
+
+    case = panel.case
+
+    def message() -> tuple[str, str]:
+        subject = _("[%(docket)s] Panel seat %(n)s is vacant: fill it") % {
+            "docket": case.docket_number,
+            "n": position,
+        }
+        body = _(
+            "A panelist was recused from case %(docket)s. The commission's rotation could not "
+            "fill seat %(n)s: %(why)s. Hearings and the decision wait for a full panel."
+        ) % {"docket": case.docket_number, "n": position, "why": why}
+        return subject, body
+
+    notification_send(
+        recipients=case_staff_recipients(case=case) or staff_users(),
+        message=message,
+        docket_number=case.docket_number,
+    )
 
 
 def conflict_declare(
@@ -232,40 +313,44 @@ def conflict_declare(
     case: Case,
     has_conflict: bool,
     statement: str = "",
-    actor=None,
+    statement_reference: str = "",
+    actor,
 ) -> ConflictDeclaration:
     """A member declares, for one case, a conflict of interest or none. Declaring a conflict
-    while sitting on the case's panel vacates the seat (recusal) for the commission to fill."""
-    _require_own_or_perm(actor, member, PERM_SELECT_PANEL)
+    while sitting on the case's panel vacates the seat (recusal) and triggers the refill.
+
+    Only the member, or staff recording the member's own signed statement (its reference
+    required); a party to the case never (it has no door to the panel). A conflict the member
+    declared is withdrawn only by the member, and the withdrawal is recorded."""
+    if not _is_member(actor, member):
+        _refuse_party(actor, case)
+    reference = _require_own_declaration(actor, member, statement_reference)
     statement = (statement or "").strip()
     if has_conflict and not statement:
         raise ValidationError(_("Explain the conflict of interest."))
     with transaction.atomic():
+        latest = selectors.member_latest_declaration(member=member, case=case)
+        withdrawal = latest is not None and latest.has_conflict and not has_conflict
+        if withdrawal and not _is_member(actor, member):
+            raise PermissionDenied(_("Only the member withdraws a conflict they declared."))
         declaration = ConflictDeclaration.objects.create(
             member=member,
             case=case,
             has_conflict=has_conflict,
             statement=statement,
             declared_by=_user(actor),
+            statement_reference=reference,
         )
         case_event_record(
             subject=case,
-            verb="conflict_declared",
+            verb="conflict_withdrawn" if withdrawal else "conflict_declared",
             actor=_user(actor),
-            data={"member": member.pk, "has_conflict": has_conflict},
+            data={"member": member.pk, "has_conflict": has_conflict, "reference": reference},
         )
         if has_conflict:
-            panel = Panel.objects.select_for_update().filter(case=case).first()
-            seat = (
-                PanelSeat.objects.select_for_update()
-                .filter(panel=panel, member=member, vacated_at__isnull=True)
-                .first()
-                if panel
-                else None
-            )
+            seat = next((s for s in _seats_in_play(member) if s.panel.case_id == case.pk), None)
             if seat is not None:
-                _seat_vacate(
-                    panel=panel,
+                _recuse(
                     seat=seat,
                     reason=_("Recused: declared a conflict of interest."),
                     actor=actor,

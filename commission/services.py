@@ -445,7 +445,8 @@ def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNo
     """Every notice of a clock in time order: reminders at the start of the local day
     `offset` days before the last day (0 = on the day), risk checks at the end of day N of
     the period, the miss at the due instant, then one escalation a day while the step has
-    not happened. The daily escalations are listed up to `until` (default: the due instant).
+    not happened. Of the daily escalations, the plan lists the latest fallen due by `until`
+    (default: the due instant) and the next one — never one per past day (ADR 0022).
 
     A window (`Clock.WINDOW_KINDS`) has no notices: it is not an obligation of the commission,
     its closing instant is published when it opens, and the sweep only closes it."""
@@ -464,14 +465,15 @@ def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNo
         if int(day_number) < clock.days and at < clock.due_at:
             plan.append(PlannedNotice(ClockNotice.Kind.AT_RISK, int(day_number), at, milestone))
     plan.append(PlannedNotice(ClockNotice.Kind.MISSED, 0, clock.due_at))
-    n = 1
-    while True:
-        at = _overdue_at(clock, n)
-        if until is None or at > until:
-            plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, at))
-            break
-        plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, at))
-        n += 1
+    # The daily escalation: the one of the day `until` falls in (the latest fallen due), and
+    # the next. Escalations of days gone by are not listed: a clock missed long ago costs the
+    # same as one missed yesterday, and the chair hears "N days past the deadline" once a
+    # day from now on, not once for every past day.
+    latest = 0 if until is None else (local_date(until, tz) - clock.last_day).days - 1
+    if latest >= 1:
+        plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, latest, _overdue_at(clock, latest)))
+    n = max(latest + 1, 1)
+    plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, _overdue_at(clock, n)))
     plan.sort(key=lambda p: p.scheduled_at)
     return plan
 

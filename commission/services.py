@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
-from . import roles
+from . import audit, roles
 from .dates import day_start, format_day, local_date, statutory_deadline
 from .models import (
     CaseEvent,
@@ -65,7 +65,12 @@ def case_event_record(
     docket_number: str = "",
     occurred_at=None,
 ) -> CaseEvent:
-    """Append one audit row about `subject`. Call it inside the transaction of the change."""
+    """Append one audit row about `subject`. Call it inside the transaction of the change.
+
+    The row is the next link of the audit chain (commission/audit.py): its verb must be on the
+    closed list, its date no earlier than now (but for the verbs that record an earlier fact,
+    and the legacy-import mode), and it stores the hash of the event before it and its own."""
+    now = timezone.now()
     event = CaseEvent(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
@@ -74,14 +79,47 @@ def case_event_record(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        data=data or {},
+        data=audit.normalised_data(data),
         is_public=is_public,
         docket_number=docket_number or getattr(subject, "docket_number", "") or "",
+        occurred_at=occurred_at if occurred_at is not None else now,
+        imported=audit.importing(),
     )
-    if occurred_at is not None:
-        event.occurred_at = occurred_at
-    event.save()
+    audit.check_event(event, now=now)
+    with transaction.atomic():
+        audit.chain_lock()
+        last = CaseEvent.objects.order_by("-sequence").values("sequence", "content_hash").first()
+        event.sequence = (last["sequence"] + 1) if last else 1
+        event.previous_hash = last["content_hash"] if last else audit.GENESIS
+        event.recorded_at = timezone.now()
+        event.content_hash = audit.content_hash(event)
+        with audit.service_write():
+            event.save()
     return event
+
+
+def audit_chain_verify(*, alert: bool = True) -> audit.Break | None:
+    """Recompute the audit chain; on a break, tell staff (once a day at most: beat runs this
+    daily) and return the first broken link."""
+    broken = audit.chain_verify()
+    if broken is not None:
+        logger.error("audit chain broken at %s", broken)
+        if alert:
+
+            def message() -> tuple[str, str]:
+                return (
+                    _("The audit log has been altered"),
+                    _(
+                        "The daily check of the case-event chain found a broken link at "
+                        "%(link)s. Every event from there on can no longer be trusted as "
+                        "recorded; investigate before anything else."
+                    )
+                    % {"link": str(broken)},
+                )
+
+            with transaction.atomic():
+                notification_send(recipients=staff_users(), message=message)
+    return broken
 
 
 def heartbeat_record(*, worker: str) -> Heartbeat:

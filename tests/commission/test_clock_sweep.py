@@ -412,9 +412,7 @@ def test_an_outage_across_several_daily_escalations_sends_todays_once(case, peop
 
 
 @pytest.mark.django_db
-def test_a_clock_missed_ten_years_ago_costs_one_miss_and_one_escalation(
-    protocol, people, sweep_at
-):
+def test_a_clock_missed_ten_years_ago_costs_one_miss_and_one_escalation(protocol, people, sweep_at):
     """A case received ten years ago and entered now: one miss, dated when it happened, and
     one escalation for today — not one for each of the 3,600-odd days since."""
     now = lima(2036, 5, 22, 10, 0)

@@ -160,17 +160,19 @@ def writing_through_service() -> bool:
 
 
 def check_event(event: Any, *, now: dt.datetime) -> None:
-    """Refuse an event whose verb is not on the closed list, or dated before it is written
-    by more than the allowed skew (outside `BACKDATED_VERBS` and the legacy-import mode), or
-    dated in the future."""
+    """Refuse an event whose verb is not on the closed list, or - outside `BACKDATED_VERBS`
+    and the legacy-import mode - dated more than the allowed skew before or after it is
+    written."""
     if event.verb not in VERBS:
         raise ValidationError(
             _("“%(verb)s” is not an event the record knows."), params={"verb": event.verb}
         )
+    if event.verb in BACKDATED_VERBS or importing():
+        return  # dated from the record by the service (a due instant, a receipt, ...)
     skew = dt.timedelta(seconds=settings.AUDIT_CLOCK_SKEW_SECONDS)
     if event.occurred_at > now + skew:
         raise ValidationError(_("An event cannot be dated in the future."))
-    if event.occurred_at < now - skew and event.verb not in BACKDATED_VERBS and not importing():
+    if event.occurred_at < now - skew:
         raise ValidationError(
             _(
                 "An event is dated when it is written: “%(verb)s” cannot be dated %(when)s, "

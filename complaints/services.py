@@ -622,6 +622,9 @@ def evidence_add(
     virus scanner is configured the file waits in quarantine until the scan task clears it."""
     if (draft is None) == (case is None):
         raise ValidationError(_("Evidence belongs to a draft or to a case."))
+    if case is not None and not (_is_authenticated(actor) and actor.has_perm(PERM_RECORD_PAPER)):
+        # A filed case's evidence is added by intake staff only; no silent path without actor.
+        raise PermissionDenied(_("You are not allowed to do this."))
     if draft is not None and draft.submitted_case_id:
         raise ValidationError(_("This filing has already been submitted."))
     owner_filter = {"draft": draft} if draft is not None else {"case": case}

@@ -305,3 +305,23 @@ def test_a_withdrawal_request_is_recorded_by_a_complainant_or_staff_only(world):
             case=case, statement="We ask to withdraw.", actor=actor
         )
         assert event.actor == actor
+
+
+def test_evidence_is_added_to_a_filed_case_by_intake_staff_only(world):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from complaints.models import Evidence
+
+    case = file_case(world, organization=world.union)
+
+    def upload():
+        return SimpleUploadedFile("notes.txt", b"Dates of the dismissals.", "text/plain")
+
+    for actor in (None, AnonymousUser(), world.outsider, world.delegate):
+        with pytest.raises(PermissionDenied):
+            services.evidence_add(case=case, upload=upload(), actor=actor)
+    assert not Evidence.objects.filter(case=case).exists()
+    services.evidence_add(case=case, upload=upload(), actor=world.staff)
+    assert Evidence.objects.filter(case=case).count() == 1

@@ -114,6 +114,7 @@ def _without_triggers(sql: str, params: list) -> None:
             cursor.execute("DROP TRIGGER IF EXISTS commission_caseevent_no_update")
             cursor.execute("DROP TRIGGER IF EXISTS commission_caseevent_no_delete")
         else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events
             cursor.execute("ALTER TABLE commission_caseevent DISABLE TRIGGER USER")
         cursor.execute(sql, params)
 

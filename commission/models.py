@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -361,6 +363,11 @@ class OrganizationMembership(models.Model):
 
 
 class CaseEventQuerySet(GuardedQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        raise ValidationError(
+            _("Case events are appended one by one to the audit chain, by the services.")
+        )
+
     def for_subject(self, obj: models.Model) -> CaseEventQuerySet:
         return self.filter(
             subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk)
@@ -408,6 +415,18 @@ class CaseEvent(Guarded):
         default=False,
         help_text=_("Shown on the public docket. Never set for events with confidential details."),
     )
+    # The audit chain (commission/audit.py).
+    recorded_at = models.DateTimeField(
+        _("recorded at"),
+        default=timezone.now,
+        help_text=_("When the row was written (the event may be dated at an earlier fact)."),
+    )
+    imported = models.BooleanField(
+        _("imported"), default=False, help_text=_("Written by a legacy import.")
+    )
+    sequence = models.BigIntegerField(_("place in the audit chain"), unique=True)
+    previous_hash = models.CharField(_("hash of the previous event"), max_length=64)
+    content_hash = models.CharField(_("hash of this event"), max_length=64)
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -419,6 +438,18 @@ class CaseEvent(Guarded):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.verb}"
+
+
+@receiver(pre_save, sender=CaseEvent, dispatch_uid="commission.caseevent_written_by_service")
+def _case_event_written_by_service(sender, instance: CaseEvent, **kwargs):
+    """A case event is written only by `commission.services.case_event_record`, which checks
+    its verb and date and links it into the audit chain. Any other save is refused."""
+    from . import audit
+
+    if not audit.writing_through_service():
+        raise ValidationError(
+            _("Case events are written by the commission's services only (case_event_record).")
+        )
 
 
 class Heartbeat(models.Model):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -30,7 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -38,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
-from . import roles
+from . import audit, roles
 from .dates import day_start, format_day, local_date, statutory_deadline
 from .models import (
     CaseEvent,
@@ -64,7 +65,12 @@ def case_event_record(
     docket_number: str = "",
     occurred_at=None,
 ) -> CaseEvent:
-    """Append one audit row about `subject`. Call it inside the transaction of the change."""
+    """Append one audit row about `subject`. Call it inside the transaction of the change.
+
+    The row is the next link of the audit chain (commission/audit.py): its verb must be on the
+    closed list, its date no earlier than now (but for the verbs that record an earlier fact,
+    and the legacy-import mode), and it stores the hash of the event before it and its own."""
+    now = timezone.now()
     event = CaseEvent(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
@@ -73,14 +79,47 @@ def case_event_record(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        data=data or {},
+        data=audit.normalised_data(data),
         is_public=is_public,
         docket_number=docket_number or getattr(subject, "docket_number", "") or "",
+        occurred_at=occurred_at if occurred_at is not None else now,
+        imported=audit.importing(),
     )
-    if occurred_at is not None:
-        event.occurred_at = occurred_at
-    event.save()
+    audit.check_event(event, now=now)
+    with transaction.atomic():
+        audit.chain_lock()
+        last = CaseEvent.objects.order_by("-sequence").values("sequence", "content_hash").first()
+        event.sequence = (last["sequence"] + 1) if last else 1
+        event.previous_hash = last["content_hash"] if last else audit.GENESIS
+        event.recorded_at = timezone.now()
+        event.content_hash = audit.content_hash(event)
+        with audit.service_write():
+            event.save()
     return event
+
+
+def audit_chain_verify(*, alert: bool = True) -> audit.Break | None:
+    """Recompute the audit chain; on a break, tell staff (once a day at most: beat runs this
+    daily) and return the first broken link."""
+    broken = audit.chain_verify()
+    if broken is not None:
+        logger.error("audit chain broken at %s", broken)
+        if alert:
+
+            def message() -> tuple[str, str]:
+                return (
+                    _("The audit log has been altered"),
+                    _(
+                        "The daily check of the case-event chain found a broken link at "
+                        "%(link)s. Every event from there on can no longer be trusted as "
+                        "recorded; investigate before anything else."
+                    )
+                    % {"link": str(broken)},
+                )
+
+            with transaction.atomic():
+                notification_send(recipients=staff_users(), message=message)
+    return broken
 
 
 def heartbeat_record(*, worker: str) -> Heartbeat:
@@ -444,7 +483,8 @@ def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNo
     """Every notice of a clock in time order: reminders at the start of the local day
     `offset` days before the last day (0 = on the day), risk checks at the end of day N of
     the period, the miss at the due instant, then one escalation a day while the step has
-    not happened. The daily escalations are listed up to `until` (default: the due instant).
+    not happened. Of the daily escalations, the plan lists the latest fallen due by `until`
+    (default: the due instant) and the next one — never one per past day (ADR 0022).
 
     A window (`Clock.WINDOW_KINDS`) has no notices: it is not an obligation of the commission,
     its closing instant is published when it opens, and the sweep only closes it."""
@@ -463,14 +503,15 @@ def clock_plan(clock: Clock, *, until: datetime | None = None) -> list[PlannedNo
         if int(day_number) < clock.days and at < clock.due_at:
             plan.append(PlannedNotice(ClockNotice.Kind.AT_RISK, int(day_number), at, milestone))
     plan.append(PlannedNotice(ClockNotice.Kind.MISSED, 0, clock.due_at))
-    n = 1
-    while True:
-        at = _overdue_at(clock, n)
-        if until is None or at > until:
-            plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, at))
-            break
-        plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, at))
-        n += 1
+    # The daily escalation: the one of the day `until` falls in (the latest fallen due), and
+    # the next. Escalations of days gone by are not listed: a clock missed long ago costs the
+    # same as one missed yesterday, and the chair hears "N days past the deadline" once a
+    # day from now on, not once for every past day.
+    latest = 0 if until is None else (local_date(until, tz) - clock.last_day).days - 1
+    if latest >= 1:
+        plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, latest, _overdue_at(clock, latest)))
+    n = max(latest + 1, 1)
+    plan.append(PlannedNotice(ClockNotice.Kind.OVERDUE, n, _overdue_at(clock, n)))
     plan.sort(key=lambda p: p.scheduled_at)
     return plan
 
@@ -882,6 +923,68 @@ def _clocks_save_sweep_fields(clocks: list[Clock]) -> None:
         cursor.execute(sql, params)
 
 
+def notification_send(
+    *,
+    recipients: list,
+    message: Callable[[], tuple[str, str]],
+    docket_number: str = "",
+    audience: str = "staff",
+) -> list[Notification]:
+    """Tell `recipients` something outside the clock schedule (a vacated panel seat, an
+    opinion file that no longer matches its hash, a broken audit chain): one in-app
+    notification each, written in the caller's transaction, emailed after commit by the
+    `notifications_email` task. `message()` returns (subject, body) and is called once per
+    language, so every recipient reads it in their own."""
+    users = {u.pk: u for u in recipients if u is not None and u.is_active}
+    if not users:
+        return []
+    texts: dict[str, tuple[str, str]] = {}
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            subject_line, body = message()
+            texts[language] = (str(subject_line)[:300], str(body))
+    subject_line, body = texts[settings.LANGUAGE_CODE]
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                audience=audience,
+                docket_number=docket_number,
+                subject_line=subject_line,
+                body=body,
+                translations={
+                    lang: {"subject": s, "body": b}
+                    for lang, (s, b) in texts.items()
+                    if lang != settings.LANGUAGE_CODE
+                },
+                created_at=now,
+                email_status=(
+                    Notification.EmailStatus.PENDING
+                    if user.email
+                    else Notification.EmailStatus.NONE
+                ),
+            )
+            for user in users.values()
+        ]
+    )
+    pending = [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
+    if pending:
+        transaction.on_commit(partial(_queue_emails, pending))
+    return notifications
+
+
+def staff_users() -> list:
+    """The active accounts of the staff role (who hear of anything that needs the
+    commission's hands)."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=roles.STAFF, is_active=True)
+        .order_by("pk")
+        .distinct()
+    )
+
+
 def notification_email_send(*, notification_id: int) -> bool:
     """Email one notification, at most once: the row is claimed (pending -> sending) by a
     conditional update before the message leaves. Returns whether this call sent it."""
@@ -925,7 +1028,15 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
 
 def commission_holiday_add(*, date, name: str, actor=None) -> CommissionHoliday:
     """Add a commission holiday. It affects clocks started from now on; started clocks keep
-    the due instant computed when they started (nothing moves a running clock)."""
+    the due instant computed when they started (nothing moves a running clock).
+
+    Staff with the permission only; there is no silent system path."""
+    if not (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.has_perm("commission.add_commissionholiday")
+    ):
+        raise PermissionDenied(_("You are not allowed to do this."))
     if not name.strip():
         raise ValidationError(_("Name the holiday."))
     holiday, created = CommissionHoliday.objects.get_or_create(

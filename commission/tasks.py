@@ -41,3 +41,12 @@ def notifications_email(notification_ids: list[int]) -> int:
     from .services import notification_email_send
 
     return sum(notification_email_send(notification_id=pk) for pk in notification_ids)
+
+
+@shared_task(name="commission.tasks.audit_verify", acks_late=True, ignore_result=True)
+def audit_verify() -> str:
+    """Beat runs this daily: recompute the audit chain; staff are told of a break."""
+    from .services import audit_chain_verify
+
+    broken = audit_chain_verify()
+    return "intact" if broken is None else str(broken)

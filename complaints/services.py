@@ -622,6 +622,9 @@ def evidence_add(
     virus scanner is configured the file waits in quarantine until the scan task clears it."""
     if (draft is None) == (case is None):
         raise ValidationError(_("Evidence belongs to a draft or to a case."))
+    if case is not None and not (_is_authenticated(actor) and actor.has_perm(PERM_RECORD_PAPER)):
+        # A filed case's evidence is added by intake staff only; no silent path without actor.
+        raise PermissionDenied(_("You are not allowed to do this."))
     if draft is not None and draft.submitted_case_id:
         raise ValidationError(_("This filing has already been submitted."))
     owner_filter = {"draft": draft} if draft is not None else {"case": case}
@@ -1097,7 +1100,17 @@ def compliance_statement_record(
 
 def case_withdrawal_request_record(*, case: Case, statement: str, actor=None) -> CaseEvent:
     """A complainant's request to withdraw is recorded on the record for the panel; it does not
-    end, close or pause the case, which continues to a reasoned decision."""
+    end, close or pause the case, which continues to a reasoned decision.
+
+    Only a complainant of the case (its filer, a complainant worker or a delegate of a
+    complainant organization) records its own request, or staff with the outcome permission
+    record a request received otherwise. There is no silent system path: `actor` is required."""
+    from .selectors import case_party_users
+
+    if not _is_authenticated(actor) or not (
+        actor.has_perm(PERM_OUTCOME) or any(u.pk == actor.pk for u in case_party_users(case=case))
+    ):
+        raise PermissionDenied(_("Only a complainant or the commission's staff records this."))
     statement = _required_text(statement, _("Record what was asked."))
     with transaction.atomic():
         locked = _lock(case)

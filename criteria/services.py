@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -116,6 +116,7 @@ def right_create(
     actor=None,
 ) -> Right:
     """Add a rubric. Rubrics group criteria; they bind nothing by themselves."""
+    _require(actor, "criteria.add_right", _("You are not allowed to add a right."))
     right = Right(
         code=code.strip().upper(),
         name_en=name_en.strip(),
@@ -246,10 +247,12 @@ def _resolve(*, kind: str, draft: VersionDraft, retirement: bool = False) -> _Re
                     % {"value": _fmt(source.value), "unit": source.unit, "measure_unit": draft.unit}
                 )
                 continue
+            value, threshold = (
+                _at_declared_precision(value),
+                _at_declared_precision(draft.threshold),
+            )
             weaker = (
-                draft.threshold > value
-                if draft.direction == Direction.AT_MOST
-                else draft.threshold < value
+                threshold > value if draft.direction == Direction.AT_MOST else threshold < value
             )
             if weaker:
                 errors.append(
@@ -348,11 +351,11 @@ def _threshold_violations(
             % {"label": label, "old_unit": previous.unit, "new_unit": unit}
         )
         return errors
-    weaker = (
-        converted > previous.threshold
-        if direction == Direction.AT_MOST
-        else converted < previous.threshold
+    converted, in_force = (
+        _at_declared_precision(converted),
+        _at_declared_precision(previous.threshold),
     )
+    weaker = converted > in_force if direction == Direction.AT_MOST else converted < in_force
     if weaker:
         errors.append(
             _(
@@ -367,10 +370,22 @@ def _threshold_violations(
                 "old_unit": previous.unit,
                 "new": _fmt(threshold),
                 "new_unit": unit,
-                "margin": _fmt(abs(converted - previous.threshold)),
+                "margin": _fmt(abs(converted - in_force)),
             }
         )
     return errors
+
+
+def _at_declared_precision(value: Decimal) -> Decimal:
+    """`value` rounded to the precision thresholds are declared at (the decimal places of
+    `CriterionVersion.threshold`). A conversion between units may not be exact in decimal
+    (minutes to hours divides by 60), so two measures are compared at the precision the
+    register records, never at the last digit of a 28-digit quotient: 2,880 minutes a week
+    equals 48 hours a week."""
+    places = CriterionVersion._meta.get_field("threshold").decimal_places
+    with localcontext() as context:
+        context.prec = 50
+        return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
 
 
 def _ratchet_violations(

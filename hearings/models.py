@@ -155,6 +155,15 @@ class MemberInterest(models.Model):
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    declared_by = _user_fk(_("declared by"))
+    statement_reference = models.CharField(
+        _("signed statement"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "When staff record the declaration: the reference of the member's own signed statement."
+        ),
+    )
 
     class Meta:
         ordering = ["member", "organization__name"]
@@ -183,6 +192,14 @@ class ConflictDeclaration(models.Model):
     statement = models.TextField(_("statement"), blank=True)
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
     declared_by = _user_fk(_("declared by"))
+    statement_reference = models.CharField(
+        _("signed statement"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "When staff record the declaration: the reference of the member's own signed statement."
+        ),
+    )
 
     class Meta:
         ordering = ["member", "case", "declared_at", "id"]

@@ -195,10 +195,15 @@ def member_interest_declare(
     nature: str,
     description: str = "",
     since: dt.date | None = None,
-    actor=None,
+    statement_reference: str = "",
+    actor,
 ) -> MemberInterest:
-    """A member declares a standing tie to an organization (checked against every case)."""
-    _require_own_or_perm(actor, member, PERM_SELECT_PANEL)
+    """A member declares a standing tie to an organization (checked against every case).
+
+    Only the member, or staff recording the member's own signed statement (its reference
+    required). A tie to a party of a case on whose panel the member sits recuses the member
+    there: the seat is vacated (a public case event) and the refill is triggered."""
+    reference = _require_own_declaration(actor, member, statement_reference)
     if nature not in MemberInterest.Nature.values:
         raise ValidationError(_("Choose the nature of the tie."))
     with transaction.atomic():
@@ -208,22 +213,98 @@ def member_interest_declare(
             nature=nature,
             description=description.strip()[:300],
             since=since,
+            declared_by=_user(actor),
+            statement_reference=reference,
         )
         case_event_record(
             subject=member,
             verb="interest_declared",
             actor=_user(actor),
-            data={"organization": organization.pk, "nature": nature},
+            data={"organization": organization.pk, "nature": nature, "reference": reference},
         )
+        for seat in _seats_in_play(member):
+            case = seat.panel.case
+            if organization.pk not in selectors.case_party_organizations(case=case):
+                continue
+            if not _is_member(actor, member):
+                _refuse_party(actor, case)
+            _recuse(
+                seat=seat,
+                reason=_("Recused: declared an interest in a party to the case."),
+                actor=actor,
+            )
     return interest
 
 
-def _require_own_or_perm(actor, member: CommissionMember, perm: str) -> None:
-    if actor is None:
-        return
-    if _authenticated(actor) and member.person.user_id == actor.pk:
-        return
-    _require_perm(actor, perm)
+def _is_member(actor, member: CommissionMember) -> bool:
+    return _authenticated(actor) and member.person.user_id == actor.pk
+
+
+def _require_own_declaration(actor, member: CommissionMember, statement_reference: str) -> str:
+    """A member's declarations are the member's own: made by the member, or recorded by
+    staff (the panel permission) from the member's signed statement, whose reference is kept.
+    Nobody declares for a member otherwise — not the system, not a party."""
+    reference = (statement_reference or "").strip()[:200]
+    if _is_member(actor, member):
+        return reference
+    if not (_authenticated(actor) and actor.has_perm(PERM_SELECT_PANEL)):
+        raise PermissionDenied(
+            _("Only the member declares their conflicts and interests, or staff record it.")
+        )
+    if not reference:
+        raise ValidationError(
+            _("Give the reference of the member's signed statement that staff are recording.")
+        )
+    return reference
+
+
+def _seats_in_play(member: CommissionMember) -> list[PanelSeat]:
+    """The member's sitting seats on panels whose decision is not yet issued."""
+    return list(
+        PanelSeat.objects.select_for_update()
+        .filter(member=member, vacated_at__isnull=True)
+        .exclude(
+            panel__case__in=Decision.objects.filter(status=Decision.Status.ISSUED).values("case")
+        )
+        .select_related("panel__case", "member__person")
+        .order_by("pk")
+    )
+
+
+def _recuse(*, seat: PanelSeat, reason: str, actor) -> None:
+    """Vacate a seat (a public case event) and trigger the refill: the commission's rotation
+    fills it at once when an eligible member without a conflict exists; otherwise the seat
+    stays vacant and the case's staff are told to fill it."""
+    panel = Panel.objects.select_for_update().get(pk=seat.panel_id)
+    _seat_vacate(panel=panel, seat=seat, reason=reason, actor=actor)
+    try:
+        panel_seat_fill(panel=panel, position=seat.position, actor=None)
+    except ValidationError as exc:
+        _vacancy_notify(panel=panel, position=seat.position, why="; ".join(exc.messages))
+
+
+def _vacancy_notify(*, panel: Panel, position: int, why: str) -> None:
+    from commission.services import notification_send, staff_users
+    from complaints.selectors import case_staff_recipients
+
+    case = panel.case
+
+    def message() -> tuple[str, str]:
+        subject = _("[%(docket)s] Panel seat %(n)s is vacant: fill it") % {
+            "docket": case.docket_number,
+            "n": position,
+        }
+        body = _(
+            "A panelist was recused from case %(docket)s. The commission's rotation could not "
+            "fill seat %(n)s: %(why)s. Hearings and the decision wait for a full panel."
+        ) % {"docket": case.docket_number, "n": position, "why": why}
+        return subject, body
+
+    notification_send(
+        recipients=case_staff_recipients(case=case) or staff_users(),
+        message=message,
+        docket_number=case.docket_number,
+    )
 
 
 def conflict_declare(
@@ -232,40 +313,44 @@ def conflict_declare(
     case: Case,
     has_conflict: bool,
     statement: str = "",
-    actor=None,
+    statement_reference: str = "",
+    actor,
 ) -> ConflictDeclaration:
     """A member declares, for one case, a conflict of interest or none. Declaring a conflict
-    while sitting on the case's panel vacates the seat (recusal) for the commission to fill."""
-    _require_own_or_perm(actor, member, PERM_SELECT_PANEL)
+    while sitting on the case's panel vacates the seat (recusal) and triggers the refill.
+
+    Only the member, or staff recording the member's own signed statement (its reference
+    required); a party to the case never (it has no door to the panel). A conflict the member
+    declared is withdrawn only by the member, and the withdrawal is recorded."""
+    if not _is_member(actor, member):
+        _refuse_party(actor, case)
+    reference = _require_own_declaration(actor, member, statement_reference)
     statement = (statement or "").strip()
     if has_conflict and not statement:
         raise ValidationError(_("Explain the conflict of interest."))
     with transaction.atomic():
+        latest = selectors.member_latest_declaration(member=member, case=case)
+        withdrawal = latest is not None and latest.has_conflict and not has_conflict
+        if withdrawal and not _is_member(actor, member):
+            raise PermissionDenied(_("Only the member withdraws a conflict they declared."))
         declaration = ConflictDeclaration.objects.create(
             member=member,
             case=case,
             has_conflict=has_conflict,
             statement=statement,
             declared_by=_user(actor),
+            statement_reference=reference,
         )
         case_event_record(
             subject=case,
-            verb="conflict_declared",
+            verb="conflict_withdrawn" if withdrawal else "conflict_declared",
             actor=_user(actor),
-            data={"member": member.pk, "has_conflict": has_conflict},
+            data={"member": member.pk, "has_conflict": has_conflict, "reference": reference},
         )
         if has_conflict:
-            panel = Panel.objects.select_for_update().filter(case=case).first()
-            seat = (
-                PanelSeat.objects.select_for_update()
-                .filter(panel=panel, member=member, vacated_at__isnull=True)
-                .first()
-                if panel
-                else None
-            )
+            seat = next((s for s in _seats_in_play(member) if s.panel.case_id == case.pk), None)
             if seat is not None:
-                _seat_vacate(
-                    panel=panel,
+                _recuse(
                     seat=seat,
                     reason=_("Recused: declared a conflict of interest."),
                     actor=actor,
@@ -1435,7 +1520,8 @@ def decision_problems(*, decision: Decision) -> list[str]:
     problems: list[str] = []
     decision = selectors.decision_full(pk=decision.pk)
     case = decision.case
-    if decision.panel.status != Panel.Status.SEATED:
+    sitting = decision.panel.seats.filter(vacated_at__isnull=True).count()
+    if decision.panel.status != Panel.Status.SEATED or sitting != len(decision.panel.composition):
         problems.append(_("A panel seat is vacant."))
     findings = list(decision.findings.all())
     allegation_ids = set(case.allegations.values_list("pk", flat=True))
@@ -1487,6 +1573,32 @@ def decision_problems(*, decision: Decision) -> list[str]:
     return problems
 
 
+def decision_issuing_problems(*, decision: Decision) -> list[str]:
+    """Every rule a decision must meet to be issued (empty: it may be). The one list that
+    both doors check: `decision_issue` when the decision is adopted, and `opinion_render_run`
+    again in the transaction that issues it, so a decision whose rows were changed under the
+    services (say, set to `issuing` by hand with a violation and no sanction) is never issued.
+
+    `decision_problems` (findings complete, a sanction for every violation, the hearing
+    held, the window for written arguments closed), plus the panel as it sits at this
+    moment: every seat of its composition filled, and no sitting member with a conflict."""
+    problems = decision_problems(decision=decision)
+    panel = Panel.objects.select_related("case").get(pk=decision.panel_id)
+    seats = selectors.panel_sitting_seats(panel=panel)
+    for seat in seats:
+        reasons = selectors.member_conflicts(member=seat.member, case=panel.case)
+        if reasons:
+            problems.append(
+                _("Seat %(n)s: %(member)s cannot sit: %(why)s.")
+                % {
+                    "n": seat.position,
+                    "member": seat.member.person.full_name,
+                    "why": "; ".join(reasons),
+                }
+            )
+    return problems
+
+
 def decision_recommend(*, decision: Decision, actor=None) -> Decision:
     """The panel recommends its decision to the commission (when the commission adopts)."""
     _require_panelist_or_perm(actor, decision.panel, PERM_DRAFT)
@@ -1494,7 +1606,7 @@ def decision_recommend(*, decision: Decision, actor=None) -> Decision:
         locked = _draftable(decision)
         if locked.adoption != Decision.Adoption.COMMISSION:
             raise ValidationError(_("The panel decides: it issues, it does not recommend."))
-        problems = decision_problems(decision=locked)
+        problems = decision_issuing_problems(decision=locked)
         if problems:
             raise ValidationError(problems)
         from_status = _transition(locked, Decision.Status.RECOMMENDED)
@@ -1556,7 +1668,7 @@ def decision_issue(*, decision: Decision, adoption_record: str = "", actor=None)
             adoption_record = _text(
                 adoption_record, _("Record the commission's adoption (e.g. the minutes).")
             )
-        problems = decision_problems(decision=locked)
+        problems = decision_issuing_problems(decision=locked)
         if problems:
             raise ValidationError(problems)
         from_status = _transition(locked, Decision.Status.ISSUING)
@@ -1639,6 +1751,7 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
     try:
         if render.decision_id:
             decision = render.decision
+            _issuing_rules_check(decision)
             rendered = opinion_pdf.decision_pdf(decision)
             reference = f"{decision.case.docket_number}/OP"
         else:
@@ -1654,6 +1767,9 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
             render = OpinionRender.objects.select_for_update().get(pk=render_id)
             if render.status != OpinionRender.Status.RENDERING:
                 return render
+            if render.decision_id:
+                # The rules again, at the moment of issue, on the locked row.
+                _issuing_rules_check(_lock(Decision, decision.pk))
             issued_at = timezone.now()
             opinion = Opinion(
                 reference=reference,
@@ -1714,6 +1830,19 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
     except Exception as exc:
         logger.exception("opinion render %s failed", render_id)
         return _render_failed(render_id, exc)
+
+
+def _issuing_rules_check(decision: Decision) -> None:
+    """Refuse to issue a decision that is not `issuing` with its adoption recorded, or that
+    breaks any issuing rule (`decision_issuing_problems`)."""
+    problems: list[str] = []
+    if decision.status != Decision.Status.ISSUING or decision.adopted_at is None:
+        problems.append(_("Only a decision adopted for issue is issued."))
+    elif decision.adoption == Decision.Adoption.COMMISSION and not decision.adoption_record:
+        problems.append(_("The commission's adoption is not recorded."))
+    problems += decision_issuing_problems(decision=decision)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _render_failed(render_id: int, exc: Exception) -> OpinionRender:
@@ -1838,6 +1967,126 @@ def corrigendum_issue(
         )
         _queue_render(render.pk)
     return render
+
+
+# --- serving opinion files --------------------------------------------------------------
+
+
+class OpinionFileAltered(Exception):
+    """The stored file of an opinion is missing or no longer matches its registered SHA-256.
+    Its bytes are never served; staff have been told and the case record says so."""
+
+    def __init__(self, opinion: Opinion, found: str) -> None:
+        super().__init__(f"{opinion.reference}: stored file {found}, registered {opinion.sha256}")
+        self.opinion = opinion
+        self.found = found
+
+
+def _sha256_file(field) -> str:
+    digest = hashlib.sha256()
+    try:
+        with field.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except (FileNotFoundError, OSError, ValueError):
+        return "missing"
+    return digest.hexdigest()
+
+
+def opinion_file_read(*, opinion: Opinion) -> bytes:
+    """The bytes of an opinion's PDF, verified against the register before they leave: read,
+    hash, compare, then return. On a mismatch (or a missing file) nothing is returned:
+    `OpinionFileAltered` is raised, after `opinion_file_mismatch_record`."""
+    try:
+        with opinion.file.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError, ValueError):
+        data = None
+    found = "missing" if data is None else hashlib.sha256(data).hexdigest()
+    if found != opinion.sha256:
+        opinion_file_mismatch_record(opinion=opinion, found=found)
+        raise OpinionFileAltered(opinion, found)
+    return data
+
+
+def opinion_file_mismatch_record(*, opinion: Opinion, found: str) -> bool:
+    """Record that an opinion's stored file no longer matches its registered hash: a case
+    event on the record and a notification to the case's staff, once per opinion and altered
+    content (a reader retrying does not repeat them). Returns whether it was new."""
+    from commission.models import CaseEvent
+    from commission.services import notification_send, staff_users
+    from complaints.selectors import case_staff_recipients
+
+    case = opinion.decision.case
+    with transaction.atomic():
+        locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
+        if (
+            CaseEvent.objects.for_subject(case)
+            .filter(verb="opinion_file_mismatch", data__opinion=locked.reference, data__found=found)
+            .exists()
+        ):
+            return False
+        case_event_record(
+            subject=case,
+            verb="opinion_file_mismatch",
+            reason=_("The stored file of the opinion does not match its registered SHA-256."),
+            data={"opinion": locked.reference, "registered": locked.sha256, "found": found},
+        )
+
+        def message() -> tuple[str, str]:
+            subject = _("[%(docket)s] Opinion %(ref)s: the stored file was altered") % {
+                "docket": case.docket_number,
+                "ref": locked.reference,
+            }
+            body = _(
+                "The stored PDF of opinion %(ref)s no longer matches the SHA-256 in the "
+                "register (%(registered)s; found: %(found)s). It is not served until the "
+                "registered file is restored from a backup."
+            ) % {"ref": locked.reference, "registered": locked.sha256, "found": found}
+            return subject, body
+
+        notification_send(
+            recipients=case_staff_recipients(case=case) or staff_users(),
+            message=message,
+            docket_number=case.docket_number,
+        )
+    logger.error(
+        "opinion %s: stored file %s, registered %s", locked.reference, found, locked.sha256
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class FileMismatch:
+    kind: str
+    reference: str
+    registered: str
+    found: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}: registered {self.registered}, found {self.found}"
+
+
+def stored_files_verify() -> tuple[int, list[FileMismatch]]:
+    """Check every stored opinion and evidence file against its registered SHA-256; opinion
+    mismatches are recorded and staff told (`opinion_file_mismatch_record`). Returns the
+    number of files checked and the mismatches."""
+    from complaints.models import Evidence
+
+    checked = 0
+    mismatches: list[FileMismatch] = []
+    for opinion in Opinion.objects.select_related("decision__case").order_by("pk").iterator():
+        checked += 1
+        found = _sha256_file(opinion.file)
+        if found != opinion.sha256:
+            opinion_file_mismatch_record(opinion=opinion, found=found)
+            mismatches.append(FileMismatch("opinion", opinion.reference, opinion.sha256, found))
+    for evidence in Evidence.objects.exclude(file="").order_by("pk").iterator():
+        checked += 1
+        found = _sha256_file(evidence.file)
+        if found != evidence.sha256:
+            mismatches.append(FileMismatch("evidence", f"#{evidence.pk}", evidence.sha256, found))
+    return checked, mismatches
 
 
 # --- verification -----------------------------------------------------------------------

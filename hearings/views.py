@@ -12,9 +12,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -233,13 +234,33 @@ def opinion_register(request):
 
 @require_GET
 def opinion_download(request, sha256: str):
-    opinion = get_object_or_404(Opinion, sha256=sha256.lower())
+    """The PDF of an issued opinion, verified against its registered SHA-256 before it is
+    sent (read, hash, compare, send: opinions are small). An altered or missing file is never
+    served: the reader gets a clear 503 (HTML, or JSON for an API client) and staff are told."""
+    opinion = get_object_or_404(
+        Opinion.objects.select_related("decision__case"), sha256=sha256.lower()
+    )
     try:
-        handle = opinion.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+        data = services.opinion_file_read(opinion=opinion)
+    except services.OpinionFileAltered:
+        message = _(
+            "The stored file of opinion %(ref)s does not match its registered SHA-256, so it "
+            "is not served. The commission has been alerted and will restore it."
+        ) % {"ref": opinion.reference}
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse(
+                {"detail": message, "reference": opinion.reference, "sha256": opinion.sha256},
+                status=503,
+            )
+        return render(
+            request,
+            "hearings/opinion_unavailable.html",
+            {"opinion": opinion, "message": message},
+            status=503,
+        )
     name = opinion.reference.replace("/", "_") + ".pdf"
-    response = FileResponse(handle, content_type="application/pdf", filename=name)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name)
     response["X-Content-SHA256"] = opinion.sha256
     return response
 

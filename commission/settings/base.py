@@ -270,6 +270,14 @@ CLOCK_RISK_CHECKS = {
 # A notice sent more than this after its time is marked late (e.g. after an outage).
 CLOCK_NOTICE_GRACE_SECONDS = env.int("CLOCK_NOTICE_GRACE_SECONDS", default=15 * 60)
 CLOCK_SWEEP_BATCH_SIZE = env.int("CLOCK_SWEEP_BATCH_SIZE", default=1000)
+# The audit chain (commission/audit.py): an event may be dated at most this many seconds
+# before it is written (outside the verbs that record an earlier fact, and legacy imports).
+AUDIT_CLOCK_SKEW_SECONDS = env.int("AUDIT_CLOCK_SKEW_SECONDS", default=5 * 60)
+# `verify_audit` recomputes the chain once a day and tells staff of a break.
+CELERY_BEAT_SCHEDULE["commission-audit-verify"] = {
+    "task": "commission.tasks.audit_verify",
+    "schedule": 24 * 3600,
+}
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

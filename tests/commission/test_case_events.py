@@ -14,7 +14,7 @@ def test_case_event_record_writes_subject_actor_and_transition():
     user = UserFactory()
     event = case_event_record(
         subject=org,
-        verb="registered",
+        verb="respondent_linked",
         actor=user,
         from_status="",
         to_status="active",
@@ -27,7 +27,7 @@ def test_case_event_record_writes_subject_actor_and_transition():
     assert event.subject == org
     assert event.actor == user
     assert (event.verb, event.to_status, event.docket_number) == (
-        "registered",
+        "respondent_linked",
         "active",
         "BLC-2026-0001",
     )
@@ -36,7 +36,7 @@ def test_case_event_record_writes_subject_actor_and_transition():
 
 
 def test_system_events_have_no_actor():
-    event = case_event_record(subject=OrganizationFactory(), verb="swept")
+    event = case_event_record(subject=OrganizationFactory(), verb="clock_started")
     assert event.actor is None
 
 

@@ -385,7 +385,9 @@ def test_after_a_72_hour_outage_everything_due_is_caught_up_once(case, people, s
 
 
 @pytest.mark.django_db
-def test_an_outage_across_several_daily_escalations_sends_each_once(case, people, sweep_at):
+def test_an_outage_across_several_daily_escalations_sends_todays_once(case, people, sweep_at):
+    """After an outage the chair hears once how many days the step is overdue, and daily
+    from then on; the escalations of the days gone by are not sent one by one."""
     subject, clocks = case
     sweep_at(lima(2026, 5, 1, 0, 1))  # miss recorded on time
     sweep_at(lima(2026, 5, 2, 0, 1))  # overdue day 1
@@ -395,18 +397,42 @@ def test_an_outage_across_several_daily_escalations_sends_each_once(case, people
     )
     assert [(n.offset, n.outcome, n.is_late) for n in overdue] == [
         (1, "sent", False),
-        (2, "sent", True),
-        (3, "sent", True),
         (4, "sent", False),
     ]
-    assert report.notices == 3
+    assert report.notices == 1
     chair_mail = [m for m in mail.outbox if m.to == ["chair@commission.example"]]
     assert "STILL OVERDUE" in chair_mail[-1].subject
     assert "4 days past the deadline" in chair_mail[-1].subject
-    assert len([m for m in chair_mail if "STILL OVERDUE" in m.subject]) == 4  # days 1 to 4
+    assert len([m for m in chair_mail if "STILL OVERDUE" in m.subject]) == 2  # days 1 and 4
     clock = Clock.objects.get(pk=clocks["hearing_by"].pk)
     assert clock.days_overdue == 5
     assert clock.next_action_at == midnight(5, 6)
+    sweep_at(lima(2026, 5, 6, 0, 1))
+    assert [n.offset for n in clock.notices.filter(kind="overdue").order_by("offset")] == [1, 4, 5]
+
+
+@pytest.mark.django_db
+def test_a_clock_missed_ten_years_ago_costs_one_miss_and_one_escalation(protocol, people, sweep_at):
+    """A case received ten years ago and entered now: one miss, dated when it happened, and
+    one escalation for today — not one for each of the 3,600-odd days since."""
+    now = lima(2036, 5, 22, 10, 0)
+    with time_machine.travel(now, tick=False):
+        subject, clocks = case_with_clocks(trigger_at=FILED)
+    report = sweep_at(now + dt.timedelta(seconds=5))
+    assert report.misses == 2  # the hearing and the decision
+    hearing = Clock.objects.get(pk=clocks["hearing_by"].pk)
+    assert hearing.missed_at == HEARING_DUE
+    assert CaseEvent.objects.filter(verb="clock_missed").count() == 2
+    overdue = hearing.notices.filter(kind="overdue")
+    days = (dt.date(2036, 5, 22) - dt.date(2026, 4, 30)).days
+    assert [n.offset for n in overdue] == [days - 1]
+    assert hearing.days_overdue == days
+    assert report.by_kind["overdue"] == 2
+    assert report.notices < 25
+    assert hearing.next_action_at == midnight(5, 23).replace(year=2036)
+    assert sweep_at(now + dt.timedelta(seconds=10)).notices == 0
+    nxt = sweep_at(lima(2036, 5, 23, 0, 1))
+    assert nxt.notices == 2  # the next day's escalation of each clock
 
 
 @pytest.mark.django_db

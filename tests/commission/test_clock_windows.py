@@ -189,7 +189,7 @@ def test_a_window_closes_in_the_same_batch_as_obligations(case, window):
 def test_clock_meet_is_refused_for_a_window(case, kind, when):
     window = _window_start(case, kind=kind)
     with time_machine.travel(when, tick=False):
-        event = case_event_record(subject=case, verb="something_done")
+        event = case_event_record(subject=case, verb="hearing_held")
         with pytest.raises(ValidationError, match="is a window, not a step"):
             clock_meet(subject=case, kind=kind, at=when, event=event)
     window.refresh_from_db()
@@ -203,7 +203,7 @@ def test_clock_meet_is_refused_for_a_window(case, kind, when):
 def test_clock_meet_refusal_is_translated(case, window):
     when = lima(2026, 3, 20, 10)
     with time_machine.travel(when, tick=False), translation.override("es"):
-        event = case_event_record(subject=case, verb="something_done")
+        event = case_event_record(subject=case, verb="hearing_held")
         with pytest.raises(ValidationError, match="es un plazo abierto a las partes"):
             clock_meet(subject=case, kind="public_notice", at=when, event=event)
 

@@ -357,7 +357,9 @@ def test_clock_meet_needs_a_recorded_event_and_an_existing_clock(filed_case):
         with pytest.raises(ValidationError, match="case event"):
             clock_meet(subject=case, kind="hearing_by", at=at, event=None)
         with pytest.raises(ValidationError, match="no such clock"):
-            clock_meet(subject=case, kind="remedial_order_due", at=at, event=_event(case, "order"))
+            clock_meet(
+                subject=case, kind="remedial_order_due", at=at, event=_event(case, "decided")
+            )
 
 
 def test_explanation_in_both_languages(filed_case):

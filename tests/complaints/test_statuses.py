@@ -301,3 +301,53 @@ def test_outcomes_need_the_permission(world, user):
     case = case_in_status(world, kind=K.COMPLAINT, status=S.HEARD)
     with pytest.raises(PermissionDenied):
         services.complaint_decide(complaint=case, reasoning="R.", actor=getattr(world, user))
+
+
+def test_a_withdrawal_request_is_recorded_by_a_complainant_or_staff_only(world):
+    """Nobody else — not an outsider, not a respondent's delegate, not an anonymous visitor,
+    and not a caller that leaves the actor out — puts a withdrawal request on the record."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+
+    from commission.models import OrganizationMembership
+    from tests.factories.commission import PersonFactory, UserFactory
+
+    case = file_case(world, organization=world.union)
+    respondent_delegate = UserFactory(username="employer.delegate")
+    OrganizationMembership.objects.create(
+        organization=world.employer,
+        person=PersonFactory(user=respondent_delegate),
+        role=OrganizationMembership.Role.DELEGATE,
+    )
+    events_before = CaseEvent.objects.for_subject(case).count()
+    for actor in (None, AnonymousUser(), world.outsider, respondent_delegate):
+        with pytest.raises(PermissionDenied):
+            services.case_withdrawal_request_record(
+                case=case, statement="We withdraw.", actor=actor
+            )
+    assert CaseEvent.objects.for_subject(case).count() == events_before
+    for actor in (world.delegate, world.staff):
+        event = services.case_withdrawal_request_record(
+            case=case, statement="We ask to withdraw.", actor=actor
+        )
+        assert event.actor == actor
+
+
+def test_evidence_is_added_to_a_filed_case_by_intake_staff_only(world):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from complaints.models import Evidence
+
+    case = file_case(world, organization=world.union)
+
+    def upload():
+        return SimpleUploadedFile("notes.txt", b"Dates of the dismissals.", "text/plain")
+
+    for actor in (None, AnonymousUser(), world.outsider, world.delegate):
+        with pytest.raises(PermissionDenied):
+            services.evidence_add(case=case, upload=upload(), actor=actor)
+    assert not Evidence.objects.filter(case=case).exists()
+    services.evidence_add(case=case, upload=upload(), actor=world.staff)
+    assert Evidence.objects.filter(case=case).count() == 1

@@ -316,3 +316,156 @@ def test_versions_and_sources_are_immutable_down_to_the_database(dust):
     assert version.effective_until == dt.date(2030, 1, 1)
     assert list(version.countries.values_list("code", flat=True)) == ["PE"]
     assert version.sources.get().instrument == "ILO Convention No. 155"
+
+
+# --- equal measures in other units are equal ------------------------------------------------
+
+
+@pytest.fixture
+def hours(rights, staff_user, countries, sectors):
+    """At most 48 hours of work a week."""
+    with at(dt.date(2026, 11, 2)):
+        criterion = open_criterion(
+            rights["OSH"], Criterion.Kind.MEASURE, "weekly-hours", staff_user
+        )
+        historical(
+            criterion,
+            measure_draft(
+                48,
+                unit="hour",
+                averaging_period="week",
+                effective_from=dt.date(2024, 1, 1),
+            ),
+            staff_user,
+        )
+    return criterion
+
+
+@pytest.mark.parametrize(
+    ("threshold", "unit", "accepted"),
+    [
+        ("2880", "minute", True),  # 48 hours exactly: 2,880/60 is not exact in decimal
+        ("48", "hour", True),
+        ("172800", "second", True),
+        ("2879", "minute", True),
+        ("2881", "minute", False),
+        ("2880.0001", "minute", False),
+    ],
+)
+def test_hours_and_minutes_per_week_compare_exactly(hours, threshold, unit, accepted):
+    draft = measure_draft(threshold, unit=unit, averaging_period="week")
+    if accepted:
+        services.criterion_revision_check(criterion=hours, draft=draft)
+    else:
+        with pytest.raises(ValidationError, match="weaker by"):
+            services.criterion_revision_check(criterion=hours, draft=draft)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "unit", "accepted"),
+    [
+        ("0.2", "mg/m³", True),
+        ("200", "µg/m³", True),
+        ("0.0002", "g/m³", True),
+        ("200000", "ng/m³", True),
+        ("0.2000001", "mg/m³", False),
+    ],
+)
+def test_mass_concentrations_compare_exactly(dust, threshold, unit, accepted):
+    draft = measure_draft(
+        threshold,
+        unit=unit,
+        all_countries=False,
+        countries=["PE"],
+        all_sectors=False,
+        sectors=["1410"],
+    )
+    if accepted:
+        services.criterion_revision_check(criterion=dust, draft=draft)
+    else:
+        with pytest.raises(ValidationError, match="weaker by"):
+            services.criterion_revision_check(criterion=dust, draft=draft)
+
+
+@pytest.fixture
+def rest(rights, staff_user, countries, sectors):
+    """At least 24 hours of rest a week."""
+    with at(dt.date(2026, 11, 2)):
+        criterion = open_criterion(rights["OSH"], Criterion.Kind.MEASURE, "weekly-rest", staff_user)
+        historical(
+            criterion,
+            measure_draft(
+                24,
+                unit="hour",
+                averaging_period="week",
+                direction="at_least",
+                effective_from=dt.date(2024, 1, 1),
+            ),
+            staff_user,
+        )
+    return criterion
+
+
+@pytest.mark.parametrize(("value", "accepted"), [("1440", True), ("1441", False)])
+def test_a_measure_equal_to_a_cited_source_in_other_units_is_accepted(rest, value, accepted):
+    """The cited source says 1,440 minutes of rest a week; the measure says 24 hours: equal,
+    not weaker (1,440 × 1/60 in decimal is 24.00000000000000000000000005)."""
+    draft = measure_draft(
+        24,
+        unit="hour",
+        averaging_period="week",
+        direction="at_least",
+        sources=[
+            {
+                "kind": "international_law",
+                "instrument": "ILO Convention No. 14",
+                "article": "2",
+                "value": value,
+                "unit": "minute",
+            }
+        ],
+    )
+    if accepted:
+        services.criterion_revision_check(criterion=rest, draft=draft)
+    else:
+        with pytest.raises(ValidationError, match="less protective than a source"):
+            services.criterion_revision_check(criterion=rest, draft=draft)
+
+
+@pytest.fixture
+def wage(rights, staff_user, countries, sectors):
+    """At least 1,025 soles a month."""
+    with at(dt.date(2026, 11, 2)):
+        criterion = open_criterion(
+            rights["WAGE"],
+            Criterion.Kind.MEASURE,
+            "minimum-wage",
+            staff_user,
+        )
+        historical(
+            criterion,
+            measure_draft(
+                1025,
+                unit="PEN",
+                averaging_period="month",
+                direction="at_least",
+                effective_from=dt.date(2024, 1, 1),
+            ),
+            staff_user,
+        )
+    return criterion
+
+
+def test_a_monthly_wage_is_not_compared_with_an_annual_one(wage):
+    """The reference period is not part of the unit (criteria/units.py): 12,300 soles a year
+    is a different quantity from 1,025 soles a month, refused rather than converted by
+    calendar time."""
+    services.criterion_revision_check(
+        criterion=wage,
+        draft=measure_draft("1025", unit="PEN", averaging_period="month", direction="at_least"),
+    )
+    with pytest.raises(ValidationError, match="different quantity"):
+        services.criterion_revision_check(
+            criterion=wage,
+            draft=measure_draft("12300", unit="PEN", averaging_period="year", direction="at_least"),
+        )

@@ -284,7 +284,7 @@ def complaint_file(
 
 def declare_all(members: Members, case: Case) -> None:
     for m in members.all():
-        services.conflict_declare(member=m, case=case, has_conflict=False, actor=None)
+        services.conflict_declare(member=m, case=case, has_conflict=False, actor=m.person.user)
 
 
 def panel_seat(members: Members, case: Case) -> Panel:

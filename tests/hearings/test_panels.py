@@ -69,7 +69,11 @@ def test_a_conflicted_panelist_is_refused(world, case, at):
     m = world.members
     f.declare_all(m, case)
     services.conflict_declare(
-        member=m.worker_pe, case=case, has_conflict=True, statement="My sister works there."
+        member=m.worker_pe,
+        case=case,
+        has_conflict=True,
+        statement="My sister works there.",
+        actor=m.worker_pe.person.user,
     )
     with pytest.raises(ValidationError, match="declared a conflict of interest"):
         services.panel_select(case=case, members=[m.jurist_us, m.worker_pe, m.worker_us])
@@ -135,7 +139,11 @@ def test_a_recusal_vacates_the_seat_and_the_commission_fills_it(world, seated, a
     m = world.members
     panel = seated.panel
     services.conflict_declare(
-        member=m.worker_pe, case=seated, has_conflict=True, statement="Former employee."
+        member=m.worker_pe,
+        case=seated,
+        has_conflict=True,
+        statement="Former employee.",
+        actor=m.worker_pe.person.user,
     )
     panel.refresh_from_db()
     assert panel.status == Panel.Status.INCOMPLETE
@@ -147,9 +155,164 @@ def test_a_recusal_vacates_the_seat_and_the_commission_fills_it(world, seated, a
         country=world.parties.pe,
         seated_on=dt.date(2025, 1, 1),
     )
-    services.conflict_declare(member=other, case=seated, has_conflict=False)
+    services.conflict_declare(
+        member=other,
+        case=seated,
+        has_conflict=False,
+        statement_reference="Signed declaration 2026/17",
+        actor=world.staff,
+    )
     seat = services.panel_seat_fill(panel=panel, position=2, actor=world.staff)
     assert seat.member == other
     panel.refresh_from_db()
     assert panel.status == Panel.Status.SEATED
     assert PanelSeat.objects.filter(panel=panel, member=m.worker_pe).get().vacated_reason
+
+
+# --- a member's declarations are the member's own -------------------------------------------
+
+
+def _respondent_delegate(world, *, with_staff_permission: bool):
+    from tests.factories.commission import UserFactory
+
+    user = UserFactory(username="employer.delegate")
+    OrganizationMembership.objects.create(
+        organization=world.parties.employer,
+        person=PersonFactory(user=user),
+        role=OrganizationMembership.Role.DELEGATE,
+    )
+    if with_staff_permission:
+        user.groups.add(world.staff.groups.first())
+    return user
+
+
+@pytest.mark.parametrize("with_staff_permission", [False, True])
+def test_a_respondents_delegate_cannot_declare_a_conflict_for_a_sitting_member(
+    world, seated, at, with_staff_permission
+):
+    """Must hold: no veto. A party's account — even one that also holds the staff
+    permission — cannot declare a conflict for a panelist and so vacate the seat."""
+    at(f.day(5))
+    delegate = _respondent_delegate(world, with_staff_permission=with_staff_permission)
+    m = world.members
+    with pytest.raises(PermissionDenied):
+        services.conflict_declare(
+            member=m.worker_pe,
+            case=seated,
+            has_conflict=True,
+            statement="The employer says so.",
+            actor=delegate,
+        )
+    panel = Panel.objects.get(case=seated)
+    assert panel.status == Panel.Status.SEATED
+    assert panel.seats.filter(member=m.worker_pe, vacated_at__isnull=True).exists()
+    from commission.models import CaseEvent
+
+    assert not CaseEvent.objects.filter(verb="panel_seat_vacated").exists()
+
+
+def test_declarations_are_made_by_the_member_or_recorded_by_staff_with_a_reference(world, case, at):
+    at(f.day(2))
+    m = world.members
+    with pytest.raises(PermissionDenied):
+        services.conflict_declare(member=m.jurist_us, case=case, has_conflict=False, actor=None)
+    with pytest.raises(PermissionDenied):
+        services.conflict_declare(
+            member=m.jurist_us, case=case, has_conflict=False, actor=world.parties.hro_user
+        )
+    with pytest.raises(ValidationError, match="signed statement"):
+        services.conflict_declare(
+            member=m.jurist_us, case=case, has_conflict=False, actor=world.staff
+        )
+    declaration = services.conflict_declare(
+        member=m.jurist_us,
+        case=case,
+        has_conflict=False,
+        statement_reference="Signed form 2026/3",
+        actor=world.staff,
+    )
+    assert declaration.declared_by == world.staff
+    assert declaration.statement_reference == "Signed form 2026/3"
+    with pytest.raises(PermissionDenied):
+        services.member_interest_declare(
+            member=m.jurist_us, organization=world.parties.buyer, nature="financial", actor=None
+        )
+
+
+def test_a_members_conflict_is_withdrawn_only_by_the_member(world, case, at):
+    """Staff cannot overwrite a member's declared conflict and then seat the member."""
+    at(f.day(2))
+    m = world.members
+    f.declare_all(m, case)
+    services.conflict_declare(
+        member=m.worker_pe,
+        case=case,
+        has_conflict=True,
+        statement="My sister works there.",
+        actor=m.worker_pe.person.user,
+    )
+    with pytest.raises(PermissionDenied, match="Only the member withdraws"):
+        services.conflict_declare(
+            member=m.worker_pe,
+            case=case,
+            has_conflict=False,
+            statement_reference="Form 9",
+            actor=world.staff,
+        )
+    with pytest.raises(ValidationError, match="declared a conflict of interest"):
+        services.panel_select(
+            case=case, members=[m.jurist_us, m.worker_pe, m.worker_us], actor=world.staff
+        )
+    services.conflict_declare(
+        member=m.worker_pe, case=case, has_conflict=False, actor=m.worker_pe.person.user
+    )
+    from commission.models import CaseEvent
+
+    assert CaseEvent.objects.for_subject(case).filter(verb="conflict_withdrawn").count() == 1
+    services.panel_select(
+        case=case, members=[m.jurist_us, m.worker_pe, m.worker_us], actor=world.staff
+    )
+
+
+def test_an_interest_in_a_party_declared_after_seating_recuses_and_the_rotation_refills(
+    world, seated, at
+):
+    from commission.models import CaseEvent
+
+    at(f.day(5))
+    m = world.members
+    services.member_interest_declare(
+        member=m.jurist_us,
+        organization=world.parties.buyer,
+        nature="financial",
+        actor=m.jurist_us.person.user,
+    )
+    panel = Panel.objects.get(case=seated)
+    vacated = panel.seats.get(member=m.jurist_us)
+    assert vacated.vacated_at is not None
+    assert "interest in a party" in vacated.vacated_reason
+    event = CaseEvent.objects.for_subject(seated).get(verb="panel_seat_vacated")
+    assert event.is_public
+    # The commission's rotation filled the seat at once with the eligible jurist.
+    assert panel.status == Panel.Status.SEATED
+    assert panel.seats.get(position=1, vacated_at__isnull=True).member == m.jurist_pe
+    assert CaseEvent.objects.for_subject(seated).filter(verb="panel_seat_filled").exists()
+
+
+def test_a_recusal_the_rotation_cannot_fill_tells_the_staff(world, seated, at):
+    from commission.models import Notification
+
+    at(f.day(5))
+    m = world.members
+    services.conflict_declare(
+        member=m.worker_pe,
+        case=seated,
+        has_conflict=True,
+        statement="Former employee.",
+        actor=m.worker_pe.person.user,
+    )
+    panel = Panel.objects.get(case=seated)
+    assert panel.status == Panel.Status.INCOMPLETE
+    note = Notification.objects.get(recipient=world.staff)
+    assert "seat 2" in note.subject_line.lower()
+    assert "es" in note.translations

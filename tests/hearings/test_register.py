@@ -87,7 +87,7 @@ def test_verification_by_upload_and_by_hash(world, issued, client):
     assert api.status_code == 400
     pdf = client.get(f"/hearings/opinions/{issued.sha256}.pdf")
     assert pdf.status_code == 200
-    assert hashlib.sha256(b"".join(pdf.streaming_content)).hexdigest() == issued.sha256
+    assert hashlib.sha256(pdf.content).hexdigest() == issued.sha256
 
 
 def _upload(data: bytes):
@@ -128,3 +128,70 @@ def test_no_api_writes_to_panels_or_decisions(world, issued, client):
     assert client.post("/api/decisions/", {}).status_code in (403, 405)
     assert client.post("/api/hearings/", {}).status_code in (403, 405)
     assert client.delete(f"/api/opinions/{issued.sha256}/").status_code in (403, 405)
+
+
+# --- the bytes served are the bytes registered ----------------------------------------------
+
+
+def _overwrite(opinion, data: bytes) -> None:
+    with open(opinion.file.path, "wb") as handle:
+        handle.write(data)
+
+
+def test_an_opinion_is_served_with_its_registered_hash(issued, client):
+    response = client.get(f"/hearings/opinions/{issued.sha256}.pdf")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == issued.sha256
+    assert response["X-Content-SHA256"] == issued.sha256
+
+
+def test_an_overwritten_opinion_file_is_never_served(
+    world, issued, client, django_capture_on_commit_callbacks
+):
+    """Must hold: a PDF overwritten in storage is not served under its registered SHA-256;
+    the reader gets a clear error, staff are told and the case record says so."""
+    from commission.models import CaseEvent, Notification
+
+    altered = b"%PDF-1.7\n% a forged opinion\n"
+    _overwrite(issued, altered)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(f"/hearings/opinions/{issued.sha256}.pdf")
+    assert page.status_code == 503
+    assert altered not in page.content
+    assert b"does not match its registered SHA-256" in page.content
+    api = client.get(f"/hearings/opinions/{issued.sha256}.pdf", HTTP_ACCEPT="application/json")
+    assert api.status_code == 503
+    assert api.json()["reference"] == issued.reference
+    assert "not served" in api.json()["detail"]
+    case = issued.decision.case
+    events = CaseEvent.objects.for_subject(case).filter(verb="opinion_file_mismatch")
+    assert events.count() == 1  # once, however many readers retry
+    assert events.get().data["found"] == hashlib.sha256(altered).hexdigest()
+    assert Notification.objects.filter(subject_line__contains="altered").exists()
+    # Spanish readers get the message in Spanish.
+    es = client.get(f"/hearings/opinions/{issued.sha256}.pdf", HTTP_ACCEPT_LANGUAGE="es")
+    assert es.status_code == 503
+
+
+def test_a_missing_opinion_file_is_reported_not_served(issued, client):
+    import os
+
+    os.remove(issued.file.path)
+    response = client.get(f"/hearings/opinions/{issued.sha256}.pdf")
+    assert response.status_code == 503
+
+
+def test_verify_files_names_every_mismatch(world, issued):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("verify_files", stdout=out)
+    assert "match" in out.getvalue()
+    _overwrite(issued, b"tampered")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of"):
+        call_command("verify_files", stderr=err)
+    assert issued.reference in err.getvalue()
+    assert hashlib.sha256(b"tampered").hexdigest() in err.getvalue()

@@ -125,3 +125,76 @@ def test_running_the_task_twice_issues_once(ready, django_capture_on_commit_call
     assert opinion_render(render.pk) == "done"
     assert opinion_render(render.pk) == "done"
     assert Opinion.objects.filter(decision=ready).count() == 1
+
+
+# --- the issuing rules, checked again where the decision is issued -------------------------
+
+
+def test_a_decision_set_to_issuing_by_hand_without_a_sanction_is_not_issued(
+    world, heard, at, settings
+):
+    """`decision_issue` refuses a violation with no sanction; setting the row to `issuing`
+    under the service does not get it past the render, which checks the same rules."""
+    settings.OPINION_RENDER_MAX_ATTEMPTS = 1
+    at(f.day(70))
+    decision = services.decision_open(case=heard.case)
+    f.findings_complete(decision, world.criteria, violation=True)
+    at(f.day(85))
+    Decision.objects.filter(pk=decision.pk).update(
+        status=Decision.Status.ISSUING, adopted_at=f.day(85)
+    )
+    render = OpinionRender.objects.create(decision=decision)
+    services.opinion_render_run(render_id=render.pk)
+    render.refresh_from_db()
+    decision.refresh_from_db()
+    assert render.status == OpinionRender.Status.FAILED
+    assert "no sanction is specified" in render.error
+    assert decision.status == Decision.Status.ISSUING
+    assert decision.issued_at is None
+    assert not Opinion.objects.exists()
+    assert Case.objects.get(pk=decision.case_id).status == Case.Status.HEARD
+    assert not CaseEvent.objects.filter(verb="decision_issued").exists()
+
+
+def test_a_panelist_with_a_conflict_at_the_moment_of_issue_stops_the_issue(
+    world, ready, settings, django_capture_on_commit_callbacks
+):
+    """The seats are checked when the opinion is registered, not only when it was adopted:
+    a tie to a party that reached the record meanwhile (here written under the services)
+    stops the issue."""
+    from hearings.models import MemberInterest
+
+    settings.OPINION_RENDER_MAX_ATTEMPTS = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        render = services.decision_issue(decision=ready)
+    MemberInterest.objects.create(
+        member=world.members.worker_us,
+        organization=world.parties.buyer,
+        nature=MemberInterest.Nature.FINANCIAL,
+    )
+    services.opinion_render_run(render_id=render.pk)
+    render.refresh_from_db()
+    ready.refresh_from_db()
+    assert render.status == OpinionRender.Status.FAILED
+    assert "Denise Carter cannot sit" in render.error
+    assert ready.status == Decision.Status.ISSUING
+    assert not Opinion.objects.exists()
+
+
+def test_a_vacant_seat_filled_in_the_status_only_does_not_pass(
+    world, ready, settings, django_capture_on_commit_callbacks
+):
+    from hearings.models import Panel, PanelSeat
+
+    settings.OPINION_RENDER_MAX_ATTEMPTS = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        render = services.decision_issue(decision=ready)
+    PanelSeat.objects.filter(panel__case=ready.case, position=2).update(
+        vacated_at=f.day(85), vacated_reason="Left."
+    )
+    assert Panel.objects.get(case=ready.case).status == Panel.Status.SEATED
+    services.opinion_render_run(render_id=render.pk)
+    render.refresh_from_db()
+    assert render.status == OpinionRender.Status.FAILED
+    assert "seat is vacant" in render.error
+    assert not Opinion.objects.exists()

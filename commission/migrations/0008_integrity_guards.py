@@ -34,7 +34,7 @@ def hand_written_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("commission", "0006_tradingpartner_total_order")]
+    dependencies = [("commission", "0007_caseevent_audit_chain")]
 
     operations = [
         migrations.RunPython(hand_written_drop, hand_written_create),

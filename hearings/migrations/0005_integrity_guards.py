@@ -21,7 +21,7 @@ def hand_written_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hearings", "0003_sanction_unit_labels")]
+    dependencies = [("hearings", "0004_member_declarations_signed")]
 
     operations = [
         migrations.RunPython(hand_written_drop, hand_written_create),

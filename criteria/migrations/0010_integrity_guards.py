@@ -21,7 +21,7 @@ def hand_written_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("criteria", "0007_answers_renderer")]
+    dependencies = [("criteria", "0009_registerstate_changed_at")]
 
     operations = [
         migrations.RunPython(hand_written_drop, hand_written_create),

@@ -52,7 +52,7 @@ from .models import (
     Respondent,
     new_access_code,
 )
-from .uploads import UploadRejected, check_upload, clamd_scan, scanning_enabled
+from .uploads import UploadRejected, clamd_scan, scanning_enabled, upload_accept
 
 logger = logging.getLogger(__name__)
 
@@ -624,13 +624,8 @@ def evidence_add(
         raise ValidationError(_("Evidence belongs to a draft or to a case."))
     if draft is not None and draft.submitted_case_id:
         raise ValidationError(_("This filing has already been submitted."))
-    owner_filter = {"draft": draft} if draft is not None else {"case": case}
-    if Evidence.objects.filter(**owner_filter).count() >= settings.EVIDENCE_MAX_FILES:
-        raise ValidationError(
-            _("A filing carries at most %(n)s files.") % {"n": settings.EVIDENCE_MAX_FILES}
-        )
     try:
-        checked = check_upload(upload, name=upload.name or "", size=upload.size or 0)
+        checked = upload_accept(upload)  # scanned later, from quarantine
     except UploadRejected as exc:
         raise ValidationError(exc.message, code="upload_rejected") from exc
     quarantine = scanning_enabled()
@@ -645,10 +640,26 @@ def evidence_add(
         scan_status=Evidence.ScanStatus.PENDING if quarantine else Evidence.ScanStatus.NOT_SCANNED,
         uploaded_by=actor if _is_authenticated(actor) else None,
     )
-    upload.seek(0)
-    evidence.file.save(checked.name, upload, save=False)
     with transaction.atomic():
-        evidence.save()
+        # The count limit holds under parallel uploads: the draft's (or case's) row is locked
+        # while the files are counted and the new one stored, so uploads queue one by one.
+        if draft is not None:
+            FilingDraft.objects.select_for_update().filter(pk=draft.pk).first()
+            owner_filter = {"draft": draft}
+        else:
+            Case.objects.select_for_update().filter(pk=case.pk).first()
+            owner_filter = {"case": case}
+        if Evidence.objects.filter(**owner_filter).count() >= settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(
+                _("A filing carries at most %(n)s files.") % {"n": settings.EVIDENCE_MAX_FILES}
+            )
+        upload.seek(0)
+        evidence.file.save(checked.name, upload, save=False)
+        try:
+            evidence.save()
+        except BaseException:
+            evidence.file.delete(save=False)
+            raise
         if case is not None:
             case_event_record(
                 subject=case,

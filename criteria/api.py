@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from commission.models import Organization, Sector, TradingPartner
+from commission.paging import MAX_PAGE
 
 from . import selectors, services
 from .cache import cached, cached_with_state
@@ -138,7 +139,7 @@ class CriterionViewSet(viewsets.GenericViewSet):
         sector_code = (params.get("sector") or "").upper()
         on = _date(params.get("on"))
         try:
-            number = max(1, int(params.get("page") or 1))
+            number = min(max(1, int(params.get("page") or 1)), MAX_PAGE)
         except ValueError as exc:
             raise ValidationError({"page": [_("Give a page number.")]}) from exc
 

@@ -25,6 +25,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commission.paging import page_number
+
 from . import selectors, services
 from .cache import TIMEOUT, at_state, cached, cached_with_state, key_of, keys_of, memo, one_state
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
@@ -44,10 +46,7 @@ def _date_param(request, name: str = "on") -> dt.date:
 
 
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        return 1
+    return page_number(request.GET.get("page"))
 
 
 def _page_key(request, name: str) -> tuple:

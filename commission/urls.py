@@ -1,7 +1,7 @@
 from importlib import import_module
 
-from django.conf import settings
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt

@@ -9,7 +9,8 @@ import tracemalloc
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories.complaints import file_case
 

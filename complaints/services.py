@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from commission.forms import INT32_MAX
 from commission.models import (
     CaseEvent,
     Organization,
@@ -55,6 +56,8 @@ from .models import (
 from .uploads import UploadRejected, clamd_scan, scanning_enabled, upload_accept
 
 logger = logging.getLogger(__name__)
+
+MAX_ALLEGATIONS = 20  # as many as the portal offers
 
 PERM_RECORD_PAPER = "complaints.record_paper_filing"
 PERM_ASSIGN = "complaints.assign_case"
@@ -288,16 +291,40 @@ def _validate_filing(filing: FilingInput, *, actor, channel: str) -> None:
         elif r.organization is None and not r.name_given.strip():
             errors.append(_("Each respondent is chosen from the records or named."))
     today = timezone.localdate()
+    earliest = dt.date.fromisoformat(settings.FILING_EARLIEST_DATE)
+    if len(filing.allegations) > MAX_ALLEGATIONS:
+        errors.append(_("A filing makes at most %(n)s allegations.") % {"n": MAX_ALLEGATIONS})
+    for text in (filing.remedies_sought, filing.confidentiality_request):
+        if len(text or "") > settings.FILING_TEXT_MAX_LENGTH:
+            errors.append(
+                _("A text of the filing is too long (at most %(n)s characters).")
+                % {"n": settings.FILING_TEXT_MAX_LENGTH}
+            )
     for number, a in enumerate(filing.allegations, start=1):
         label = _("Allegation %(n)s") % {"n": number}
         if not (a.summary.strip() and a.facts.strip() and a.place.strip()):
             errors.append(_("%(a)s: give a summary, the facts and the place.") % {"a": label})
         if a.period_start is None or a.period_start > today:
             errors.append(_("%(a)s: the period cannot start in the future.") % {"a": label})
+        elif a.period_start < earliest or (a.period_end is not None and a.period_end < earliest):
+            errors.append(
+                _("%(a)s: the commission hears what happened from %(day)s on.")
+                % {"a": label, "day": earliest.isoformat()}
+            )
         elif a.period_end is not None and a.period_end < a.period_start:
             errors.append(_("%(a)s: the period ends before it starts.") % {"a": label})
         if a.workers_affected is not None and a.workers_affected < 1:
             errors.append(_("%(a)s: the number of workers affected is at least 1.") % {"a": label})
+        elif a.workers_affected is not None and a.workers_affected > INT32_MAX:
+            errors.append(
+                _("%(a)s: the number of workers affected is at most %(max)s.")
+                % {"a": label, "max": INT32_MAX}
+            )
+        if len(a.facts) > settings.FILING_FACTS_MAX_LENGTH:
+            errors.append(
+                _("%(a)s: the facts are too long (at most %(n)s characters).")
+                % {"a": label, "n": settings.FILING_FACTS_MAX_LENGTH}
+            )
         if not a.criteria and not a.proposed_standard.strip():
             errors.append(
                 _(

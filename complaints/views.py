@@ -358,6 +358,10 @@ def case_status(request, docket_number):
             "case": case,
             "access": access,
             "show_identity": access >= Access.STAFF_IDENTITY,
+            # Free text shows workers by pseudonym to all but the staff entitled to names.
+            "redactor": None
+            if access >= Access.STAFF_IDENTITY
+            else selectors.case_redactor(case=case),
             "events": events,
             "deadlines": selectors.case_deadlines(case=case),
             "now": timezone.now(),
@@ -464,6 +468,7 @@ def docket_case(request, docket_number):
         "complaints/docket_case.html",
         {
             "case": case,
+            "redactor": selectors.case_redactor(case=case),
             "events": selectors.case_events(case=case, public_only=True),
             "deadlines": selectors.case_deadlines(case=case),
         },

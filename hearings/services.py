@@ -828,6 +828,39 @@ def submission_file(
     return submission
 
 
+def submission_review(
+    *,
+    submission: Submission,
+    public_title: str | None = None,
+    publish: bool = True,
+    actor=None,
+) -> Submission:
+    """Staff review a submission before its title and attachment become public (the redaction
+    queue). The public title is the given one (or the filed title), passed through the case's
+    redactor, so a confidential name never shows however it was typed. `publish=False` keeps
+    the submission off the public page altogether."""
+    _require_perm(actor, PERM_RECORD)
+    with transaction.atomic():
+        submission = _lock(Submission, submission.pk)
+        case = submission.hearing.case
+        redactor = selectors.case_redactions(case=case)
+        title = (public_title if public_title is not None else submission.title).strip()
+        submission.public_title = redactor.redact(title)[:300] if publish else ""
+        submission.is_public = bool(publish)
+        submission.reviewed_at = timezone.now()
+        submission.reviewed_by = _user(actor)
+        submission.save(update_fields=["public_title", "is_public", "reviewed_at", "reviewed_by"])
+        case_event_record(
+            subject=submission.hearing,
+            verb="submission_reviewed",
+            actor=_user(actor),
+            data={"submission": submission.pk, "number": submission.number, "public": publish},
+            is_public=False,
+            docket_number=case.docket_number,
+        )
+    return submission
+
+
 def hearing_record_held(
     *,
     hearing: Hearing,

@@ -84,9 +84,10 @@ def case_redactor(*, case: Case) -> Redactor:
 
 
 def is_commission_member(user) -> bool:
-    return user.groups.filter(name=roles.MEMBERS).exists() and not user.groups.filter(
-        name=roles.STAFF
-    ).exists()
+    return (
+        user.groups.filter(name=roles.MEMBERS).exists()
+        and not user.groups.filter(name=roles.STAFF).exists()
+    )
 
 
 def member_reads_case(*, user, case: Case) -> bool:

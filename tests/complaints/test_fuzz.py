@@ -138,3 +138,90 @@ def test_public_query_parameters_never_break_a_page(docket, path, params):
 def test_each_page_and_limit_parameter_is_parsed_safely(docket, path, value):
     for name in ("page", "limit", "offset"):
         bounded_get(Client(), path, {name: value})
+
+
+STEP_FIELDS = {
+    "filing": ["kind", "language"],
+    "complainants": [
+        "filer_type",
+        "organizations",
+        "worker_name",
+        "worker_contact",
+        "contact_email",
+    ],
+    "respondents": [
+        "governments",
+        "agencies",
+        "employers",
+        "corporations",
+        "sectors",
+        "new_1_kind",
+        "new_1_name",
+        "new_1_country",
+    ],
+    "allegations": [
+        "allegations-TOTAL_FORMS",
+        "allegations-INITIAL_FORMS",
+        "allegations-0-summary",
+        "allegations-0-facts",
+        "allegations-0-period_start",
+        "allegations-0-period_end",
+        "allegations-0-place",
+        "allegations-0-workers_affected",
+        "allegations-0-criteria",
+        "allegations-0-proposed_standard",
+        "allegations-1-summary",
+        "allegations-19-criteria",
+        "allegations-25-summary",
+    ],
+    "remedies": ["remedies_sought"],
+    "evidence": ["description"],
+    "confidentiality": ["withhold_organization_names", "confidentiality_request"],
+    "review": ["confirm", "website", "received_via", "received_at"],
+}
+
+
+@pytest.fixture
+def filer(world):
+    client = Client()
+    response = client.post("/complaints/file/")
+    return client, response.url.rsplit("/", 2)[0] + "/"
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_the_filing_steps_never_break_whatever_is_posted(filer, settings_override, data):
+    client, base = filer
+    step = data.draw(st.sampled_from(list(STEP_FIELDS)))
+    fields = data.draw(
+        st.dictionaries(
+            st.sampled_from(STEP_FIELDS[step]),
+            st.one_of(NASTY, st.lists(NASTY, max_size=3)),
+            max_size=len(STEP_FIELDS[step]),
+        )
+    )
+    action = data.draw(st.sampled_from(["continue", "save_exit", "add"]))
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        response = client.post(f"{base}{step}/", {"action": action, **fields})
+        again = client.get(f"{base}{step}/")
+        elapsed = time.perf_counter() - started
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code < 500, (step, fields, response.status_code)
+    assert again.status_code < 500, (step, fields, again.status_code)
+    assert elapsed < MAX_SECONDS, (step, elapsed)
+    assert peak < MAX_PEAK_BYTES, (step, peak)
+
+
+@pytest.fixture
+def settings_override(settings):
+    # Fuzzing posts far more than a person does: lift the per-client limits for the run.
+    settings.PORTAL_RATE_LIMITS = {scope: "1000000/hour" for scope in settings.PORTAL_RATE_LIMITS}
+    return settings

@@ -386,7 +386,7 @@ PORTAL_RATE_LIMITS = {
 # force (periods before it are outside the commission's remit; year-1 dates are typos).
 FILING_EARLIEST_DATE = env.str("FILING_EARLIEST_DATE", default="2000-01-01")
 # The longest free texts a filing accepts (characters); the receipt PDF is measured with them.
-FILING_FACTS_MAX_LENGTH = env.int("FILING_FACTS_MAX_LENGTH", default=20_000)
+FILING_FACTS_MAX_LENGTH = env.int("FILING_FACTS_MAX_LENGTH", default=10_000)
 FILING_TEXT_MAX_LENGTH = env.int("FILING_TEXT_MAX_LENGTH", default=10_000)
 # Reverse proxies in front of the web server (0: X-Forwarded-For is ignored).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

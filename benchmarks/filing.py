@@ -48,7 +48,12 @@ os.environ["DEBUG"] = "false"
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
 os.environ["LOG_LEVEL"] = "WARNING"
-for _scope in ("FILING_RATE_LIMIT", "FILING_START_RATE_LIMIT", "ACCESS_CODE_RATE_LIMIT"):
+for _scope in (
+    "FILING_RATE_LIMIT",
+    "FILING_START_RATE_LIMIT",
+    "ACCESS_CODE_RATE_LIMIT",
+    "FILING_STEP_RATE_LIMIT",
+):
     os.environ[_scope] = "100000000/hour"
 os.environ["CONN_MAX_AGE"] = "600"
 os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="bench-filing-static-"))

@@ -1,5 +1,6 @@
 from importlib import import_module
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -11,6 +12,7 @@ from . import views
 from .api import build_router
 
 router = build_router()
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,7 +22,18 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The API's interactive documentation loads Swagger UI from its CDN, with an inline style.
+    path(
+        "api/docs/",
+        csp_update(
+            {
+                "script-src": [SWAGGER_CDN],
+                "style-src": [SWAGGER_CDN, "'unsafe-inline'"],
+                "img-src": [SWAGGER_CDN],
+            }
+        )(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]
 
 # The portal: each app may contribute `portal_urls` (public pages) in its `urls` module.

@@ -498,6 +498,15 @@ class CaseAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("assigned_staff")
 
+    def has_view_permission(self, request, obj=None):
+        """A member opens a case only where they sit on its panel without a conflict
+        (docs/adr/0032); the list shows what the public docket shows."""
+        if not super().has_view_permission(request, obj):
+            return False
+        if obj is not None and selectors.is_commission_member(request.user):
+            return selectors.member_reads_case(user=request.user, case=obj)
+        return True
+
     def has_add_permission(self, request):
         return False
 

@@ -10,7 +10,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from commission.selectors import clocks_for_subjects
 
 from .models import Allegation, Case, Respondent
-from .selectors import deadline_view, docket_public_list
+from .selectors import case_redactor, deadline_view, docket_public_list
 
 
 class PublicAllegationSerializer(serializers.ModelSerializer):
@@ -82,6 +82,19 @@ class PublicCaseSerializer(serializers.ModelSerializer):
             "outcome_reasoning",
             "originating_petition",
         ]
+
+    def to_representation(self, instance):
+        """Free text passes the case's redactor: a name typed in a summary never shows."""
+        data = super().to_representation(instance)
+        redactor = case_redactor(case=instance)
+        for allegation in data.get("allegations") or []:
+            allegation["summary"] = redactor.redact(allegation["summary"])
+            allegation["place"] = redactor.redact(allegation["place"])
+        data["respondents"] = [
+            {**r, "name": redactor.redact(r["name"])} for r in data.get("respondents") or []
+        ]
+        data["outcome_reasoning"] = redactor.redact(data.get("outcome_reasoning") or "")
+        return data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_complainants(self, obj) -> list[str]:

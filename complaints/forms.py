@@ -8,22 +8,32 @@ check-your-answers step and on submission.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from commission.forms import INT32_MAX, BoundedModelMultipleChoiceField
 from commission.models import Organization, Sector, TradingPartner
+from commission.paging import bounded_int
 from criteria.models import Criterion, CriterionVersion
 from criteria.selectors import in_force_q
 
 from .models import Case, Complainant, Respondent
-from .services import AllegationInput, ComplainantInput, FilingInput, RespondentInput
+from .services import (
+    MAX_ALLEGATIONS,
+    AllegationInput,
+    ComplainantInput,
+    FilingInput,
+    RespondentInput,
+)
 
 FILER_ORGANIZATION_KINDS = (
     Organization.Kind.LABOR_ORGANIZATION,
@@ -65,7 +75,7 @@ def criteria_in_force():
     return Criterion.objects.filter(Exists(in_force)).select_related("right").order_by("code")
 
 
-class CriterionChoiceField(forms.ModelMultipleChoiceField):
+class CriterionChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} — {obj.title}"
 
@@ -102,7 +112,7 @@ class ComplainantsForm(forms.Form):
         choices=[],
         widget=forms.RadioSelect,
     )
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = BoundedModelMultipleChoiceField(
         label=_("Organizations filing"),
         queryset=Organization.objects.none(),
         required=False,
@@ -187,7 +197,7 @@ RESPONDENT_GROUPS = (
 NEW_RESPONDENT_ROWS = 2
 
 
-class OrganizationChoiceField(forms.ModelMultipleChoiceField):
+class OrganizationChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.country.name})" if obj.country_id else obj.name
 
@@ -219,7 +229,7 @@ class RespondentsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Corporations supplied by the workplaces complained of."),
     )
-    sectors = forms.ModelMultipleChoiceField(
+    sectors = BoundedModelMultipleChoiceField(
         label=_("Sectors"),
         queryset=Sector.objects.none(),
         required=False,
@@ -311,6 +321,7 @@ class AllegationForm(forms.Form):
     workers_affected = forms.IntegerField(
         label=_("How many workers are affected?"),
         min_value=1,
+        max_value=INT32_MAX,
         required=False,
         help_text=_("An estimate is fine. Leave empty if unknown."),
     )
@@ -335,12 +346,26 @@ class AllegationForm(forms.Form):
         self.fields["criteria"].queryset = (
             criteria_queryset if criteria_queryset is not None else criteria_in_force()
         )
+        limit_length(self.fields["facts"], settings.FILING_FACTS_MAX_LENGTH)
+        limit_length(self.fields["proposed_standard"], settings.FILING_TEXT_MAX_LENGTH)
 
     def clean(self):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
-        if start and start > timezone.localdate():
+        today, earliest = timezone.localdate(), earliest_date()
+        for name, day in (("period_start", start), ("period_end", end)):
+            if day and day < earliest:
+                self.add_error(
+                    name,
+                    _("The commission hears what happened from %(day)s on.")
+                    % {"day": earliest.isoformat()},
+                )
+        if start and start > today:
             self.add_error("period_start", _("The period cannot start in the future."))
+        if end and end > today:
+            self.add_error(
+                "period_end", _("The period cannot end in the future: leave it empty instead.")
+            )
         if start and end and end < start:
             self.add_error("period_end", _("The period ends before it starts."))
         if (
@@ -366,6 +391,17 @@ class AllegationForm(forms.Form):
             criteria=list(d.get("criteria") or []),
             proposed_standard=d.get("proposed_standard") or "",
         )
+
+
+def limit_length(field: forms.CharField, limit: int) -> None:
+    """Give a free-text field its maximum length (from settings, read when the form is made)."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+
+
+def earliest_date() -> dt.date:
+    return dt.date.fromisoformat(settings.FILING_EARLIEST_DATE)
 
 
 class BaseAllegationFormSet(forms.BaseFormSet):
@@ -396,7 +432,8 @@ AllegationFormSet = forms.formset_factory(
     formset=BaseAllegationFormSet,
     extra=0,
     min_num=1,
-    max_num=20,
+    max_num=MAX_ALLEGATIONS,
+    absolute_max=MAX_ALLEGATIONS,
     can_delete=True,
     validate_max=True,
 )
@@ -411,6 +448,10 @@ class RemediesForm(forms.Form):
             "labor in the supply chain, sanctions against the respondents."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["remedies_sought"], settings.FILING_TEXT_MAX_LENGTH)
 
 
 class EvidenceUploadForm(forms.Form):
@@ -440,6 +481,10 @@ class ConfidentialityForm(forms.Form):
         required=False,
         help_text=_("E.g. the risk of reprisals against workers who give evidence."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["confidentiality_request"], settings.FILING_TEXT_MAX_LENGTH)
 
 
 class ReviewForm(forms.Form):
@@ -534,10 +579,49 @@ def previous_step(slug: str) -> str | None:
     return STEP_SLUGS[index - 1] if index else None
 
 
-def stored_answers(post) -> dict[str, list[str]]:
-    """The values of a POST as JSON (every key a list), without the CSRF token and buttons."""
+# What a draft keeps of a step's POST: only the step's own fields, at most this many values
+# per field and characters per value (beyond every field's own maximum, so an over-long answer
+# is kept to be shown with its error, but never without bound).
+MAX_VALUES_PER_FIELD = 200
+MAX_STORED_CHARS = 100_000
+MANAGEMENT = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+
+
+def _allegation_keys() -> set[str]:
+    names = [*AllegationForm.base_fields, "DELETE"]
+    keys = {f"allegations-{i}-{name}" for i in range(MAX_ALLEGATIONS) for name in names}
+    return keys | {f"allegations-{name}" for name in MANAGEMENT}
+
+
+def allegations_total(answers: dict) -> int:
+    """The number of allegation forms saved answers ask for, within 1..MAX_ALLEGATIONS."""
+    raw = (answers.get("allegations-TOTAL_FORMS") or ["1"])[0]
+    return bounded_int(raw, default=1, minimum=1, maximum=MAX_ALLEGATIONS)
+
+
+def stored_answers(post, step: Step | None = None, *, user=None) -> dict[str, list[str]]:
+    """The values of a POST as JSON (every key a list), without the CSRF token and buttons;
+    with `step`, only that step's fields, bounded, so a saved draft always renders."""
     skip = {"csrfmiddlewaretoken", "action"}
-    return {key: values for key, values in post.lists() if key not in skip}
+    answers = {key: values for key, values in post.lists() if key not in skip}
+    if step is None or step.form_class is None:
+        return answers if step is None else {}
+    if step.slug == "allegations":
+        allowed = _allegation_keys()
+    else:
+        kwargs = {"user": user} if step.slug == "complainants" else {}
+        allowed = set(step.form_class(**kwargs).fields)
+    kept = {
+        key: [str(v)[:MAX_STORED_CHARS] for v in values[:MAX_VALUES_PER_FIELD]]
+        for key, values in answers.items()
+        if key in allowed
+    }
+    if step.slug == "allegations":
+        kept["allegations-TOTAL_FORMS"] = [str(allegations_total(kept))]
+        kept["allegations-INITIAL_FORMS"] = ["0"]
+        kept["allegations-MIN_NUM_FORMS"] = ["1"]
+        kept["allegations-MAX_NUM_FORMS"] = [str(MAX_ALLEGATIONS)]
+    return kept
 
 
 def bind_step(step: Step, answers: dict | None, *, user=None, initial=None):
@@ -556,7 +640,7 @@ def allegations_unbound(answers: dict[str, list[str]], *, add: bool = True):
     """The allegations typed so far (plus one empty form for "add another allegation"), unbound
     so that nothing is shown as an error before the filer asks to continue."""
     prefix = "allegations"
-    total = int((answers.get(f"{prefix}-TOTAL_FORMS") or ["1"])[0] or 1)
+    total = allegations_total(answers)
     multi = {"criteria"}
     initial = []
     for index in range(max(total - 1, 0) if add else total):

@@ -33,6 +33,9 @@ from .fields import EncryptedJSONField, EncryptedTextField
 # milestone (e.g. "draft_decision") is reached.
 panel_query = Signal()
 milestone_query = Signal()
+# Receivers of `panel_reader_query(case=, user=)` return True when `user` is a member who sits
+# on the case's panel and has not declared a conflict of interest in it (docs/adr/0032).
+panel_reader_query = Signal()
 
 IMMUTABLE_FIELDS = ("kind", "docket_number", "received_at", "received_via", "recorded_at")
 

@@ -8,13 +8,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Case
-from .selectors import case_deadlines, case_detail
+from .selectors import case_deadlines, case_detail, case_redactor
 
 
 def receipt_context(*, case: Case) -> dict:
     detail = case_detail(docket_number=case.docket_number)
     return {
         "case": detail,
+        "redactor": case_redactor(case=detail),
         "deadlines": case_deadlines(case=detail),
         "commission_name": settings.COMMISSION_NAME,
         "time_zone": settings.TIME_ZONE,

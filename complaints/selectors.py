@@ -13,9 +13,18 @@ from django.utils.translation import gettext_lazy as _
 
 from commission import roles
 from commission.models import CaseEvent, Clock, OrganizationMembership
+from commission.redaction import Identity, Redactor
 from commission.selectors import clocks_for_subject, clocks_for_subjects
 
-from .models import Allegation, Case, Complainant, Evidence, FilingDraft, Respondent
+from .models import (
+    Allegation,
+    Case,
+    Complainant,
+    Evidence,
+    FilingDraft,
+    Respondent,
+    panel_reader_query,
+)
 
 SESSION_CASES = "complaints.cases"  # dockets a filer without an account may follow
 SESSION_DRAFTS = "complaints.drafts"  # drafts a filer without an account may continue
@@ -41,7 +50,12 @@ def case_access(*, user, case: Case, session=None) -> Access:
     if _authenticated(user):
         if user.has_perm("complaints.view_worker_identity"):
             return Access.STAFF_IDENTITY
-        if user.is_staff and user.has_perm("complaints.view_case"):
+        if is_commission_member(user):
+            # A member reads a case (by pseudonym) only where they sit on its panel without
+            # a declared conflict; elsewhere they are the public.
+            if member_reads_case(user=user, case=case):
+                return Access.STAFF
+        elif user.is_staff and user.has_perm("complaints.view_case"):
             return Access.STAFF
         if user.pk in {u.pk for u in case_party_users(case=case)}:
             return Access.PARTY
@@ -52,6 +66,35 @@ def case_access(*, user, case: Case, session=None) -> Access:
         if drafts and FilingDraft.objects.filter(pk__in=drafts, submitted_case=case).exists():
             return Access.PARTY  # the browser that filed it
     return Access.NONE
+
+
+def case_redactor(*, case: Case) -> Redactor:
+    """The matcher of every confidential identity of a case (docs/adr/0032): each worker's
+    name (by its parts too) and the name of each organization whose identity is withheld.
+    Free text shown to anyone but the entitled staff passes through it."""
+    identities = []
+    for c in case.complainants.all():
+        if c.kind == Complainant.Kind.WORKER:
+            if c.name and c.name.strip():
+                identities.append(Identity(c.name, c.public_label, by_parts=True))
+        elif c.organization_id and (c.identity_withheld or case.withhold_organization_names):
+            label = str(_("Organization %(p)s") % {"p": c.pseudonym})
+            identities.append(Identity(c.organization.name, label, by_parts=False))
+    return Redactor(identities)
+
+
+def is_commission_member(user) -> bool:
+    return (
+        user.groups.filter(name=roles.MEMBERS).exists()
+        and not user.groups.filter(name=roles.STAFF).exists()
+    )
+
+
+def member_reads_case(*, user, case: Case) -> bool:
+    """Whether a commission member sits on the case's panel without a declared conflict
+    (answered by the hearings app through `panel_reader_query`; no receiver: never)."""
+    answers = panel_reader_query.send(sender=Case, case=case, user=user)
+    return any(answer is True for _receiver, answer in answers)
 
 
 def case_party_users(*, case: Case) -> list:

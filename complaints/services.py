@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from commission.forms import INT32_MAX
 from commission.models import (
     CaseEvent,
     Organization,
@@ -52,9 +53,11 @@ from .models import (
     Respondent,
     new_access_code,
 )
-from .uploads import UploadRejected, check_upload, clamd_scan, scanning_enabled
+from .uploads import UploadRejected, clamd_scan, scanning_enabled, upload_accept
 
 logger = logging.getLogger(__name__)
+
+MAX_ALLEGATIONS = 20  # as many as the portal offers
 
 PERM_RECORD_PAPER = "complaints.record_paper_filing"
 PERM_ASSIGN = "complaints.assign_case"
@@ -288,16 +291,40 @@ def _validate_filing(filing: FilingInput, *, actor, channel: str) -> None:
         elif r.organization is None and not r.name_given.strip():
             errors.append(_("Each respondent is chosen from the records or named."))
     today = timezone.localdate()
+    earliest = dt.date.fromisoformat(settings.FILING_EARLIEST_DATE)
+    if len(filing.allegations) > MAX_ALLEGATIONS:
+        errors.append(_("A filing makes at most %(n)s allegations.") % {"n": MAX_ALLEGATIONS})
+    for text in (filing.remedies_sought, filing.confidentiality_request):
+        if len(text or "") > settings.FILING_TEXT_MAX_LENGTH:
+            errors.append(
+                _("A text of the filing is too long (at most %(n)s characters).")
+                % {"n": settings.FILING_TEXT_MAX_LENGTH}
+            )
     for number, a in enumerate(filing.allegations, start=1):
         label = _("Allegation %(n)s") % {"n": number}
         if not (a.summary.strip() and a.facts.strip() and a.place.strip()):
             errors.append(_("%(a)s: give a summary, the facts and the place.") % {"a": label})
         if a.period_start is None or a.period_start > today:
             errors.append(_("%(a)s: the period cannot start in the future.") % {"a": label})
+        elif a.period_start < earliest or (a.period_end is not None and a.period_end < earliest):
+            errors.append(
+                _("%(a)s: the commission hears what happened from %(day)s on.")
+                % {"a": label, "day": earliest.isoformat()}
+            )
         elif a.period_end is not None and a.period_end < a.period_start:
             errors.append(_("%(a)s: the period ends before it starts.") % {"a": label})
         if a.workers_affected is not None and a.workers_affected < 1:
             errors.append(_("%(a)s: the number of workers affected is at least 1.") % {"a": label})
+        elif a.workers_affected is not None and a.workers_affected > INT32_MAX:
+            errors.append(
+                _("%(a)s: the number of workers affected is at most %(max)s.")
+                % {"a": label, "max": INT32_MAX}
+            )
+        if len(a.facts) > settings.FILING_FACTS_MAX_LENGTH:
+            errors.append(
+                _("%(a)s: the facts are too long (at most %(n)s characters).")
+                % {"a": label, "n": settings.FILING_FACTS_MAX_LENGTH}
+            )
         if not a.criteria and not a.proposed_standard.strip():
             errors.append(
                 _(
@@ -627,13 +654,8 @@ def evidence_add(
         raise PermissionDenied(_("You are not allowed to do this."))
     if draft is not None and draft.submitted_case_id:
         raise ValidationError(_("This filing has already been submitted."))
-    owner_filter = {"draft": draft} if draft is not None else {"case": case}
-    if Evidence.objects.filter(**owner_filter).count() >= settings.EVIDENCE_MAX_FILES:
-        raise ValidationError(
-            _("A filing carries at most %(n)s files.") % {"n": settings.EVIDENCE_MAX_FILES}
-        )
     try:
-        checked = check_upload(upload, name=upload.name or "", size=upload.size or 0)
+        checked = upload_accept(upload)  # scanned later, from quarantine
     except UploadRejected as exc:
         raise ValidationError(exc.message, code="upload_rejected") from exc
     quarantine = scanning_enabled()
@@ -648,10 +670,26 @@ def evidence_add(
         scan_status=Evidence.ScanStatus.PENDING if quarantine else Evidence.ScanStatus.NOT_SCANNED,
         uploaded_by=actor if _is_authenticated(actor) else None,
     )
-    upload.seek(0)
-    evidence.file.save(checked.name, upload, save=False)
     with transaction.atomic():
-        evidence.save()
+        # The count limit holds under parallel uploads: the draft's (or case's) row is locked
+        # while the files are counted and the new one stored, so uploads queue one by one.
+        if draft is not None:
+            FilingDraft.objects.select_for_update().filter(pk=draft.pk).first()
+            owner_filter = {"draft": draft}
+        else:
+            Case.objects.select_for_update().filter(pk=case.pk).first()
+            owner_filter = {"case": case}
+        if Evidence.objects.filter(**owner_filter).count() >= settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(
+                _("A filing carries at most %(n)s files.") % {"n": settings.EVIDENCE_MAX_FILES}
+            )
+        upload.seek(0)
+        evidence.file.save(checked.name, upload, save=False)
+        try:
+            evidence.save()
+        except BaseException:
+            evidence.file.delete(save=False)
+            raise
         if case is not None:
             case_event_record(
                 subject=case,

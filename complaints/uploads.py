@@ -16,6 +16,7 @@ import socket
 import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -34,7 +35,7 @@ PDF = FileType("application/pdf", "PDF", (".pdf",))
 PNG = FileType("image/png", "PNG", (".png",))
 JPEG = FileType("image/jpeg", "JPEG", (".jpg", ".jpeg"))
 WEBP = FileType("image/webp", "WebP", (".webp",))
-TEXT = FileType("text/plain", "text", (".txt",))
+TEXT = FileType("text/plain", "text", (".txt", ".csv"))
 DOCX = FileType(
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "Word (DOCX)",
@@ -67,26 +68,60 @@ class UploadRejected(Exception):
         self.message = message
 
 
+class _InflateLimit(Exception):
+    """A compressed container asks for more than the caps allow."""
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """At most `limit` inflated bytes of one entry, read in chunks: the declared size is not
+    trusted (it is written by the sender) and nothing beyond the cap is ever inflated."""
+    chunks: list[bytes] = []
+    remaining = limit
+    with archive.open(info) as member:
+        while remaining > 0:
+            chunk = member.read(min(1 << 16, remaining))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    return b"".join(chunks)
+
+
 def _sniff_zip(handle: BinaryIO) -> FileType | None:
+    """ODF and OOXML by their container. Bounded: at most UPLOAD_ZIP_MAX_ENTRIES entries are
+    listed and at most UPLOAD_ZIP_MAX_INFLATED_BYTES are inflated in all (a "zip bomb" is
+    refused, never expanded)."""
+    max_entries = settings.UPLOAD_ZIP_MAX_ENTRIES
+    budget = settings.UPLOAD_ZIP_MAX_INFLATED_BYTES
     handle.seek(0)
     try:
         with zipfile.ZipFile(handle) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
+            if len(infos) > max_entries:
+                return None
+            by_name = {info.filename: info for info in infos}
+            names = set(by_name)
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                raw = _read_member(archive, by_name["mimetype"], 100)
+                mimetype = raw.decode("ascii", "replace").strip()
                 return {ODT.mime: ODT, ODS.mime: ODS}.get(mimetype)
             if "[Content_Types].xml" not in names:
                 return None
             if any(name.lower().endswith("vbaproject.bin") for name in names):
                 return None  # macros
-            content_types = archive.read("[Content_Types].xml")[:200_000]
+            info = by_name["[Content_Types].xml"]
+            content_types = _read_member(archive, info, budget + 1)
+            if len(content_types) > budget:
+                raise _InflateLimit
             if b"macroEnabled" in content_types:
                 return None
             if "word/document.xml" in names:
                 return DOCX
             if "xl/workbook.xml" in names:
                 return XLSX
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+    except (_InflateLimit, zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return None
+    except (EOFError, NotImplementedError, zlib.error):
         return None
     return None
 
@@ -173,9 +208,12 @@ class CheckedUpload:
     sha256: str
 
 
-def check_upload(handle: BinaryIO, *, name: str, size: int) -> CheckedUpload:
-    """Accept or refuse an uploaded file. Raises `UploadRejected` with the reason."""
-    limit = settings.EVIDENCE_MAX_BYTES
+def check_upload(
+    handle: BinaryIO, *, name: str, size: int, max_bytes: int | None = None
+) -> CheckedUpload:
+    """Accept or refuse an uploaded file. Raises `UploadRejected` with the reason. The size
+    is checked (from the upload's declared size) before a byte is read."""
+    limit = max_bytes or settings.EVIDENCE_MAX_BYTES
     if size <= 0:
         raise UploadRejected(_("The file is empty."))
     if size > limit:
@@ -202,6 +240,58 @@ def check_upload(handle: BinaryIO, *, name: str, size: int) -> CheckedUpload:
             % {"type": detected.label, "extensions": ", ".join(detected.extensions)}
         )
     return CheckedUpload(name=clean, type=detected, size=size, sha256=sha256_of(handle))
+
+
+def upload_accept(upload, *, max_bytes: int | None = None, scan: bool = False) -> CheckedUpload:
+    """The one door every uploaded file goes through (evidence, hearing submissions and
+    record, and any later upload): the size cap before reading, the type allow-list judged by
+    content (bounded decompression), a clean name and the SHA-256. With `scan`, and when a
+    scanner is configured, the file is scanned now and refused if infected or if the
+    scanner cannot answer (callers that quarantine and scan later pass `scan=False`)."""
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+    checked = check_upload(
+        upload, name=getattr(upload, "name", "") or "", size=size, max_bytes=max_bytes
+    )
+    if scan and scanning_enabled():
+        try:
+            result = clamd_scan(upload)
+        except ScannerUnavailable as exc:
+            raise UploadRejected(
+                _("The file could not be checked for viruses just now. Try again later.")
+            ) from exc
+        if not result.clean:
+            raise UploadRejected(_("The file carries a virus and was refused."))
+    upload.seek(0)
+    return checked
+
+
+def content_address(checked: CheckedUpload, *, folder: str) -> str:
+    """The stored name of a checked file: its SHA-256 under `folder`, with an extension its
+    detected type may carry."""
+    extension = "." + checked.name.rpartition(".")[2].lower()
+    if extension not in checked.type.extensions:
+        extension = checked.type.extensions[0]
+    return f"{folder}/{checked.sha256[:2]}/{checked.sha256}{extension}"
+
+
+def content_addressed_store(upload, checked: CheckedUpload, *, folder: str) -> str:
+    """Store a checked file under its content address, streaming it (never whole in memory).
+    The same bytes twice are stored once; a stored file whose hash differs is refused."""
+    from django.core.files.storage import default_storage
+
+    name = content_address(checked, folder=folder)
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as existing:
+            if sha256_of(existing) != checked.sha256:
+                raise UploadRejected(_("A stored file does not match its hash."))
+        return name
+    upload.seek(0)
+    stored = default_storage.save(name, upload)
+    upload.seek(0)
+    return stored
 
 
 # --- clamd ---------------------------------------------------------------------------------

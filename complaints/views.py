@@ -140,6 +140,10 @@ def step(request, draft_id, step):
     current = portal_forms.step_by_slug(step)
     if current is None:
         raise Http404
+    if request.method == "POST" and current.slug != "review":
+        # Every save of a step counts, like the filing itself (review counts as "submit").
+        if rate_limited(request, scope="step"):
+            return _too_many(request)
     if current.slug == "evidence":
         return _evidence_step(request, draft)
     if current.slug == "review":
@@ -148,11 +152,10 @@ def step(request, draft_id, step):
     user = request.user
     if request.method == "POST":
         action = request.POST.get("action", "continue")
-        answers = portal_forms.stored_answers(request.POST)
+        answers = portal_forms.stored_answers(request.POST, current, user=user)
         if action == "add" and current.slug == "allegations":
-            key = "allegations-TOTAL_FORMS"
-            total = int((answers.get(key) or ["1"])[0] or 1)
-            answers[key] = [str(min(total + 1, 20))]
+            total = portal_forms.allegations_total(answers)
+            answers["allegations-TOTAL_FORMS"] = [str(min(total + 1, portal_forms.MAX_ALLEGATIONS))]
         form = None
         clean = None
         if action == "continue":
@@ -355,6 +358,10 @@ def case_status(request, docket_number):
             "case": case,
             "access": access,
             "show_identity": access >= Access.STAFF_IDENTITY,
+            # Free text shows workers by pseudonym to all but the staff entitled to names.
+            "redactor": None
+            if access >= Access.STAFF_IDENTITY
+            else selectors.case_redactor(case=case),
             "events": events,
             "deadlines": selectors.case_deadlines(case=case),
             "now": timezone.now(),
@@ -461,6 +468,7 @@ def docket_case(request, docket_number):
         "complaints/docket_case.html",
         {
             "case": case,
+            "redactor": selectors.case_redactor(case=case),
             "events": selectors.case_events(case=case, public_only=True),
             "deadlines": selectors.case_deadlines(case=case),
         },

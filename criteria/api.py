@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from commission.models import Organization, Sector, TradingPartner
+from commission.paging import MAX_PAGE
 
 from . import selectors, services
 from .caching import register_answer
@@ -140,7 +141,7 @@ class CriterionViewSet(viewsets.GenericViewSet):
         sector_code = (params.get("sector") or "").upper()
         on = _date(params.get("on"))
         try:
-            number = max(1, int(params.get("page") or 1))
+            number = min(max(1, int(params.get("page") or 1)), MAX_PAGE)
         except ValueError as exc:
             raise ValidationError({"page": [_("Give a page number.")]}) from exc
         country = TradingPartner.objects.filter(code=country_code).first()

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commission.paging import page_number
+
 from . import selectors, services
 from .caching import register_answer
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
@@ -38,10 +40,7 @@ def _date_param(request, name: str = "on") -> dt.date:
 
 
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        return 1
+    return page_number(request.GET.get("page"))
 
 
 def _query_without_page(request) -> str:

@@ -85,10 +85,59 @@ class HearingParticipantAdmin(ReadOnlyAdmin):
     list_filter = ["role"]
 
 
+class AwaitingReview(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", _("Awaiting review")), ("done", _("Reviewed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(reviewed_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(reviewed_at__isnull=False)
+        return queryset
+
+
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdmin):
-    list_display = ["hearing", "number", "kind", "title", "is_public", "filed_at"]
-    list_filter = ["kind", "is_public"]
+    """The redaction queue: staff read each submission and publish it (its title redacted)
+    or keep it off the public page."""
+
+    list_display = [
+        "hearing",
+        "number",
+        "kind",
+        "title",
+        "public_title",
+        "is_public",
+        "reviewed_at",
+        "filed_at",
+    ]
+    list_filter = [AwaitingReview, "kind", "is_public"]
+    actions = ["publish", "withhold"]
+
+    def _review(self, request, queryset, *, publish: bool) -> None:
+        done = 0
+        for submission in queryset:
+            try:
+                services.submission_review(
+                    submission=submission, publish=publish, actor=request.user
+                )
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"S-{submission.number}: {exc}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(n)d submission(s) reviewed.") % {"n": done})
+
+    @admin.action(description=_("Publish after review (title redacted)"))
+    def publish(self, request, queryset):
+        self._review(request, queryset, publish=True)
+
+    @admin.action(description=_("Keep off the public page"))
+    def withhold(self, request, queryset):
+        self._review(request, queryset, publish=False)
 
 
 @admin.register(HearingRecordItem)

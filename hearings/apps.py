@@ -8,9 +8,10 @@ class HearingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from complaints.models import milestone_query, panel_query
+        from complaints.models import milestone_query, panel_query, panel_reader_query
 
         from . import receivers
 
         panel_query.connect(receivers.panel_recipients, dispatch_uid="hearings.panel_query")
         milestone_query.connect(receivers.milestone_reached, dispatch_uid="hearings.milestone")
+        panel_reader_query.connect(receivers.panel_reader, dispatch_uid="hearings.panel_reader")

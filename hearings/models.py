@@ -392,6 +392,12 @@ class Submission(models.Model):
     )
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     filed_by = _user_fk(_("filed by (account)"))
+    # The redaction queue: a public submission's title and attachment are shown to the public
+    # only once staff have reviewed it (until then the public sees its number and kind only,
+    # whatever the title says, so a title cannot be used to test a guessed name).
+    public_title = models.CharField(_("public title (reviewed)"), max_length=300, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = _user_fk(_("reviewed by"))
 
     class Meta:
         ordering = ["hearing", "number"]

@@ -3,7 +3,7 @@ on a case's panel, and whether a milestone of the case has been reached."""
 
 from __future__ import annotations
 
-from .models import AllegationFinding, Decision
+from .models import AllegationFinding, ConflictDeclaration, Decision, PanelSeat
 
 
 def panel_recipients(sender, case, audience, **kwargs) -> list:
@@ -25,3 +25,23 @@ def milestone_reached(sender, case, milestone, **kwargs) -> bool | None:
     pending = decision.findings.filter(determination=AllegationFinding.Determination.PENDING)
     missing_reasons = decision.findings.filter(reasoning="")
     return decision.findings.exists() and not pending.exists() and not missing_reasons.exists()
+
+
+def panel_reader(sender, case, user, **kwargs) -> bool:
+    """A member reads a case where they hold a seat on its panel (not vacated) and their
+    latest declaration for the case declares no conflict."""
+    seat = (
+        PanelSeat.objects.filter(
+            panel__case=case, vacated_at__isnull=True, member__person__user=user
+        )
+        .select_related("member")
+        .first()
+    )
+    if seat is None:
+        return False
+    latest = (
+        ConflictDeclaration.objects.filter(member=seat.member, case=case)
+        .order_by("-declared_at", "-id")
+        .first()
+    )
+    return latest is None or not latest.has_conflict

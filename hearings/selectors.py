@@ -3,7 +3,6 @@ hearing calendar, issued decisions and the register of issued opinions."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,8 +18,9 @@ from commission.models import (
     SupplyRelationship,
     TeamMembership,
 )
+from commission.redaction import Identity, Redactor
 from complaints.models import Case
-from complaints.selectors import case_party_users
+from complaints.selectors import case_party_users, case_redactor
 
 from .models import (
     AllegationFinding,
@@ -199,29 +199,20 @@ def user_sits_on_panel(*, user, panel: Panel) -> bool:
 # --- redaction --------------------------------------------------------------------------
 
 
-def case_redactions(*, case: Case) -> list[tuple[str, str]]:
-    """(confidential name, public label) pairs of a case: workers' names and the names of
-    organizations whose identity is withheld. Longest names first."""
-    pairs: list[tuple[str, str]] = []
-    for c in case.complainants.select_related("organization"):
-        label = c.public_label
-        if c.kind == c.Kind.WORKER:
-            if c.name and len(c.name.strip()) >= 3:
-                pairs.append((c.name.strip(), label))
-        elif c.identity_withheld or case.withhold_organization_names:
-            if c.organization_id:
-                pairs.append((c.organization.name, label))
-    pairs.sort(key=lambda p: len(p[0]), reverse=True)
-    return pairs
+def case_redactions(*, case: Case) -> Redactor:
+    """The matcher of the case's confidential identities (complaints.selectors.case_redactor):
+    workers' names, by their parts too, and the names of withheld organizations."""
+    return case_redactor(case=case)
 
 
-def redact(text: str, redactions: list[tuple[str, str]]) -> str:
-    """Replace every confidential name (case-insensitive, whole words) by its public label."""
+def redact(text: str, redactions: Redactor | list[tuple[str, str]]) -> str:
+    """Replace every confidential name by its public label (commission.redaction: any case,
+    accents, spacing, and a person's given names and surnames on their own)."""
     if not text:
         return text
-    for name, label in redactions:
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", label, text, flags=re.IGNORECASE)
-    return text
+    if not isinstance(redactions, Redactor):
+        redactions = Redactor(Identity(name, label) for name, label in redactions)
+    return redactions.redact(text)
 
 
 @dataclass(frozen=True)
@@ -264,7 +255,9 @@ def hearing_detail(*, pk: int) -> Hearing | None:
             "participants",
             Prefetch(
                 "submissions",
-                queryset=Submission.objects.filter(is_public=True).select_related("participant"),
+                queryset=Submission.objects.filter(is_public=True)
+                .select_related("participant")
+                .order_by("number"),
                 to_attr="public_submissions",
             ),
             "record",

@@ -39,6 +39,7 @@ from commission.models import (
 )
 from commission.services import case_event_record, clock_start
 from complaints import services as complaints_services
+from complaints import uploads
 from complaints.models import Case, Complainant, Respondent
 from criteria.models import Criterion, CriterionVersion
 from criteria.selectors import criterion_version_in_force
@@ -171,18 +172,16 @@ def _store_content_addressed(data: bytes, name: str) -> str:
     return name
 
 
-def _read_upload(upload) -> tuple[bytes, str, str]:
-    data = upload.read()
-    name = os.path.basename(getattr(upload, "name", "") or "file")[:200]
-    content_type = getattr(upload, "content_type", "") or "application/octet-stream"
-    return data, name, content_type
+RECORD_FOLDER = "hearings/record"
 
 
-def _record_name(digest: str, filename: str) -> str:
-    suffix = ""
-    if "." in filename:
-        suffix = "." + "".join(ch for ch in filename.rsplit(".", 1)[-1].lower() if ch.isalnum())[:8]
-    return f"hearings/record/{digest[:2]}/{digest}{suffix}"
+def _accept_upload(upload, *, max_bytes: int | None = None) -> uploads.CheckedUpload:
+    """A hearing's files pass the same door as evidence (complaints.uploads): size cap,
+    type allow-list by content, bounded decompression, virus scan when configured."""
+    try:
+        return uploads.upload_accept(upload, max_bytes=max_bytes, scan=True)
+    except uploads.UploadRejected as exc:
+        raise ValidationError(exc.message, code="upload_rejected") from exc
 
 
 # --- panels and conflicts ---------------------------------------------------------------
@@ -849,6 +848,12 @@ def submission_file(
         raise ValidationError(_("Choose what you are filing."))
     title = _text(title, _("Give the submission a title."))[:300]
     text = _text(text, _("Write the submission's text."))
+    if len(text) > settings.FILING_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            _("The text is too long: at most %(n)s characters.")
+            % {"n": settings.FILING_TEXT_MAX_LENGTH}
+        )
+    checked = _accept_upload(upload) if upload is not None else None
     now = timezone.now()
     with transaction.atomic():
         hearing = _lock(Hearing, participant.hearing_id)
@@ -892,10 +897,10 @@ def submission_file(
             filed_by=_user(actor),
         )
         if upload is not None:
-            data, filename, _ctype = _read_upload(upload)
-            digest = hashlib.sha256(data).hexdigest()
-            submission.sha256 = digest
-            submission.file.name = _store_content_addressed(data, _record_name(digest, filename))
+            submission.sha256 = checked.sha256
+            submission.file.name = uploads.content_addressed_store(
+                upload, checked, folder=RECORD_FOLDER
+            )
         submission.save()
         case_event_record(
             subject=hearing,
@@ -903,6 +908,39 @@ def submission_file(
             actor=_user(actor),
             data={"submission": submission.pk, "kind": kind, "number": number},
             is_public=is_public,
+            docket_number=case.docket_number,
+        )
+    return submission
+
+
+def submission_review(
+    *,
+    submission: Submission,
+    public_title: str | None = None,
+    publish: bool = True,
+    actor=None,
+) -> Submission:
+    """Staff review a submission before its title and attachment become public (the redaction
+    queue). The public title is the given one (or the filed title), passed through the case's
+    redactor, so a confidential name never shows however it was typed. `publish=False` keeps
+    the submission off the public page altogether."""
+    _require_perm(actor, PERM_RECORD)
+    with transaction.atomic():
+        submission = _lock(Submission, submission.pk)
+        case = submission.hearing.case
+        redactor = selectors.case_redactions(case=case)
+        title = (public_title if public_title is not None else submission.title).strip()
+        submission.public_title = redactor.redact(title)[:300] if publish else ""
+        submission.is_public = bool(publish)
+        submission.reviewed_at = timezone.now()
+        submission.reviewed_by = _user(actor)
+        submission.save(update_fields=["public_title", "is_public", "reviewed_at", "reviewed_by"])
+        case_event_record(
+            subject=submission.hearing,
+            verb="submission_reviewed",
+            actor=_user(actor),
+            data={"submission": submission.pk, "number": submission.number, "public": publish},
+            is_public=False,
             docket_number=case.docket_number,
         )
     return submission
@@ -1031,10 +1069,8 @@ def record_item_upload(
     if kind not in HearingRecordItem.Kind.values:
         raise ValidationError(_("Choose what the file is."))
     description = _text(description, _("Describe the file."))
-    data, filename, content_type = _read_upload(upload)
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    digest = hashlib.sha256(data).hexdigest()
+    checked = _accept_upload(upload, max_bytes=settings.HEARING_RECORD_MAX_BYTES)
+    digest = checked.sha256
     with transaction.atomic():
         hearing = _lock(Hearing, hearing.pk)
         if hearing.status != Hearing.Status.HELD:
@@ -1043,14 +1079,14 @@ def record_item_upload(
             hearing=hearing,
             kind=kind,
             description=description[:300],
-            original_name=filename,
-            content_type=content_type[:100],
-            size=len(data),
+            original_name=checked.name,
+            content_type=checked.type.mime,
+            size=checked.size,
             sha256=digest,
             is_public=is_public,
             uploaded_by=_user(actor),
         )
-        item.file.name = _store_content_addressed(data, _record_name(digest, filename))
+        item.file.name = uploads.content_addressed_store(upload, checked, folder=RECORD_FOLDER)
         item.save()
         case_event_record(
             subject=hearing,

@@ -49,14 +49,18 @@ def hearing_detail(request, pk: int):
     if hearing is None:
         raise Http404
     redactions = selectors.case_redactions(case=hearing.case)
+    # A title is public only once staff have reviewed it (hearings.services.submission_review);
+    # before that every submission reads the same, whatever its title says.
     submissions = [
         {
             "number": s.number,
             "kind": s.get_kind_display(),
-            "title": selectors.redact(s.title, redactions),
+            "title": s.public_title if s.reviewed_at else _("(awaiting review)"),
             "by": selectors.redact(s.participant.public_label, redactions),
             "filed_at": s.filed_at,
-            "has_file": bool(s.file),
+            "has_file": bool(s.file) and s.reviewed_at is not None,
+            "pk": s.pk,
+            "sha256": s.sha256,
         }
         for s in hearing.public_submissions
     ]
@@ -93,7 +97,10 @@ def _file_response(field, name: str):
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=name)
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_GET
@@ -103,8 +110,12 @@ def record_download(request, pk: int):
 
 
 @require_GET
-def submission_download(request, pk: int):
-    submission = get_object_or_404(Submission, pk=pk, is_public=True)
+def submission_download(request, pk: int, sha256: str):
+    """A reviewed public submission's attachment, at an address naming its content (not a
+    number to count through)."""
+    submission = get_object_or_404(
+        Submission, pk=pk, sha256=sha256, is_public=True, reviewed_at__isnull=False
+    )
     if not submission.file:
         raise Http404
     return _file_response(submission.file, submission.file.name.rsplit("/", 1)[-1])

@@ -90,7 +90,34 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content Security Policy on every response (django-csp): the pages load scripts, styles
+# and images from this origin only and run no inline script; nothing may frame them. A view
+# with needs of its own (the API docs, evidence downloads) sets its own policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Request bodies: a form (not a file) of at most 2.5 MB held in memory and at most 2,000
+# fields; files above 2.5 MB stream to a temporary file. The reverse proxy refuses bodies
+# above the evidence limit plus the form (README: "Request size limits").
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=2000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=5)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "commission.urls"
 WSGI_APPLICATION = "commission.wsgi.application"
@@ -291,7 +318,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "commission.paging.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"filing": env.str("FILING_RATE_LIMIT", default="10/hour")},
 }
@@ -340,6 +367,10 @@ COMMISSION_NAME = env.str("COMMISSION_NAME", default="Bilateral Labor Rights Com
 # Evidence uploads: the size limit per file and the number of files per filing.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=20) * 1024 * 1024
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=20)
+# Compressed containers (office documents) are read with a cap on the bytes inflated and on
+# the number of entries, so a small "zip bomb" cannot exhaust memory.
+UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=5000)
+UPLOAD_ZIP_MAX_INFLATED_BYTES = env.int("UPLOAD_ZIP_MAX_INFLATED_BYTES", default=1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Virus scanning with clamd: set CLAMD_SOCKET (a Unix socket) or CLAMD_HOST (and CLAMD_PORT).
@@ -355,7 +386,15 @@ PORTAL_RATE_LIMITS = {
     "start": env.str("FILING_START_RATE_LIMIT", default="30/hour"),
     "upload": env.str("EVIDENCE_UPLOAD_RATE_LIMIT", default="60/hour"),
     "code": env.str("ACCESS_CODE_RATE_LIMIT", default="20/hour"),
+    # Saving a step of a draft (continue, save and exit, add an allegation).
+    "step": env.str("FILING_STEP_RATE_LIMIT", default="300/hour"),
 }
+# The earliest date a filing may say something happened: set it to the agreement's entry into
+# force (periods before it are outside the commission's remit; year-1 dates are typos).
+FILING_EARLIEST_DATE = env.str("FILING_EARLIEST_DATE", default="2000-01-01")
+# The longest free texts a filing accepts (characters); the receipt PDF is measured with them.
+FILING_FACTS_MAX_LENGTH = env.int("FILING_FACTS_MAX_LENGTH", default=10_000)
+FILING_TEXT_MAX_LENGTH = env.int("FILING_TEXT_MAX_LENGTH", default=10_000)
 # Reverse proxies in front of the web server (0: X-Forwarded-For is ignored).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # Unsubmitted drafts (and their files) are deleted after this many days without a save.
@@ -385,6 +424,8 @@ HEARINGS_WRITTEN_ARGUMENTS_DAYS = env.int("HEARINGS_WRITTEN_ARGUMENTS_DAYS", def
 # Who adopts a decision: "panel" (the panel decides) or "commission" (the commission adopts
 # on the panel's recommendation).
 HEARINGS_DECISION_ADOPTION = env.str("HEARINGS_DECISION_ADOPTION", default="panel")
+# The hearing's record (minutes, transcripts, recordings): the size limit per file.
+HEARING_RECORD_MAX_BYTES = env.int("HEARING_RECORD_MAX_MB", default=500) * 1024 * 1024
 # Reasoned opinions are signed (PAdES) when a key and certificate are configured (PEM files).
 # Without them, development and the demo use a key generated into .local/opinion-signing/.
 OPINION_SIGNING_KEY_FILE = env.str("OPINION_SIGNING_KEY_FILE", default="")

@@ -5,9 +5,14 @@ and complaints (a government's statement of compliance). Every change goes throu
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -17,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from commission.models import Organization
+from commission.models import Clock, Organization
 
 from . import selectors, services
 from .models import (
@@ -171,7 +176,94 @@ class IntakeQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-# --- the forms of the recorded steps ---------------------------------------------------------
+# --- the recorded steps of a case ---------------------------------------------------------
+#
+# Every step a case goes through is a `CaseStep`: a form that calls exactly one service
+# function. The steps of this app are registered below; higher apps (hearings) register
+# theirs with `case_step_register` and add what they know about a case with
+# `case_state_loader_register`, so the case page offers every step through one mechanism
+# without this app importing theirs.
+
+
+class StepForm(forms.Form):
+    """The form of a recorded step: it knows its case and who acts."""
+
+    multipart = False
+
+    def __init__(self, *args, case=None, user=None, state=None, **kwargs):
+        self.case = case
+        self.user = user
+        self.state = state or {}
+        super().__init__(*args, **kwargs)
+
+
+def _always(case, state) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """One step of a case offered on its page.
+
+    `permitted(user, case, state)` says whether the user's role allows it (a 403 otherwise);
+    `applies(case, state)` whether the case's state offers it (the button is shown only
+    then; the service still decides). `run(form)` calls the one service and returns the
+    success message (or None for a generic one). `clock`, when set, is the kind of the
+    statutory clock whose arithmetic is shown with a refusal."""
+
+    slug: str
+    title: str
+    form: type[StepForm]
+    run: Callable[[StepForm], str | None]
+    permitted: Callable[[object, Case, dict], bool]
+    applies: Callable[[Case, dict], bool] = _always
+    clock: str | None = None
+    stage: str = ""
+    kind: str | None = None  # a step of complaints only, or of petitions only (404 otherwise)
+
+
+CASE_STEPS: dict[str, CaseStep] = {}
+CASE_STATE_LOADERS: list[Callable[[Case, object], dict]] = []
+
+
+def case_step_register(step: CaseStep) -> CaseStep:
+    CASE_STEPS[step.slug] = step
+    return step
+
+
+def case_state_loader_register(loader: Callable[[Case, object], dict]):
+    CASE_STATE_LOADERS.append(loader)
+    return loader
+
+
+def case_state(case: Case, user) -> dict:
+    """What the steps need to know about a case, loaded once per page."""
+    state: dict = {}
+    for loader in CASE_STATE_LOADERS:
+        state.update(loader(case, user))
+    return state
+
+
+def case_steps_offered(case: Case, user, state: dict) -> list[CaseStep]:
+    return [
+        step
+        for step in CASE_STEPS.values()
+        if (step.kind is None or step.kind == case.kind)
+        and step.applies(case, state)
+        and step.permitted(user, case, state)
+    ]
+
+
+def has_perm(perm: str) -> Callable[[object, Case, dict], bool]:
+    def check(user, case, state) -> bool:
+        return user.has_perm(perm)
+
+    return check
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """A datetime typed in the form is in the commission's time zone."""
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def _staff_users():
@@ -182,15 +274,15 @@ def _governments():
     return Organization.objects.filter(kind=Organization.Kind.GOVERNMENT).order_by("name")
 
 
-class AssignForm(forms.Form):
+class AssignForm(StepForm):
     staff_user = forms.ModelChoiceField(label=_("Staff member"), queryset=_staff_users())
 
 
-class IntakeCheckForm(forms.Form):
+class IntakeCheckForm(StepForm):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
 
 
-class PetitionDenyForm(forms.Form):
+class PetitionDenyForm(StepForm):
     reasoning = forms.CharField(
         label=_("Reasoned opinion: the findings in detail and why they do not breach the criteria"),
         widget=forms.Textarea(attrs={"rows": 12}),
@@ -198,12 +290,12 @@ class PetitionDenyForm(forms.Form):
     reference = forms.CharField(label=_("Opinion reference"), max_length=120, required=False)
 
 
-class PetitionFileComplaintForm(forms.Form):
+class PetitionFileComplaintForm(StepForm):
     complainant = forms.ModelChoiceField(label=_("Filed in the name of"), queryset=_governments())
     reasoning = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
-class CourtReviewForm(forms.Form):
+class CourtReviewForm(StepForm):
     court = forms.CharField(label=_("Court"), max_length=200)
     court_case_number = forms.CharField(label=_("Court case number"), max_length=80)
     grounds = forms.MultipleChoiceField(
@@ -216,7 +308,7 @@ class CourtReviewForm(forms.Form):
     )
 
 
-class CourtOrderForm(forms.Form):
+class CourtOrderForm(StepForm):
     review = forms.ModelChoiceField(label=_("Court action"), queryset=CourtReview.objects.none())
     order = forms.ChoiceField(
         label=_("Order"),
@@ -235,14 +327,14 @@ class CourtOrderForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["review"].queryset = CourtReview.objects.filter(
-            petition=case, order=CourtReview.Order.PENDING
+            petition=self.case, order=CourtReview.Order.PENDING
         )
 
 
-class RespondentLinkForm(forms.Form):
+class RespondentLinkForm(StepForm):
     respondent = forms.ModelChoiceField(
         label=_("Respondent named by the filer"), queryset=Respondent.objects.none()
     )
@@ -250,14 +342,14 @@ class RespondentLinkForm(forms.Form):
         label=_("The organization in the records"), queryset=Organization.objects.order_by("name")
     )
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["respondent"].queryset = Respondent.objects.filter(
-            case=case, organization__isnull=True, sector__isnull=True
+            case=self.case, organization__isnull=True, sector__isnull=True
         )
 
 
-class ComplianceStatementForm(forms.Form):
+class ComplianceStatementForm(StepForm):
     government = forms.ModelChoiceField(label=_("Government"), queryset=_governments())
     statement = forms.CharField(label=_("Statement"), widget=forms.Textarea)
     received_at = forms.DateTimeField(
@@ -265,130 +357,203 @@ class ComplianceStatementForm(forms.Form):
     )
 
 
-def _run_assign(request, case, data):
-    services.case_assign(case=case, staff_user=data["staff_user"], actor=request.user)
+def _run_assign(form):
+    services.case_assign(
+        case=form.case, staff_user=form.cleaned_data["staff_user"], actor=form.user
+    )
+    return _("Case assigned to %(user)s.") % {"user": form.cleaned_data["staff_user"]}
 
 
-def _run_intake(request, case, data):
-    issues = services.intake_check_record(case=case, actor=request.user, note=data["note"])
+def _run_intake(form):
+    issues = services.intake_check_record(
+        case=form.case, actor=form.user, note=form.cleaned_data["note"]
+    )
     return _("Intake check recorded (%(n)s issues). The clocks run regardless.") % {
         "n": len(issues)
     }
 
 
-def _run_link(request, case, data):
+def _run_link(form):
+    data = form.cleaned_data
     services.respondent_link(
-        respondent=data["respondent"], organization=data["organization"], actor=request.user
+        respondent=data["respondent"], organization=data["organization"], actor=form.user
     )
+    return _("Respondent linked to %(org)s.") % {"org": data["organization"]}
 
 
-def _run_deny(request, case, data):
+def _run_deny(form):
+    data = form.cleaned_data
     services.petition_deny(
-        petition=case, reasoning=data["reasoning"], reference=data["reference"], actor=request.user
+        petition=form.case,
+        reasoning=data["reasoning"],
+        reference=data["reference"],
+        actor=form.user,
     )
+    return _("Petition denied with a reasoned opinion.")
 
 
-def _run_file_complaint(request, case, data):
+def _run_file_complaint(form):
+    data = form.cleaned_data
     complaint = services.petition_file_complaint(
-        petition=case,
+        petition=form.case,
         complainant=data["complainant"],
         reasoning=data["reasoning"],
-        actor=request.user,
+        actor=form.user,
     )
     return _("Complaint %(docket)s filed; its clocks start now.") % {
         "docket": complaint.docket_number
     }
 
 
-def _run_court_review(request, case, data):
+def _run_court_review(form):
+    data = form.cleaned_data
     services.court_review_file(
-        petition=case,
+        petition=form.case,
         court=data["court"],
         court_case_number=data["court_case_number"],
         grounds=data["grounds"],
         filed_on=data["filed_on"],
-        actor=request.user,
+        actor=form.user,
     )
+    return _("Action in court recorded.")
 
 
-def _run_court_order(request, case, data):
+def _run_court_order(form):
+    data = form.cleaned_data
     services.court_order_record(
         review=data["review"],
         order=data["order"],
         order_date=data["order_date"],
         order_text=data["order_text"],
         complainant=data["complainant"],
-        actor=request.user,
+        actor=form.user,
     )
+    return _("The court's order is recorded.")
 
 
-def _run_compliance(request, case, data):
-    received_at = data["received_at"]
-    if timezone.is_naive(received_at):
-        received_at = timezone.make_aware(received_at)
+def _run_compliance(form):
+    data = form.cleaned_data
     services.compliance_statement_record(
-        case=case,
+        case=form.case,
         government=data["government"],
         statement=data["statement"],
-        received_at=received_at,
-        actor=request.user,
+        received_at=aware(data["received_at"]),
+        actor=form.user,
     )
     return _("Statement recorded. The case continues to a reasoned decision.")
 
 
-# slug: (title, form, runner, permission, kinds)
-CASE_ACTIONS = {
-    "assign": (_("Assign to staff"), AssignForm, _run_assign, "assign_case", None),
-    "intake-check": (
+def _is_petition(case, state) -> bool:
+    return case.kind == Case.Kind.PETITION
+
+
+def _petition_open(case, state) -> bool:
+    return _is_petition(case, state) and not case.has_outcome
+
+
+def _petition_denied(case, state) -> bool:
+    return _is_petition(case, state) and case.status == Case.Status.DENIED
+
+
+def _under_review(case, state) -> bool:
+    return _is_petition(case, state) and case.status == Case.Status.UNDER_COURT_REVIEW
+
+
+def _complaint_open(case, state) -> bool:
+    return case.kind == Case.Kind.COMPLAINT and not case.has_outcome
+
+
+def _unlinked_respondents(case, state) -> bool:
+    return bool(state.get("unlinked_respondents"))
+
+
+@case_state_loader_register
+def _complaints_state(case: Case, user) -> dict:
+    return {
+        "unlinked_respondents": any(
+            r.organization_id is None and r.sector_id is None for r in case.respondents.all()
+        )
+    }
+
+
+for _step in (
+    CaseStep(
+        "assign",
+        _("Assign to staff"),
+        AssignForm,
+        _run_assign,
+        has_perm("complaints.assign_case"),
+        stage=_("Intake"),
+    ),
+    CaseStep(
+        "intake-check",
         _("Record the intake completeness check"),
         IntakeCheckForm,
         _run_intake,
-        "check_intake",
-        None,
+        has_perm("complaints.check_intake"),
+        stage=_("Intake"),
     ),
-    "link-respondent": (
+    CaseStep(
+        "link-respondent",
         _("Link a respondent named by the filer to the records"),
         RespondentLinkForm,
         _run_link,
-        "check_intake",
-        None,
+        has_perm("complaints.check_intake"),
+        _unlinked_respondents,
+        stage=_("Intake"),
     ),
-    "deny": (
+    CaseStep(
+        "deny",
         _("Deny the petition with a reasoned opinion"),
         PetitionDenyForm,
         _run_deny,
-        "record_case_outcome",
-        Case.Kind.PETITION,
+        has_perm("complaints.record_case_outcome"),
+        _petition_open,
+        stage=_("Outcome"),
+        kind=Case.Kind.PETITION,
     ),
-    "file-complaint": (
+    CaseStep(
+        "file-complaint",
         _("File the complaint the petition asks for"),
         PetitionFileComplaintForm,
         _run_file_complaint,
-        "record_case_outcome",
-        Case.Kind.PETITION,
+        has_perm("complaints.record_case_outcome"),
+        _petition_open,
+        stage=_("Outcome"),
+        kind=Case.Kind.PETITION,
     ),
-    "court-review": (
+    CaseStep(
+        "court-review",
         _("Record an action in court against the denial"),
         CourtReviewForm,
         _run_court_review,
-        "record_court_review",
-        Case.Kind.PETITION,
+        has_perm("complaints.record_court_review"),
+        _petition_denied,
+        stage=_("Court review"),
+        kind=Case.Kind.PETITION,
     ),
-    "court-order": (
+    CaseStep(
+        "court-order",
         _("Record the court's order"),
         CourtOrderForm,
         _run_court_order,
-        "record_court_review",
-        Case.Kind.PETITION,
+        has_perm("complaints.record_court_review"),
+        _under_review,
+        stage=_("Court review"),
+        kind=Case.Kind.PETITION,
     ),
-    "compliance-statement": (
+    CaseStep(
+        "compliance-statement",
         _("Record a government's statement that the respondent now complies"),
         ComplianceStatementForm,
         _run_compliance,
-        "record_case_outcome",
-        Case.Kind.COMPLAINT,
+        has_perm("complaints.record_case_outcome"),
+        _complaint_open,
+        stage=_("Hearing"),
+        kind=Case.Kind.COMPLAINT,
     ),
-}
+):
+    case_step_register(_step)
 
 
 @admin.register(Case)
@@ -561,14 +726,20 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("record a step"))
     def steps(self, obj):
-        links = []
-        for slug, (title, _form, _run, _perm, kind) in CASE_ACTIONS.items():
-            if kind is not None and obj.kind != kind:
-                continue
-            url = reverse("admin:complaints_case_act", args=[obj.pk, slug])
-            links.append((url, title))
+        request = getattr(self, "_request", None)
+        if request is None:
+            return "—"
+        state = case_state(obj, request.user)
+        offered = case_steps_offered(obj, request.user, state)
+        if not offered:
+            return _("No step is open to you in the case's present state.")
+        links = [
+            (reverse("admin:complaints_case_act", args=[obj.pk, step.slug]), step.stage, step.title)
+            for step in offered
+        ]
         return format_html(
-            "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links)
+            '<ul class="case-steps">{}</ul>',
+            format_html_join("", '<li><a class="button" href="{}">{} — {}</a></li>', links),
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -612,29 +783,60 @@ class CaseAdmin(admin.ModelAdmin):
 
     def act_view(self, request, pk, action):
         case = get_object_or_404(Case, pk=pk)
-        if action not in CASE_ACTIONS:
+        step = CASE_STEPS.get(action)
+        if step is None or (step.kind is not None and case.kind != step.kind):
             raise Http404
-        title, form_class, runner, perm, kind = CASE_ACTIONS[action]
-        if kind is not None and case.kind != kind:
-            raise Http404
-        if not request.user.has_perm(f"complaints.{perm}"):
+        state = case_state(case, request.user)
+        if not step.permitted(request.user, case, state):
             raise PermissionDenied
-        kwargs = {"case": case} if form_class in (CourtOrderForm, RespondentLinkForm) else {}
-        form = form_class(request.POST or None, **kwargs)
+        form = step.form(
+            request.POST or None,
+            request.FILES or None,
+            case=case,
+            user=request.user,
+            state=state,
+        )
         if request.method == "POST" and form.is_valid():
             try:
-                message = runner(request, case, form.cleaned_data)
-            except ValidationError as exc:
-                for error in exc.messages:
+                message = step.run(form)
+            except (ValidationError, PermissionDenied) as exc:
+                for error in step_refusal(exc, case=case, clock_kind=step.clock):
                     form.add_error(None, error)
+                    self.message_user(request, error, messages.ERROR)
             else:
                 self.message_user(request, message or _("Recorded."), messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:complaints_case_change", args=[pk]))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{title} — {case.docket_number}",
+            "title": f"{step.title} — {case.docket_number}",
             "form": form,
+            "step": step,
             "case": case,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/complaints/case/act.html", context)
+
+
+def step_refusal(exc: Exception, *, case: Case, clock_kind: str | None) -> list[str]:
+    """The refusal of a service as the lines shown to staff: its messages, then — where a
+    statutory clock is involved — how that clock's date was computed."""
+    if isinstance(exc, ValidationError):
+        lines = list(exc.messages)
+    else:
+        lines = [str(exc) or str(_("You are not allowed to do this."))]
+    if clock_kind:
+        clock = (
+            Clock.objects.filter(
+                subject_type=ContentType.objects.get_for_model(Case),
+                subject_id=str(case.pk),
+                kind=clock_kind,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if clock is not None:
+            lines.append(
+                _("%(kind)s: %(arithmetic)s")
+                % {"kind": clock.get_kind_display(), "arithmetic": clock.explain()}
+            )
+    return lines

@@ -188,7 +188,8 @@ class IntakeQueueFilter(admin.SimpleListFilter):
 class StepForm(forms.Form):
     """The form of a recorded step: it knows its case and who acts."""
 
-    multipart = False
+    intro = ""  # shown above the form (the clock's arithmetic, the candidates, the draft)
+    formsets: list = []  # (title, formset) rendered after the fields
 
     def __init__(self, *args, case=None, user=None, state=None, **kwargs):
         self.case = case
@@ -789,14 +790,15 @@ class CaseAdmin(admin.ModelAdmin):
         state = case_state(case, request.user)
         if not step.permitted(request.user, case, state):
             raise PermissionDenied
+        posted = request.method == "POST"
         form = step.form(
-            request.POST or None,
-            request.FILES or None,
+            request.POST if posted else None,
+            request.FILES if posted else None,
             case=case,
             user=request.user,
             state=state,
         )
-        if request.method == "POST" and form.is_valid():
+        if posted and form.is_valid():
             try:
                 message = step.run(form)
             except (ValidationError, PermissionDenied) as exc:

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import admin_steps, services
 from .models import (
     ConflictDeclaration,
     Decision,
@@ -24,6 +24,8 @@ from .models import (
     SanctionSpecification,
     Submission,
 )
+
+__all__ = ["admin_steps"]  # registers the hearings steps on the case page
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

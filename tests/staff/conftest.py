@@ -4,7 +4,18 @@
 import pytest
 from django.test import Client
 
-from tests.hearings.conftest import (  # noqa: F401 (fixtures)
+from tests.hearings import conftest as scenario
+
+# The hearings scenario's fixtures, shared.
+_media = scenario._media
+_english = scenario._english
+_eager_tasks = scenario._eager_tasks
+at = scenario.at
+world = scenario.world
+case = scenario.case
+seated = scenario.seated
+scheduled = scenario.scheduled
+heard = scenario.heard
     _eager_tasks,
     _english,
     _media,

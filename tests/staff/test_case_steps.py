@@ -5,7 +5,6 @@ its success, and is offered only to the roles and in the states it fits."""
 import datetime as dt
 import re
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints.models import Case
@@ -40,7 +39,7 @@ def messages_of(response) -> list[str]:
 
 def steps_offered(client, case) -> set[str]:
     html = client.get(page_of(case)).content.decode()
-    return set(re.findall(rf"/act/([a-z-]+)/", html))
+    return set(re.findall(r"/act/([a-z-]+)/", html))
 
 
 def test_a_case_runs_from_panel_to_issued_opinion_in_the_admin(

@@ -16,16 +16,6 @@ case = scenario.case
 seated = scenario.seated
 scheduled = scenario.scheduled
 heard = scenario.heard
-    _eager_tasks,
-    _english,
-    _media,
-    at,
-    case,
-    heard,
-    scheduled,
-    seated,
-    world,
-)
 
 
 class SignedIn(Client):

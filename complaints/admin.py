@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BigIntegerField, CharField, Prefetch, Q
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,7 +25,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from commission.models import Clock, Organization
+from commission.admin import CsvExportMixin, clock_badge
+from commission.dashboard import DEADLINE_CHOICES, clock_deadline_q, clock_milestone_register
+from commission.models import CaseEvent, Clock, Organization, TradingPartner
+from commission.selectors import clocks_for_subjects
+from criteria.models import Right
 
 from . import selectors, services
 from .models import (
@@ -35,6 +42,7 @@ from .models import (
     Evidence,
     Respondent,
 )
+from .search import case_search
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -149,6 +157,79 @@ class CourtReviewInline(ReadOnlyInline):
         "complaint",
     ]
     readonly_fields = fields
+
+
+# --- sections of the case page added by higher apps (panel, hearing, decision, opinion) ---
+CASE_SECTIONS: list[Callable[[Case, dict], str]] = []
+
+
+def case_section_register(render: Callable[[Case, dict], str]):
+    CASE_SECTIONS.append(render)
+    return render
+
+
+# --- stages of a case, shared by the case list and the dashboard --------------------------
+#
+# slug -> (label, function narrowing a Case queryset). Higher apps register the stages they
+# know (a panel to select, a hearing to schedule, a decision to draft).
+CASE_STAGES: dict[str, tuple[str, Callable]] = {}
+
+
+def case_stage_register(slug: str, label, narrow: Callable) -> None:
+    CASE_STAGES[slug] = (label, narrow)
+
+
+def case_stage_url(slug: str) -> str:
+    return f"{reverse('admin:complaints_case_changelist')}?stage={slug}"
+
+
+class StageFilter(admin.SimpleListFilter):
+    title = _("stage")
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return [(slug, label) for slug, (label, _narrow) in CASE_STAGES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in CASE_STAGES:
+            return CASE_STAGES[self.value()][1](queryset)
+        return queryset
+
+
+def _case_clocks(q) -> Q:
+    """Cases having a clock that matches `q`."""
+    ids = (
+        Clock.objects.filter(q, subject_type=ContentType.objects.get_for_model(Case))
+        .annotate(case_id=Cast("subject_id", BigIntegerField()))
+        .values("case_id")
+    )
+    return Q(pk__in=ids)
+
+
+class CaseDeadlineFilter(admin.SimpleListFilter):
+    """Cases by their statutory clocks: due today, within N days, at risk, missed."""
+
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return DEADLINE_CHOICES
+
+    def queryset(self, request, queryset):
+        q = clock_deadline_q(self.value()) if self.value() else None
+        return queryset.filter(_case_clocks(q)) if q is not None else queryset
+
+
+def _hearing_scheduled() -> Q:
+    scheduled = (
+        Case.objects.filter(hearing_scheduled_for__isnull=False)
+        .annotate(sid=Cast("pk", CharField()))
+        .values("sid")
+    )
+    return Q(subject_type=ContentType.objects.get_for_model(Case), subject_id__in=scheduled)
+
+
+clock_milestone_register(Clock.Kind.HEARING_BY, _hearing_scheduled)
 
 
 class IntakeQueueFilter(admin.SimpleListFilter):
@@ -557,18 +638,86 @@ for _step in (
     case_step_register(_step)
 
 
+class CountryFilter(admin.SimpleListFilter):
+    title = _("country complained against")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        return [(p.pk, p.name) for p in TradingPartner.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        ids = Respondent.objects.filter(
+            Q(organization__country=self.value()) | Q(country=self.value())
+        ).values("case_id")
+        return queryset.filter(pk__in=ids)
+
+
+class RightFilter(admin.SimpleListFilter):
+    title = _("right")
+    parameter_name = "right"
+
+    def lookups(self, request, model_admin):
+        return [(r.pk, f"{r.code} — {r}") for r in Right.objects.order_by("code")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        ids = Allegation.objects.filter(criteria__right=self.value()).values("case_id")
+        return queryset.filter(pk__in=ids)
+
+
+class CaseChangeList(ChangeList):
+    """Loads the statutory clocks of the page's cases in one query."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        cases = list(self.result_list)
+        clocks = clocks_for_subjects(subjects=cases)
+        for case in cases:
+            case.page_clocks = {c.kind: c for c in clocks.get(case.pk, [])}
+
+
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = [
         "docket_number",
         "kind",
         "status",
+        "parties",
         "received_at",
-        "received_via",
+        "hearing_clock",
+        "decision_clock",
         "checked",
         "assigned",
     ]
-    list_filter = [IntakeQueueFilter, "kind", "status", "received_via"]
+    csv_columns = [
+        "docket_number",
+        "kind",
+        "status",
+        "parties",
+        "received_at",
+        "received_via",
+        "hearing_clock",
+        "decision_clock",
+        "assigned",
+    ]
+    change_list_template = "admin/complaints/case/change_list.html"
+    search_help_text = _(
+        "Docket number, intake reference, a party's organization, a respondent as named, or "
+        "words of the allegations (summary, facts, place)."
+    )
+    list_filter = [
+        CaseDeadlineFilter,
+        StageFilter,
+        IntakeQueueFilter,
+        "kind",
+        "status",
+        CountryFilter,
+        RightFilter,
+        "received_via",
+    ]
     search_fields = ["docket_number", "intake_reference"]
     date_hierarchy = "received_at"
     ordering = ["received_at"]
@@ -608,12 +757,11 @@ class CaseAdmin(admin.ModelAdmin):
         "intake_checked_by",
         "completeness",
         "deadlines",
-        "steps",
         "acknowledged_at",
         "receipt_sha256",
     ]
     fieldsets = [
-        (None, {"fields": ["docket_number", "kind", "status", "steps"]}),
+        (None, {"fields": ["docket_number", "kind", "status"]}),
         (
             _("Receipt (never changes)"),
             {
@@ -662,7 +810,57 @@ class CaseAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("assigned_staff")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                "assigned_staff",
+                Prefetch(
+                    "complainants",
+                    queryset=Complainant.objects.select_related("organization").order_by(
+                        "position"
+                    ),
+                ),
+                Prefetch(
+                    "respondents",
+                    queryset=Respondent.objects.select_related("organization", "sector"),
+                ),
+            )
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return CaseChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        return case_search(queryset, search_term), False
+
+    @admin.display(description=_("parties"))
+    def parties(self, obj):
+        """Complainants as shown to the public (a worker by pseudonym) v. respondents."""
+        complainants = [c.public_label for c in obj.complainants.all()]
+        respondents = [
+            r.organization.name if r.organization_id else (r.name_given or str(r.sector or ""))
+            for r in obj.respondents.all()
+        ]
+        return f"{', '.join(complainants)} v. {', '.join(respondents)}"
+
+    def _clock(self, obj, kind):
+        clocks = getattr(obj, "page_clocks", None)
+        if clocks is None:
+            clocks = {c.kind: c for c in clocks_for_subjects(subjects=[obj])[obj.pk]}
+            obj.page_clocks = clocks
+        clock = clocks.get(kind)
+        if clock is None:
+            return "—"
+        return format_html("{} {}", clock.last_day.isoformat(), clock_badge(clock))
+
+    @admin.display(description=_("hearing by (day 60)"))
+    def hearing_clock(self, obj):
+        return self._clock(obj, Clock.Kind.HEARING_BY)
+
+    @admin.display(description=_("decision by (day 90)"))
+    def decision_clock(self, obj):
+        return self._clock(obj, Clock.Kind.DECISION_BY)
 
     def has_add_permission(self, request):
         return False
@@ -745,6 +943,37 @@ class CaseAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._request = request
+        case = self.get_object(request, object_id)
+        if case is not None:
+            state = case_state(case, request.user)
+            clocks = {c.kind: c for c in clocks_for_subjects(subjects=[case])[case.pk]}
+            extra_context = {
+                **(extra_context or {}),
+                "case_header": {
+                    "docket": case.docket_number,
+                    "kind": case.get_kind_display(),
+                    "status": case.get_status_display(),
+                    "parties": self.parties(case),
+                    "clocks": [
+                        clock_badge(clocks[kind], label=str(Clock.Kind(kind).label))
+                        + format_html(" <small>({})</small>", clocks[kind].last_day.isoformat())
+                        for kind in (Clock.Kind.HEARING_BY, Clock.Kind.DECISION_BY)
+                        if kind in clocks
+                    ],
+                },
+                "case_steps": [
+                    (
+                        reverse("admin:complaints_case_act", args=[case.pk, step.slug]),
+                        step.stage,
+                        step.title,
+                    )
+                    for step in case_steps_offered(case, request.user, state)
+                ],
+                "case_sections": [render(case, state) for render in CASE_SECTIONS],
+                "case_timeline": CaseEvent.objects.filter(docket_number=case.docket_number)
+                .select_related("actor")
+                .order_by("occurred_at", "pk"),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commission.models import CommissionMember
 
-from . import admin_steps, services
+from . import admin_dashboard, admin_steps, services
 from .models import (
     ConflictDeclaration,
     Decision,
@@ -31,7 +31,8 @@ from .models import (
     Submission,
 )
 
-__all__ = ["admin_steps"]  # registers the hearings steps on the case page
+# registers the hearings steps on the case page and the hearings rows of the dashboard
+__all__ = ["admin_dashboard", "admin_steps"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

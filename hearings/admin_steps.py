@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ from complaints.admin import (
     CaseStep,
     StepForm,
     aware,
+    case_section_register,
     case_state_loader_register,
     case_step_register,
     has_perm,
@@ -1125,3 +1127,112 @@ STEPS = [
 
 for _step in STEPS:
     case_step_register(_step)
+
+
+# --- the proceedings on the case page -----------------------------------------------------
+
+
+@case_section_register
+def proceedings(case: Case, state: dict) -> str:
+    """The panel, the hearing, the decision, the renders and the opinions of the case, with
+    links to their pages and to the issued opinion."""
+    parts = []
+    panel = state.get("panel")
+    if panel is not None:
+        seats = [
+            (
+                s.position,
+                s.member.person.full_name,
+                s.member.get_kind_display(),
+                str(s.member.country),
+                _("presides") if s.presides else "",
+                _("vacated: %(why)s") % {"why": s.vacated_reason} if s.vacated_at else _("sits"),
+            )
+            for s in sorted(panel.seats.all(), key=lambda s: (s.position, s.pk))
+        ]
+        parts.append(
+            format_html(
+                "<h3>{} — {}</h3><table><tbody>{}</tbody></table>",
+                _("Panel"),
+                panel.get_status_display(),
+                format_html_join(
+                    "",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    seats,
+                ),
+            )
+        )
+    hearing = state.get("hearing")
+    if hearing is not None:
+        parts.append(
+            format_html(
+                '<h3>{} — {}</h3><p>{} · {} · <a href="{}">{}</a></p>',
+                _("Hearing"),
+                hearing.get_status_display(),
+                timezone.localtime(hearing.held_at or hearing.scheduled_for).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                hearing.location,
+                reverse("hearings:hearing", args=[hearing.pk]),
+                _("public notice"),
+            )
+        )
+    decision = state.get("decision")
+    if decision is not None:
+        parts.append(
+            format_html(
+                '<h3>{} — {}</h3><p>{}</p>{}<p><a href="{}">{}</a></p>',
+                _("Decision"),
+                decision.get_status_display(),
+                decision.get_adoption_display(),
+                findings_table(decision),
+                reverse("admin:hearings_decision_change", args=[decision.pk]),
+                _("the decision's record"),
+            )
+        )
+        renders = OpinionRender.objects.filter(
+            Q(decision=decision) | Q(corrigendum__opinion__decision=decision)
+        ).order_by("queued_at", "pk")
+        rows = [(r.pk, r.get_status_display(), r.attempts, r.error[:300] or "—") for r in renders]
+        if rows:
+            parts.append(
+                format_html(
+                    "<h3>{}</h3><table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th>"
+                    "</tr></thead><tbody>{}</tbody></table>",
+                    _("Opinion renders"),
+                    _("Status"),
+                    _("Attempts"),
+                    _("Reason of the failure"),
+                    format_html_join(
+                        "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+                    ),
+                )
+            )
+        opinions = Opinion.objects.filter(decision=decision).order_by("issued_at", "pk")
+        links = [
+            (
+                reverse("hearings:opinion-pdf", args=[o.sha256]),
+                o.reference,
+                o.get_kind_display(),
+            )
+            for o in opinions
+        ]
+        if links:
+            parts.append(
+                format_html(
+                    '<h3>{}</h3><ul>{}</ul><p><a href="{}">{}</a></p>',
+                    _("Issued"),
+                    format_html_join(
+                        "", '<li><a class="opinion-link" href="{}">{}</a> ({})</li>', links
+                    ),
+                    reverse("hearings:decision", args=[decision.pk]),
+                    _("The decision on the public portal"),
+                )
+            )
+    if not parts:
+        return ""
+    return format_html(
+        '<section class="module case-proceedings"><h2>{}</h2>{}</section>',
+        _("Panel, hearing and decision"),
+        format_html_join("", "{}", ((p,) for p in parts)),
+    )

@@ -165,7 +165,9 @@ def test_a_case_runs_from_panel_to_issued_opinion_in_the_admin(
         )
     assert any(msg.startswith("Corrigendum ordered") for msg in messages_of(response))
     assert Opinion.objects.filter(decision=decision, kind="corrigendum").count() == 1
-    assert opinion.reference in chair.get(page_of(case)).content.decode()
+    page = chair.get(page_of(case)).content.decode()
+    assert f'class="opinion-link" href="/hearings/opinions/{opinion.sha256}.pdf"' in page
+    assert "decision_adopted" in page  # the timeline
 
 
 def test_a_refusal_is_shown_with_the_clocks_arithmetic(world, seated, at, staff):

@@ -719,8 +719,9 @@ class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
         "received_via",
     ]
     search_fields = ["docket_number", "intake_reference"]
-    date_hierarchy = "received_at"
     ordering = ["received_at"]
+    # One count per page, not two (the full count is a second scan of every case).
+    show_full_result_count = False
     list_select_related = ["intake_checked_by"]
     actions = ["assign_to_me", "record_intake_check"]
     inlines = [

@@ -985,20 +985,47 @@ class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     # --- actions -------------------------------------------------------------------------
+    def _each(self, request, queryset, run, done_message):
+        """Run the service on each selected case, one by one; summarise what was done and
+        list every refusal with its reason."""
+        done, refused = 0, []
+        for case in queryset:
+            try:
+                run(case)
+            except (ValidationError, PermissionDenied) as exc:
+                reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                refused.append(f"{case.docket_number}: {' '.join(reasons)}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                _("%(n)s refused — %(list)s") % {"n": len(refused), "list": "; ".join(refused)},
+                messages.ERROR,
+            )
+
     @admin.action(description=_("Assign the selected filings to me"), permissions=["assign_case"])
     def assign_to_me(self, request, queryset):
-        for case in queryset:
-            services.case_assign(case=case, staff_user=request.user, actor=request.user)
-        self.message_user(request, _("Assigned."), messages.SUCCESS)
+        self._each(
+            request,
+            queryset,
+            lambda case: services.case_assign(
+                case=case, staff_user=request.user, actor=request.user
+            ),
+            _("%(n)s case(s) assigned to you."),
+        )
 
     @admin.action(
         description=_("Record the intake completeness check"), permissions=["check_intake"]
     )
     def record_intake_check(self, request, queryset):
-        for case in queryset:
-            services.intake_check_record(case=case, actor=request.user)
-        self.message_user(
-            request, _("Intake checks recorded. The clocks run regardless."), messages.SUCCESS
+        self._each(
+            request,
+            queryset,
+            lambda case: services.intake_check_record(case=case, actor=request.user),
+            _("%(n)s intake check(s) recorded. The clocks run regardless."),
         )
 
     # --- the recorded steps ----------------------------------------------------------------

@@ -337,8 +337,7 @@ def filed(request, docket_number):
             "code": code,
             "deadlines": selectors.case_deadlines(case=case),
             # Staff who entered a paper or emailed filing read about the filer, not "you".
-            "for_staff": case.recorded_by_id is not None
-            and case.recorded_by_id == request.user.pk,
+            "for_staff": case.recorded_by_id is not None and case.recorded_by_id == request.user.pk,
         },
     )
     if code:

@@ -198,15 +198,24 @@ class OpinionRenderAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Retry the selected failed renders"))
     def retry(self, request, queryset):
-        done = 0
+        """One render at a time through `opinion_render_retry`; refusals summarised."""
+        done, refused = 0, []
         for render in queryset:
             try:
                 services.opinion_render_retry(render=render, actor=request.user)
-                done += 1
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"#{render.pk}: {exc}", messages.ERROR)
+                reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                refused.append(f"#{render.pk}: {' '.join(reasons)}")
+            else:
+                done += 1
         if done:
             self.message_user(request, _("%(n)d render(s) queued again.") % {"n": done})
+        if refused:
+            self.message_user(
+                request,
+                _("%(n)s refused — %(list)s") % {"n": len(refused), "list": "; ".join(refused)},
+                messages.ERROR,
+            )
 
 
 @admin.register(Opinion)

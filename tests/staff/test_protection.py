@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from commission.models import CaseEvent, Clock
@@ -13,6 +14,7 @@ from complaints.models import Case
 from hearings import models as h
 from hearings import services
 from hearings.models import MemberInterest
+from tests.factories import hearings as f
 
 from .conftest import login
 
@@ -78,3 +80,35 @@ def test_a_member_declares_their_own_interest_through_the_service(world):
     refused = client.post("/admin/hearings/memberinterest/add/", {**data, "member": other.pk})
     assert refused.status_code == 200
     assert MemberInterest.objects.count() == 1
+
+
+def test_bulk_actions_run_the_service_case_by_case_and_summarise_refusals(world, case, at, staff):
+    from complaints import services as complaints_services
+
+    from .test_dashboard_and_lists import more_cases
+
+    at(f.day(2))
+    other = more_cases(world, 1)[0]
+    real = complaints_services.intake_check_record
+    calls = []
+
+    def refuse_the_first(*, case, actor, **kwargs):
+        calls.append(case.pk)
+        if case.pk == other.pk:
+            raise ValidationError("Not today.")
+        return real(case=case, actor=actor, **kwargs)
+
+    with mock.patch.object(complaints_services, "intake_check_record", refuse_the_first):
+        response = staff.post(
+            "/admin/complaints/case/",
+            {"action": "record_intake_check", "_selected_action": [case.pk, other.pk]},
+            follow=True,
+        )
+    assert sorted(calls) == sorted([case.pk, other.pk])
+    shown = [str(m) for m in response.context["messages"]]
+    assert "1 intake check(s) recorded. The clocks run regardless." in shown
+    assert f"1 refused — {other.docket_number}: Not today." in shown
+    case.refresh_from_db()
+    other.refresh_from_db()
+    assert case.intake_checked_at is not None
+    assert other.intake_checked_at is None

@@ -45,6 +45,15 @@ DASHBOARD_SECTIONS: list[Callable[[object], Section | None]] = []
 CLOCK_MILESTONES: dict[str, Callable[[], Q]] = {}
 
 
+# What the clocks' rows count and link to: by default the clocks themselves; the case app
+# registers its case list (cases having such a clock), where staff act.
+DEADLINE_LIST: dict[str, Callable] = {}
+
+
+def deadline_list_register(*, count: Callable[[Q], int], url: Callable[[str], str]) -> None:
+    DEADLINE_LIST.update(count=count, url=url)
+
+
 def dashboard_section_register(builder: Callable[[object], Section | None]):
     DASHBOARD_SECTIONS.append(builder)
     return builder
@@ -129,7 +138,15 @@ def days_left(clock: Clock, *, today: dt.date | None = None) -> tuple[int, str, 
 
 
 def _clock_list(value: str) -> str:
+    if "url" in DEADLINE_LIST:
+        return DEADLINE_LIST["url"](value)
     return f"{reverse('admin:commission_clock_changelist')}?deadline={value}"
+
+
+def _deadline_count(q: Q) -> int:
+    if "count" in DEADLINE_LIST:
+        return DEADLINE_LIST["count"](q)
+    return Clock.objects.filter(q).count()
 
 
 @dashboard_section_register
@@ -137,11 +154,11 @@ def clocks_section(request) -> Section | None:
     if not request.user.has_perm("commission.view_clock"):
         return None
     counts = {
-        value: Clock.objects.filter(clock_deadline_q(value)).count()
+        value: _deadline_count(clock_deadline_q(value))
         for value in ("today", "week", "at_risk", "missed")
     }
     return Section(
-        str(_("Statutory clocks")),
+        str(_("Cases by their statutory clocks")),
         [
             Row(
                 str(_("Due today")),

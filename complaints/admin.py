@@ -26,7 +26,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from commission.admin import CsvExportMixin, clock_badge
-from commission.dashboard import DEADLINE_CHOICES, clock_deadline_q, clock_milestone_register
+from commission.dashboard import (
+    DEADLINE_CHOICES,
+    clock_deadline_q,
+    clock_milestone_register,
+    deadline_list_register,
+)
 from commission.models import CaseEvent, Clock, Organization, TradingPartner
 from commission.selectors import clocks_for_subjects
 from criteria.models import Right
@@ -230,6 +235,10 @@ def _hearing_scheduled() -> Q:
 
 
 clock_milestone_register(Clock.Kind.HEARING_BY, _hearing_scheduled)
+deadline_list_register(
+    count=lambda q: Case.objects.filter(_case_clocks(q)).count(),
+    url=lambda value: f"{reverse('admin:complaints_case_changelist')}?deadline={value}",
+)
 
 
 class IntakeQueueFilter(admin.SimpleListFilter):

@@ -113,4 +113,4 @@ def test_the_workspace_speaks_spanish(officer, settings):
     client.force_login(officer)
     page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Lo que vence" in page
-    assert "Plazos legales" in page
+    assert "Casos según sus plazos legales" in page

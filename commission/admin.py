@@ -123,9 +123,11 @@ TONES = {
 }
 
 
-def clock_badge(clock: Clock, *, label: str = "") -> str:
+def clock_badge(clock: Clock, *, label: str = "", at_risk: bool = False) -> str:
     """Days left or overdue, in colour and in words (the colour never carries it alone)."""
     _n, text, tone = days_left(clock)
+    if at_risk and tone in ("ok", "due"):
+        text, tone = str(_("at risk — %(left)s") % {"left": text}), "due"
     return format_html(
         '<span class="clock clock-{}" style="color:{};font-weight:bold">{}{}</span>',
         tone,

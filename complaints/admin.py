@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from commission.admin import CsvExportMixin, clock_badge
 from commission.dashboard import (
     DEADLINE_CHOICES,
+    at_risk_q,
     clock_deadline_q,
     clock_milestone_register,
     deadline_list_register,
@@ -957,6 +958,11 @@ class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
         if case is not None:
             state = case_state(case, request.user)
             clocks = {c.kind: c for c in clocks_for_subjects(subjects=[case])[case.pk]}
+            risky = set(
+                Clock.objects.filter(
+                    at_risk_q(), pk__in=[c.pk for c in clocks.values()]
+                ).values_list("kind", flat=True)
+            )
             extra_context = {
                 **(extra_context or {}),
                 "case_header": {
@@ -965,7 +971,11 @@ class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
                     "status": case.get_status_display(),
                     "parties": self.parties(case),
                     "clocks": [
-                        clock_badge(clocks[kind], label=str(Clock.Kind(kind).label))
+                        clock_badge(
+                            clocks[kind],
+                            label=str(Clock.Kind(kind).label),
+                            at_risk=kind in risky,
+                        )
                         + format_html(" <small>({})</small>", clocks[kind].last_day.isoformat())
                         for kind in (Clock.Kind.HEARING_BY, Clock.Kind.DECISION_BY)
                         if kind in clocks

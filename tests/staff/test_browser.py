@@ -7,7 +7,9 @@ to it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -21,6 +23,15 @@ from tests.factories import hearings as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-for-tests-only"
+# The staff guide's screenshots: STAFF_GUIDE_SCREENSHOTS=docs/images/staff pytest -m browser ...
+SHOTS = os.environ.get("STAFF_GUIDE_SCREENSHOTS", "")
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
 
 
 @pytest.fixture
@@ -85,24 +96,30 @@ def test_the_staff_morning_and_the_chairs_afternoon(browser, live_server, settin
     page = browser.new_page()
     sign_in(page, live_server.url, staff, staff_device)
     assert count(page, "At risk") == 1
+    shot(page, "1-dashboard")
     count_link(page, "At risk").click()
     page.wait_for_url(re.compile(r"deadline=at_risk"))
     page.click(f"#result_list a:text-is('{case.docket_number}')")
     page.wait_for_url(re.compile(rf"/admin/complaints/case/{case.pk}/change/"))
-    assert "days left" in page.inner_text(".case-header")
+    assert "Hearing held by: at risk — 13 days left" in page.inner_text(".case-header")
+    shot(page, "2-case-at-risk")
     page.click("a.button:has-text('Select the panel')")
+    shot(page, "3-select-the-panel")
     page.click("input[type=submit]")  # every seat empty: the commission's rotation
     page.wait_for_url(re.compile(rf"/admin/complaints/case/{case.pk}/change/"))
     assert "Panel selected:" in page.inner_text(".messagelist")
     page.click("a.button:has-text('Schedule the hearing')")
     page.fill("#id_scheduled_for", "2026-04-29T09:00")
     page.fill("#id_location", "Commission hearing room, Lima")
+    shot(page, "4-schedule-the-hearing")
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(rf"/admin/complaints/case/{case.pk}/change/"))
     assert "Hearing scheduled for 2026-04-29 09:00" in page.inner_text(".messagelist")
+    assert "Hearing held by: 13 days left" in page.inner_text(".case-header")
     page.goto(f"{live_server.url}/admin/")
     assert count(page, "At risk") == 0
     assert count(page, "Hearing to schedule") == 0
+    shot(page, "5-risk-cleared")
     page.close()
 
     # --- between: the hearing is held, the panel drafts its decision --------------------

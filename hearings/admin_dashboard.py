@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
@@ -14,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commission.dashboard import Row, Section, clock_milestone_register, dashboard_section_register
-from commission.models import Clock
-from complaints.admin import case_stage_register, case_stage_url
+from commission.models import Clock, CommissionMember
+from complaints.admin import CaseAdmin, case_stage_register, case_stage_url
 from complaints.models import Case
 
-from .models import Decision, Hearing, OpinionRender, Panel
+from .models import Decision, Hearing, OpinionRender, Panel, PanelSeat
 
 
 def _week(qs):
@@ -123,3 +124,23 @@ def decisions_section(request) -> Section | None:
             )
         )
     return Section(str(_("Decisions and opinions")), rows)
+
+
+class PanelMemberFilter(admin.SimpleListFilter):
+    """Cases on whose panel a member sits (or sat: a recused seat counts too)."""
+
+    title = _("panel member")
+    parameter_name = "panelist"
+
+    def lookups(self, request, model_admin):
+        members = CommissionMember.objects.select_related("person").order_by("person__full_name")
+        return [(m.pk, m.person.full_name) for m in members]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        cases = PanelSeat.objects.filter(member=self.value()).values("panel__case_id")
+        return queryset.filter(pk__in=cases)
+
+
+CaseAdmin.list_filter = [*CaseAdmin.list_filter, PanelMemberFilter]

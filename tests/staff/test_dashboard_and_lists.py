@@ -186,3 +186,18 @@ def test_postgres_searches_allegations_in_full_text_through_the_gin_indexes(worl
     # what the configurations stem alike; the English one at least:
     html = staff.get("/admin/complaints/case/", {"q": "dismissals"}).content.decode()
     assert case.docket_number in html
+
+
+def test_the_case_list_filters_by_panel_member(world, case, at, staff):
+    at(f.day(2))
+    other = more_cases(world, 1)[0]
+    f.panel_seat(world.members, case)  # jurist_us, worker_pe, worker_us
+    sitting = staff.get(
+        "/admin/complaints/case/", {"panelist": world.members.jurist_us.pk}
+    ).content.decode()
+    assert case.docket_number in sitting
+    assert other.docket_number not in sitting
+    absent = staff.get(
+        "/admin/complaints/case/", {"panelist": world.members.jurist_pe.pk}
+    ).content.decode()
+    assert case.docket_number not in absent

@@ -185,3 +185,34 @@ def test_a_refusal_is_shown_with_the_clocks_arithmetic(world, seated, at, staff)
     clock = services.selectors.case_clock(case=seated, kind="hearing_by")
     assert clock.explain() in " ".join(errors)
     assert "2026-04-30" in page
+
+
+def test_when_the_commission_adopts_the_panel_recommends_and_the_commission_adopts(
+    world, heard, at, chair, settings, django_capture_on_commit_callbacks
+):
+    settings.HEARINGS_DECISION_ADOPTION = "commission"
+    case = heard.case
+    at(f.day(70))
+    decision = services.decision_open(case=case)
+    assert decision.adoption == Decision.Adoption.COMMISSION
+    f.findings_complete(decision, world.criteria)
+    f.sanctions_complete(decision, world.parties)
+    offered = steps_offered(chair, case)
+    assert "decision-recommend" in offered
+    assert "decision-issue" not in offered
+    response = chair.post(act(case, "decision-recommend"), {}, follow=True)
+    assert "Decision recommended to the commission." in messages_of(response)
+    chair.post(act(case, "decision-return"), {"reason": "Reconsider sanction 2."})
+    decision.refresh_from_db()
+    assert decision.status == Decision.Status.DRAFT
+    chair.post(act(case, "decision-recommend"), {})
+    at(f.day(85))
+    refused = chair.post(act(case, "decision-issue"), {"adoption_record": ""})
+    assert "Record the commission’s adoption" in refused.content.decode() or (
+        "Record the commission's adoption" in " ".join(messages_of(refused))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        chair.post(act(case, "decision-issue"), {"adoption_record": "Minutes of 26 May 2026"})
+    decision.refresh_from_db()
+    assert decision.status == Decision.Status.ISSUED
+    assert decision.adoption_record == "Minutes of 26 May 2026"

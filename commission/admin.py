@@ -1,9 +1,14 @@
+import csv
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
+from django.urls import path, reverse
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from .dashboard import DEADLINE_CHOICES, clock_deadline_q, days_left
 from .models import (
     CaseEvent,
     Clock,
@@ -27,6 +32,109 @@ from .models import (
 admin.site.site_header = _("Labor Rights Commission — staff workspace")
 admin.site.site_title = _("Commission staff")
 admin.site.index_title = _("Workspace")
+# The home page is the dashboard of what is due (commission.dashboard).
+admin.site.index_template = "admin/dashboard.html"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class CsvExportMixin:
+    """Streams the changelist — with its filters and search — as CSV, at
+    `<changelist>/export.csv?<the same query string>`. `csv_columns` names model fields or
+    admin display methods; the rows are read in chunks, never all in memory."""
+
+    csv_columns: list[str] = []
+    change_list_template = "admin/csv_change_list.html"
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.csv_export_view),
+                name=f"{info[0]}_{info[1]}_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _csv_value(self, obj, column):
+        attr = getattr(self, column, None)
+        if callable(attr):
+            value = attr(obj)
+        else:
+            value = getattr(obj, column)
+            display = getattr(obj, f"get_{column}_display", None)
+            if callable(display):
+                value = display()
+        return strip_tags(str(value if value is not None else ""))
+
+    def csv_export_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        columns = self.csv_columns or list(self.get_list_display(request))
+
+        def header():
+            for column in columns:
+                attr = getattr(self, column, None)
+                label = getattr(attr, "short_description", None)
+                if label is None:
+                    try:
+                        label = self.model._meta.get_field(column).verbose_name
+                    except Exception:
+                        label = column
+                yield str(label)
+
+        def rows():
+            yield list(header())
+            for obj in (
+                queryset.iterator(chunk_size=500)
+                if not queryset._prefetch_related_lookups
+                else queryset
+            ):
+                yield [self._csv_value(obj, c) for c in columns]
+
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8"
+        )
+        name = self.model._meta.model_name
+        response["Content-Disposition"] = f'attachment; filename="{name}s.csv"'
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        query = request.GET.urlencode()
+        url = reverse(f"admin:{info[0]}_{info[1]}_export") + (f"?{query}" if query else "")
+        extra_context = {**(extra_context or {}), "csv_export_url": url}
+        return super().changelist_view(request, extra_context)
+
+
+TONES = {
+    "met": "#2e7d32",
+    "closed": "#555",
+    "ok": "#2e7d32",
+    "due": "#b26a00",
+    "missed": "#c62828",
+}
+
+
+def clock_badge(clock: Clock, *, label: str = "", at_risk: bool = False) -> str:
+    """Days left or overdue, in colour and in words (the colour never carries it alone)."""
+    _n, text, tone = days_left(clock)
+    if at_risk and tone in ("ok", "due"):
+        text, tone = str(_("at risk — %(left)s") % {"left": text}), "due"
+    return format_html(
+        '<span class="clock clock-{}" style="color:{};font-weight:bold">{}{}</span>',
+        tone,
+        TONES[tone],
+        f"{label}: " if label else "",
+        text,
+    )
 
 
 @admin.register(TradingPartner)
@@ -170,8 +278,22 @@ class ClockNoticeInline(admin.TabularInline):
         return False
 
 
+class DeadlineFilter(admin.SimpleListFilter):
+    """Due today, within N days, at risk, missed — the dashboard's counts link here."""
+
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return DEADLINE_CHOICES
+
+    def queryset(self, request, queryset):
+        q = clock_deadline_q(self.value()) if self.value() else None
+        return queryset.filter(q) if q is not None else queryset
+
+
 @admin.register(Clock)
-class ClockAdmin(ReadOnlyAdmin):
+class ClockAdmin(CsvExportMixin, ReadOnlyAdmin):
     """Statutory clocks are read-only everywhere: no extension, tolling or pause exists.
     A window (written arguments, public notice) shows status "closed" once its time is up."""
 
@@ -182,9 +304,9 @@ class ClockAdmin(ReadOnlyAdmin):
         "last_day",
         "due_at",
         "status",
-        "days_overdue",
+        "days_left",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = [DeadlineFilter, "status", "kind"]
     search_fields = ["docket_number"]
     date_hierarchy = "due_at"
     list_select_related = ["subject_type"]
@@ -219,6 +341,10 @@ class ClockAdmin(ReadOnlyAdmin):
         "started_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("days left"), ordering="last_day")
+    def days_left(self, clock: Clock) -> str:
+        return clock_badge(clock)
 
     @admin.display(description=_("How the date was computed"))
     def arithmetic(self, clock: Clock) -> str:

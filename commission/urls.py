@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import two_factor, views
 from .api import build_router
 
 router = build_router()
@@ -52,4 +52,10 @@ for app in settings.COMMISSION_APPS[1:]:
 
 # Language is chosen by the switcher (cookie) or the browser's Accept-Language; URLs are the
 # same in every language.
-urlpatterns += [path("admin/", admin.site.urls), *portal]
+urlpatterns += [
+    # The second factor of the staff workspace (commission.two_factor), before the admin.
+    path("admin/second-factor/", two_factor.verify, name="second_factor_verify"),
+    path("admin/second-factor/enrol/", two_factor.enrol, name="second_factor_enrol"),
+    path("admin/", admin.site.urls),
+    *portal,
+]

@@ -339,6 +339,8 @@ def filed(request, docket_number):
             "case": case,
             "code": code,
             "deadlines": selectors.case_deadlines(case=case),
+            # Staff who entered a paper or emailed filing read about the filer, not "you".
+            "for_staff": case.recorded_by_id is not None and case.recorded_by_id == request.user.pk,
         },
     )
     if code:

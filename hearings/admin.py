@@ -4,11 +4,17 @@ failed render). Panels, hearings, decisions and opinions change only through
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from commission.models import CommissionMember
+
+from . import admin_dashboard, admin_steps, services
 from .models import (
     ConflictDeclaration,
     Decision,
@@ -25,10 +31,31 @@ from .models import (
     Submission,
 )
 
+# registers the hearings steps on the case page and the hearings rows of the dashboard
+__all__ = ["admin_dashboard", "admin_steps"]
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by `hearings.services` only. Adding one is a step of its case: the add
+    page sends staff to the cases, whose page offers the step (never a 403, never a blank
+    form that would bypass the service)."""
+
     def has_add_permission(self, request, obj=None):
         return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        self.message_user(
+            request,
+            _(
+                "%(things)s are recorded from the page of their case: open the case and "
+                "choose the step."
+            )
+            % {"things": capfirst(self.model._meta.verbose_name_plural)},
+            messages.INFO,
+        )
+        return HttpResponseRedirect(reverse("admin:complaints_case_changelist"))
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -61,9 +88,60 @@ class PanelAdmin(ReadOnlyAdmin):
     inlines = [PanelSeatInline]
 
 
+class MemberInterestForm(forms.ModelForm):
+    class Meta:
+        model = MemberInterest
+        fields = ["member", "organization", "nature", "description", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+
+
 @admin.register(MemberInterest)
 class MemberInterestAdmin(ReadOnlyAdmin):
+    """A member declares their own standing ties here (the commission may record them for a
+    member); the add form calls `member_interest_declare`."""
+
     list_display = ["member", "organization", "nature", "since", "until"]
+    form = MemberInterestForm
+
+    def _own_member(self, request):
+        return (
+            CommissionMember.objects.filter(person__user=request.user)
+            .order_by("-seated_on")
+            .first()
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self._own_member(request) is not None or request.user.has_perm(
+            services.PERM_SELECT_PANEL
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        own = self._own_member(request)
+        if own is not None:
+            # A member declares their own ties only.
+            form.base_fields["member"].queryset = CommissionMember.objects.filter(pk=own.pk)
+            form.base_fields["member"].initial = own.pk
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        interest = services.member_interest_declare(
+            member=data["member"],
+            organization=data["organization"],
+            nature=data["nature"],
+            description=data["description"],
+            since=data["since"],
+            actor=request.user,
+        )
+        obj.pk = interest.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass
 
 
 @admin.register(ConflictDeclaration)
@@ -169,15 +247,24 @@ class OpinionRenderAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Retry the selected failed renders"))
     def retry(self, request, queryset):
-        done = 0
+        """One render at a time through `opinion_render_retry`; refusals summarised."""
+        done, refused = 0, []
         for render in queryset:
             try:
                 services.opinion_render_retry(render=render, actor=request.user)
-                done += 1
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"#{render.pk}: {exc}", messages.ERROR)
+                reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                refused.append(f"#{render.pk}: {' '.join(reasons)}")
+            else:
+                done += 1
         if done:
             self.message_user(request, _("%(n)d render(s) queued again.") % {"n": done})
+        if refused:
+            self.message_user(
+                request,
+                _("%(n)s refused — %(list)s") % {"n": len(refused), "list": "; ".join(refused)},
+                messages.ERROR,
+            )
 
 
 @admin.register(Opinion)

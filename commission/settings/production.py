@@ -7,6 +7,8 @@ from .base import *  # noqa: F403
 from .base import checked_once_per_interval, database_roles, env
 
 DEBUG = False
+# The staff workspace always asks for the second factor in production (never from the env).
+STAFF_TWO_FACTOR = True
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY")

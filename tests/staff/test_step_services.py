@@ -1,0 +1,373 @@
+"""Each step of the case page calls its one service — and no other — and shows the service's
+refusal; each is open to the roles it fits and offered in the states it fits."""
+
+import inspect
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from complaints import services as complaints_services
+from hearings import services
+from hearings.models import OpinionRender
+from tests.factories import hearings as f
+
+from .conftest import login
+from .test_case_steps import act, local, steps_offered
+
+REFUSAL = "Refused by the service under test."
+READS = {"decision_problems", "opinion_verify"}
+
+
+def _writes(module):
+    return [
+        name
+        for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if fn.__module__ == module.__name__ and not name.startswith("_") and name not in READS
+    ]
+
+
+@pytest.fixture
+def drafted(world, heard, at):
+    at(f.day(70))
+    return services.decision_open(case=heard.case)
+
+
+@pytest.fixture
+def vacated(world, seated):
+    services.conflict_declare(
+        member=world.members.jurist_us, case=seated, has_conflict=True, statement="Advised them."
+    )
+    return seated
+
+
+def _findings(decision):
+    return list(decision.findings.order_by("allegation__number"))
+
+
+# slug, stage fixture, who acts, form data (given the world and the stage's object),
+# service, the keyword the service must receive with the case's object
+STEPS = [
+    ("panel-select", "case", "staff", lambda w, o: {}, "panel_select", "case"),
+    ("seat-fill", "vacated", "staff", lambda w, o: {"position": 1}, "panel_seat_fill", "panel"),
+    (
+        "conflict-declare",
+        "case",
+        "chair",
+        lambda w, o: {"has_conflict": "on", "statement": "I advised the employer."},
+        "conflict_declare",
+        "case",
+    ),
+    (
+        "hearing-schedule",
+        "seated",
+        "staff",
+        lambda w, o: {
+            "scheduled_for": local(f.day(50, 9)),
+            "location": "Lima",
+            "duration_minutes": 180,
+        },
+        "hearing_schedule",
+        "case",
+    ),
+    (
+        "hearing-reschedule",
+        "scheduled",
+        "staff",
+        lambda w, o: {"scheduled_for": local(f.day(52, 9)), "reason": "The room is flooded."},
+        "hearing_reschedule",
+        "hearing",
+    ),
+    (
+        "participant-register",
+        "scheduled",
+        "staff",
+        lambda w, o: {"organization": w.parties.gov_us.pk},
+        "participant_register",
+        "hearing",
+    ),
+    (
+        "consultation",
+        "scheduled",
+        "staff",
+        lambda w, o: {
+            "requesting_government": w.parties.gov_us.pk,
+            "responding_government": w.parties.gov_pe.pk,
+            "held_on": "2026-03-20",
+            "summary": "Talks.",
+            "outcome": "continuing",
+        },
+        "consultation_record",
+        "case",
+    ),
+    (
+        "hearing-held",
+        "scheduled",
+        "staff",
+        lambda w, o: {"held_at": local(f.day(50, 9))},
+        "hearing_record_held",
+        "hearing",
+    ),
+    (
+        "record-upload",
+        "heard",
+        "staff",
+        lambda w, o: {
+            "kind": "minutes",
+            "description": "Minutes",
+            "upload": SimpleUploadedFile("minutes.txt", b"Minutes.", "text/plain"),
+        },
+        "record_item_upload",
+        "hearing",
+    ),
+    (
+        "window-open",
+        "heard",
+        "staff",
+        lambda w, o: {"days": 5},
+        "written_arguments_window_open",
+        "hearing",
+    ),
+    ("decision-open", "heard", "chair", lambda w, o: {}, "decision_open", "case"),
+    (
+        "finding-record",
+        "drafted",
+        "chair",
+        lambda w, o: {"finding": _findings(o)[0].pk, "determination": "violation"},
+        "finding_record",
+        "finding",
+    ),
+    (
+        "fact-add",
+        "drafted",
+        "chair",
+        lambda w, o: {"finding": _findings(o)[0].pk, "text": "A fact.", "source_label": "p. 3"},
+        "fact_finding_add",
+        "finding",
+    ),
+    (
+        "criterion-apply",
+        "drafted",
+        "chair",
+        lambda w, o: {
+            "finding": _findings(o)[0].pk,
+            "criterion": w.criteria.pregnancy.criterion.pk,
+        },
+        "criterion_apply",
+        "finding",
+    ),
+    (
+        "sanction-specify",
+        "drafted",
+        "chair",
+        lambda w, o: {
+            "target": "firm",
+            "target_organization": w.parties.employer.pk,
+            "instrument": "tariff",
+            "magnitude": "35",
+            "unit": "percent_ad_valorem",
+            "description": "Tariff.",
+            "deterrence_reasoning": "Deters.",
+            "findings": [_findings(o)[0].pk],
+            "benchmarks-TOTAL_FORMS": 1,
+            "benchmarks-INITIAL_FORMS": 0,
+            "benchmarks-0-description": "Reinstatement",
+            "benchmarks-0-metric": "share reinstated",
+            "benchmarks-0-direction": "achieved",
+            "benchmarks-0-verification_method": "Audit.",
+            "benchmarks-0-lift_share_percent": "100",
+        },
+        "sanction_specify",
+        "decision",
+    ),
+    ("decision-recommend", "drafted", "chair", lambda w, o: {}, "decision_recommend", "decision"),
+    (
+        "decision-return",
+        "drafted",
+        "chair",
+        lambda w, o: {"reason": "Reconsider."},
+        "decision_return",
+        "decision",
+    ),
+    ("decision-issue", "drafted", "chair", lambda w, o: {}, "decision_issue", "decision"),
+]
+
+
+def _stage(request, name):
+    obj = request.getfixturevalue(name)
+    case = getattr(obj, "case", obj)
+    return case, obj
+
+
+def _expected_object(case, obj, keyword):
+    if keyword == "case":
+        return case
+    if keyword == "hearing":
+        return case.hearing
+    if keyword == "panel":
+        return case.panel
+    if keyword == "decision":
+        return case.decision
+    if keyword == "finding":
+        return _findings(case.decision)[0]
+    raise AssertionError(keyword)
+
+
+@pytest.mark.parametrize(("slug", "stage", "who", "data", "service", "keyword"), STEPS)
+def test_each_step_calls_its_service_only_and_shows_its_refusal(
+    request, world, slug, stage, who, data, service, keyword
+):
+    case, obj = _stage(request, stage)
+    client = request.getfixturevalue(who)
+    payload = data(world, obj)
+    others = {}
+    for module in (services, complaints_services):
+        for name in _writes(module):
+            if module is services and name == service:
+                continue
+            others[(module, name)] = mock.Mock(
+                side_effect=AssertionError(f"{module.__name__}.{name} called")
+            )
+    target = mock.Mock(side_effect=ValidationError(REFUSAL))
+    patches = [mock.patch.object(m, n, fake) for (m, n), fake in others.items()]
+    patches.append(mock.patch.object(services, service, target))
+    for p in patches:
+        p.start()
+    try:
+        response = client.post(act(case, slug), payload)
+    finally:
+        for p in patches:
+            p.stop()
+    assert response.status_code == 200, response.content[:500]
+    form = response.context["form"]
+    assert not form.errors.get("__all__") or REFUSAL in form.non_field_errors()
+    assert target.call_count == 1, form.errors
+    kwargs = target.call_args.kwargs
+    assert kwargs["actor"].pk == client.user.pk
+    assert kwargs[keyword] == _expected_object(case, obj, keyword)
+    assert REFUSAL in response.content.decode()
+    assert REFUSAL in [str(m) for m in response.context["messages"]]
+    assert not any(fake.called for fake in others.values())
+
+
+def test_retry_and_corrigendum_call_their_services(
+    world, heard, at, staff, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    from hearings import opinion as opinion_module
+
+    at(f.day(70))
+    decision = services.decision_open(case=heard.case)
+    f.findings_complete(decision, world.criteria)
+    f.sanctions_complete(decision, world.parties)
+    at(f.day(85))
+    settings.OPINION_RENDER_MAX_ATTEMPTS = 1
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the renderer fell over")
+
+    monkeypatch.setattr(opinion_module, "decision_pdf", boom)
+    with django_capture_on_commit_callbacks(execute=True):
+        render = services.decision_issue(decision=decision)
+    render.refresh_from_db()
+    assert render.status == OpinionRender.Status.FAILED
+    case = heard.case
+    assert "render-retry" in steps_offered(staff, case)
+    monkeypatch.undo()
+    with (
+        mock.patch.object(
+            services, "opinion_render_retry", wraps=services.opinion_render_retry
+        ) as spy,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = staff.post(act(case, "render-retry"), {"render": render.pk}, follow=True)
+    assert spy.call_count == 1
+    assert spy.call_args.kwargs["render"] == render
+    assert f"Render #{render.pk} queued again." in [str(m) for m in response.context["messages"]]
+    render.refresh_from_db()
+    assert render.status == OpinionRender.Status.DONE
+    assert "render-retry" not in steps_offered(staff, case)
+    assert "corrigendum" in steps_offered(staff, case)
+    empty = staff.post(
+        act(case, "corrigendum"),
+        {"reason": "Typo.", "corrections-TOTAL_FORMS": 1, "corrections-INITIAL_FORMS": 0},
+    )
+    assert "List the corrections." in empty.content.decode()
+    with mock.patch.object(services, "corrigendum_issue", wraps=services.corrigendum_issue) as spy:
+        staff.post(
+            act(case, "corrigendum"),
+            {
+                "reason": "Typo.",
+                "corrections-TOTAL_FORMS": 1,
+                "corrections-INITIAL_FORMS": 0,
+                "corrections-0-where": "Paragraph 1",
+                "corrections-0-should_read": "Lima",
+            },
+        )
+    assert spy.call_count == 1
+    assert spy.call_args.kwargs["corrections"] == [
+        {"where": "Paragraph 1", "reads": "", "should_read": "Lima"}
+    ]
+
+
+HEARINGS_SLUGS = [s[0] for s in STEPS] + ["render-retry", "corrigendum"]
+STAFF_MAY = {
+    "panel-select",
+    "seat-fill",
+    "hearing-schedule",
+    "hearing-reschedule",
+    "participant-register",
+    "consultation",
+    "hearing-held",
+    "record-upload",
+    "window-open",
+    "render-retry",
+    "corrigendum",
+}
+CHAIR_MAY = {
+    "panel-select",
+    "seat-fill",
+    "conflict-declare",
+    "decision-open",
+    "finding-record",
+    "fact-add",
+    "criterion-apply",
+    "sanction-specify",
+    "decision-recommend",
+    "decision-return",
+    "decision-issue",
+    "corrigendum",
+}
+
+
+def test_roles_and_steps(world, drafted):
+    """Staff run the hearing; the panel drafts and adopts; nobody else acts."""
+    case = drafted.case
+    outsider = login(f.user_in("Nobody", "someone.else"))
+    for client, allowed in (
+        (login(world.staff), STAFF_MAY),
+        (login(world.members.jurist_us.person.user), CHAIR_MAY),
+        (outsider, set()),
+    ):
+        for slug in HEARINGS_SLUGS:
+            response = client.get(act(case, slug))
+            expected = 200 if slug in allowed else 403
+            assert response.status_code == expected, (client.user.username, slug)
+
+
+def test_steps_are_offered_by_the_cases_state(world, case, at, staff, chair, settings):
+    assert {"panel-select", "consultation"} <= steps_offered(staff, case)
+    assert "hearing-schedule" not in steps_offered(staff, case)
+    assert "conflict-declare" not in steps_offered(staff, case)
+    assert "conflict-declare" in steps_offered(chair, case)
+    f.panel_seat(world.members, case)
+    offered = steps_offered(staff, case)
+    assert "hearing-schedule" in offered
+    assert "panel-select" not in offered
+    assert "decision-open" not in offered  # staff do not draft
+    assert "decision-open" in steps_offered(chair, case)
+    settings.HEARINGS_DECISION_ADOPTION = "commission"
+    services.decision_open(case=case)
+    offered = steps_offered(chair, case)
+    assert {"finding-record", "decision-recommend"} <= offered
+    assert "decision-issue" not in offered

@@ -33,6 +33,9 @@ from .fields import EncryptedJSONField, EncryptedTextField
 # milestone (e.g. "draft_decision") is reached.
 panel_query = Signal()
 milestone_query = Signal()
+# Sent after the transaction of a filing commits, with `case_id`: a higher layer
+# (investigations) opens the targeted investigation of a complaint through it.
+case_filed = Signal()
 
 IMMUTABLE_FIELDS = ("kind", "docket_number", "received_at", "received_via", "recorded_at")
 
@@ -95,6 +98,7 @@ class Case(models.Model):
         EMAIL = "email", _("By email (entered by staff)")
         COMMISSION = "commission", _("Filed by the commission on a petition")
         COURT_ORDER = "court_order", _("Filed by the commission under a court order")
+        INVESTIGATION = "investigation", _("Filed by an investigative team")
 
     # Allowed transitions per kind, as data. No path leads anywhere but to a reasoned outcome;
     # a complaint's only end is DECIDED (a panel's reasoned decision, recorded by hearings).

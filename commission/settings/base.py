@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Personal API tokens of investigative team members (investigations API only).
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "guardian",
@@ -324,6 +326,13 @@ CRITERIA_PREPARED_STATEMENTS = env.bool("CRITERIA_PREPARED_STATEMENTS", default=
 # How often beat checks that the current state's answers are built (after every register
 # write the services also queue a build at once).
 CRITERIA_ANSWERS_INTERVAL_SECONDS = env.int("CRITERIA_ANSWERS_INTERVAL_SECONDS", default=60)
+# Safety net of the clock-miss signal: remedial orders whose due date passed without verified
+# compliance are escalated to a complaint (exactly once; investigations.services).
+CELERY_BEAT_SCHEDULE["investigations-escalate-orders"] = {
+    "task": "investigations.tasks.remedial_orders_escalate_due",
+    "schedule": CLOCK_SWEEP_INTERVAL_SECONDS,
+    "options": {"expire_seconds": CLOCK_SWEEP_INTERVAL_SECONDS},
+}
 CELERY_BEAT_SCHEDULE["criteria-answers-refresh"] = {
     "task": "criteria.tasks.answers_refresh",
     "schedule": CRITERIA_ANSWERS_INTERVAL_SECONDS,

@@ -45,9 +45,9 @@ def _user(username: str, groups=(), is_staff=False):
 
 def build_team_world() -> TeamWorld:
     base = build_world()
-    lead = _user("team.lead", [roles.TEAM, roles.STAFF], is_staff=True)
+    lead = _user("team.lead", [roles.TEAM], is_staff=True)
     rep = _user("team.rep", [roles.TEAM])
-    other_lead = _user("other.lead", [roles.TEAM, roles.STAFF], is_staff=True)
+    other_lead = _user("other.lead", [roles.TEAM], is_staff=True)
     lead_person = PersonFactory(user=lead, full_name="Martín Salazar")
     rep_person = PersonFactory(user=rep, full_name="Ana Torres")
     other_person = PersonFactory(user=other_lead, full_name="Other Lead")

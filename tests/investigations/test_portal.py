@@ -27,10 +27,12 @@ def test_workspace_needs_sign_in_and_shows_the_team_investigations(client, tw):
     mine = open_agency_monitoring(tw)
     theirs = open_agency_monitoring(tw, team=tw.other_team)
     response = client.get(reverse("investigations:workspace"))
-    assert response.status_code == 302 and "sign-in" in response["Location"]
+    assert response.status_code == 302
+    assert "sign-in" in response["Location"]
     client.force_login(tw.rep)
     page = client.get(reverse("investigations:workspace")).content.decode()
-    assert mine.number in page and theirs.number not in page
+    assert mine.number in page
+    assert theirs.number not in page
     assert client.get(reverse("investigations:detail", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("investigations:detail", args=[mine.pk])).status_code == 200
 
@@ -47,19 +49,22 @@ def test_interview_recorded_on_the_portal_is_confidential(client, tw):
         "language": "es",
     }
     refused = client.post(url, data)  # the box "off company premises" left unticked
-    assert refused.status_code == 200 and "off company premises" in refused.content.decode()
+    assert refused.status_code == 200
+    assert "off company premises" in refused.content.decode()
     assert not Interview.objects.exists()
     response = client.post(url, {**data, "off_premises": "on"})
     assert response.status_code == 302
     interview = Interview.objects.get()
     detail = client.get(reverse("investigations:detail", args=[investigation.pk])).content.decode()
-    assert INTERVIEWEE not in detail and "Worker 1" in detail
+    assert INTERVIEWEE not in detail
+    assert "Worker 1" in detail
     own = client.get(reverse("investigations:interview", args=[interview.pk])).content.decode()
     assert INTERVIEWEE in own
     assert ConfidentialAccess.objects.filter(user=tw.rep, door="portal").count() == 1
     client.force_login(tw.lead)  # on the team, without the grant
     other = client.get(reverse("investigations:interview", args=[interview.pk])).content.decode()
-    assert INTERVIEWEE not in other and STATEMENT not in other
+    assert INTERVIEWEE not in other
+    assert STATEMENT not in other
     assert ConfidentialAccess.objects.count() == 1
 
 
@@ -182,7 +187,8 @@ def test_team_records_count_violations_remediation_and_relapses(client, tw):
     other = next(r for r in record if r.team == tw.other_team)
     assert other.violations_found == 0
     page = client.get(reverse("investigations:forum")).content.decode()
-    assert tw.team.name in page and tw.other_team.name in page
+    assert tw.team.name in page
+    assert tw.other_team.name in page
 
 
 def test_members_mandate_protocol_changes_on_the_forum(client, tw):

@@ -27,7 +27,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -520,16 +520,20 @@ def investigation_open_for_complaint(*, case_id: int) -> Investigation | None:
     subjects = [
         r.organization for r in case.respondents.select_related("organization") if r.organization_id
     ]
-    return investigation_open(
-        kind=Investigation.Kind.TARGETED,
-        team=team,
-        title=_("Targeted investigation of %(docket)s") % {"docket": case.docket_number},
-        country=team.country,
-        subjects=subjects,
-        complaint=case,
-        trigger=Investigation.Trigger.COMPLAINT_FILED,
-        actor=None,
-    )
+    try:
+        return investigation_open(
+            kind=Investigation.Kind.TARGETED,
+            team=team,
+            title=_("Targeted investigation of %(docket)s") % {"docket": case.docket_number},
+            country=team.country,
+            subjects=subjects,
+            complaint=case,
+            trigger=Investigation.Trigger.COMPLAINT_FILED,
+            actor=None,
+        )
+    except IntegrityError:
+        # Opened at the same moment by another run (the task and the demo loader, say).
+        return Investigation.objects.get(complaint=case, kind=Investigation.Kind.TARGETED)
 
 
 def investigation_assign_team(

@@ -23,7 +23,7 @@ from criteria.models import Criterion
 from criteria.selectors import criterion_version_in_force
 
 from . import services
-from .models import Finding, Interview, Investigation, RemedialOrder
+from .models import Finding, Interview, RemedialOrder
 
 UNION_REF = "DEMO-2026-UNION-COMPLAINT"
 
@@ -92,10 +92,10 @@ def load() -> None:
         for m in TeamMembership.objects.filter(team=team).select_related("person")
     }
     services.team_group_sync(team)
-    for complaint in Case.objects.complaints().exclude(received_via=Case.Channel.INVESTIGATION):
-        services.investigation_open_for_complaint(case_id=complaint.pk)
-    investigation = Investigation.objects.get(complaint=case, kind=Investigation.Kind.TARGETED)
-    if investigation.team_id != team.pk:
+    # Opened by the task the filing queued; opened here too (the same service, once) so the
+    # demo does not depend on the worker having run.
+    investigation = services.investigation_open_for_complaint(case_id=case.pk)
+    if investigation is None or investigation.team_id != team.pk:
         return
     start = timezone.localtime(case.received_at).date()
     observed = min(start + dt.timedelta(days=3), timezone.localdate())

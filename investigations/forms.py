@@ -240,3 +240,43 @@ class MandateForm(forms.Form):
 class PeriodForm(forms.Form):
     since = forms.DateField(label=_("From"), widget=DateInput)
     until = forms.DateField(label=_("Until"), widget=DateInput)
+
+
+class OpenForm(forms.Form):
+    """Staff open an investigation: any kind; a sample of employers is drawn from the frame."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=())
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    complaint = forms.CharField(
+        label=_("Docket number of the complaint"),
+        max_length=20,
+        required=False,
+        help_text=_("For a targeted investigation or expedited fact-gathering."),
+    )
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("Agencies or employers monitored"),
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=None, required=False)
+    sample_size = forms.IntegerField(
+        label=_("Sample size (sample of employers)"), min_value=1, required=False
+    )
+    seed = forms.CharField(
+        label=_("Seed (empty: a new random seed is recorded)"), max_length=64, required=False
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from commission.models import InvestigativeTeam, Sector
+
+        from .models import Investigation
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Investigation.Kind.choices
+        self.fields["team"].queryset = InvestigativeTeam.objects.order_by("name")
+        self.fields["sector"].queryset = Sector.objects.all()
+        self.fields["subjects"].queryset = Organization.objects.filter(
+            kind__in=[Organization.Kind.GOVERNMENT_AGENCY, Organization.Kind.EMPLOYER]
+        )

@@ -9,6 +9,7 @@ url_prefix = "investigations"
 
 urlpatterns = [
     path("", views.workspace, name="workspace"),
+    path("open/", views.investigation_new, name="open"),
     path("<int:pk>/", views.investigation_detail, name="detail"),
     path("<int:pk>/site-visits/new/", views.site_visit_new, name="site-visit-new"),
     path("<int:pk>/interviews/new/", views.interview_new, name="interview-new"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commission.models import InvestigativeTeam, TeamMembership
+from complaints.models import Case
 
 from . import forms, selectors, services
 from .models import (
@@ -388,6 +389,64 @@ def verification_new(request, pk: int):
         form=form,
         title=_("Record a verification visit"),
         action_label=_("Record the verification"),
+    )
+
+
+@login_required(login_url=LOGIN)
+@require_http_methods(["GET", "POST"])
+def investigation_new(request):
+    """Staff open an investigation of any kind (a complaint's targeted investigation is also
+    opened by itself when the complaint is filed)."""
+    if not request.user.has_perm(services.PERM_ASSIGN):
+        raise PermissionDenied
+    form = forms.OpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        complaint = None
+        if d["complaint"]:
+            complaint = Case.objects.filter(docket_number=d["complaint"].strip()).first()
+            if complaint is None:
+                form.add_error("complaint", _("No case has this docket number."))
+        created = []
+
+        def open_it():
+            if d["kind"] == Investigation.Kind.EMPLOYER_SAMPLE:
+                created.append(
+                    services.investigation_open_sample(
+                        team=d["team"],
+                        title=d["title"],
+                        country=d["team"].country,
+                        sector=d["sector"],
+                        size=d["sample_size"] or 0,
+                        seed=d["seed"] or None,
+                        actor=request.user,
+                    )
+                )
+            else:
+                created.append(
+                    services.investigation_open(
+                        kind=d["kind"],
+                        team=d["team"],
+                        title=d["title"],
+                        sector=d["sector"],
+                        subjects=list(d["subjects"]),
+                        complaint=complaint,
+                        reason=d["reason"],
+                        actor=request.user,
+                    )
+                )
+
+        if not form.errors and _apply(request, form, open_it):
+            messages.success(request, _("Investigation opened; its team has access to it."))
+            return redirect("investigations:detail", pk=created[0].pk)
+    return render(
+        request,
+        "investigations/form.html",
+        {
+            "form": form,
+            "title": _("Open an investigation"),
+            "action_label": _("Open the investigation"),
+        },
     )
 
 

@@ -213,3 +213,37 @@ def test_spanish_workspace(client, tw):
     client.force_login(tw.rep)
     page = client.get(reverse("investigations:workspace"), HTTP_ACCEPT_LANGUAGE="es")
     assert "Espacio de trabajo del equipo" in page.content.decode()
+
+
+def test_staff_open_investigations_on_the_portal(client, tw):
+    from tests.factories.commission import OrganizationFactory
+
+    for n in range(4):
+        OrganizationFactory(name=f"Taller {n}", country=tw.base.peru, sector=tw.base.sector)
+    url = reverse("investigations:open")
+    client.force_login(tw.rep)
+    assert client.get(url).status_code == 403
+    client.force_login(tw.base.staff)
+    response = client.post(
+        url,
+        {
+            "kind": "employer_sample",
+            "team": tw.team.pk,
+            "title": "Garment employers",
+            "sector": tw.base.sector.pk,
+            "sample_size": "3",
+            "seed": "forum-2026",
+        },
+    )
+    assert response.status_code == 302
+    from investigations.models import Investigation
+    from investigations.sampling import sample_draw
+
+    investigation = Investigation.objects.get(kind="employer_sample")
+    assert investigation.sample == sample_draw(
+        frame=investigation.sample_frame, size=3, seed="forum-2026"
+    )
+    refused = client.post(
+        url, {"kind": "expedited", "team": tw.team.pk, "title": "x", "complaint": "C-1999-00001"}
+    )
+    assert "No case has this docket number" in refused.content.decode()

@@ -1657,3 +1657,15 @@ def member_token_issue(*, user, actor=None) -> str:
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)
     return token.key
+
+
+def interview_fields_reencrypt() -> int:
+    """Re-save interviewees' identities and statements under the first key of
+    FIELD_ENCRYPTION_KEYS (run with `complaints.services.confidential_fields_reencrypt` after a
+    new key is prepended; ADR 0032). Returns the number of rows rewritten."""
+    count = 0
+    fields = ["interviewee_name", "interviewee_contact", "statement"]
+    for row in Interview.objects.only("pk", *fields).iterator():
+        row.save(update_fields=fields)
+        count += 1
+    return count

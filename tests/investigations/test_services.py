@@ -620,3 +620,35 @@ def test_reassigning_moves_access(tw):
     assert services.can_write(tw.other_lead, investigation)
     assert not services.can_read_confidential(tw.rep, interview)
     assert Interview.objects.count() == 1
+
+
+def test_interview_key_rotation(tw, settings):
+    from cryptography.fernet import Fernet
+    from django.db import connection
+
+    investigation = open_agency_monitoring(tw)
+    interview = services.interview_record(
+        investigation=investigation,
+        held_on=today(),
+        place_description="Union hall",
+        off_premises=True,
+        interviewee_name=INTERVIEWEE,
+        statement=STATEMENT,
+        actor=tw.rep,
+    )
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement FROM investigations_interview WHERE id = %s", [interview.pk]
+            )
+            return cursor.fetchone()[0]
+
+    before = raw()
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    assert services.interview_fields_reencrypt() == 1
+    assert raw() != before
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    assert Interview.objects.get(pk=interview.pk).statement == STATEMENT

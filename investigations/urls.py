@@ -10,6 +10,7 @@ url_prefix = "investigations"
 urlpatterns = [
     path("", views.workspace, name="workspace"),
     path("open/", views.investigation_new, name="open"),
+    path("token/", views.token_issue, name="token"),
     path("<int:pk>/", views.investigation_detail, name="detail"),
     path("<int:pk>/site-visits/new/", views.site_visit_new, name="site-visit-new"),
     path("<int:pk>/interviews/new/", views.interview_new, name="interview-new"),

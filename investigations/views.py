@@ -91,6 +91,19 @@ def workspace(request):
 
 
 @login_required(login_url=LOGIN)
+@require_http_methods(["POST"])
+def token_issue(request):
+    """A team member's personal API token, shown once (a new one replaces the old)."""
+    try:
+        key = services.member_token_issue(user=request.user, actor=request.user)
+    except ValidationError as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from exc
+    response = render(request, "investigations/token.html", {"key": key})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required(login_url=LOGIN)
 @require_GET
 def investigation_detail(request, pk: int):
     investigation = _visible(request, pk)

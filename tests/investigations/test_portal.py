@@ -247,3 +247,15 @@ def test_staff_open_investigations_on_the_portal(client, tw):
         url, {"kind": "expedited", "team": tw.team.pk, "title": "x", "complaint": "C-1999-00001"}
     )
     assert "No case has this docket number" in refused.content.decode()
+
+
+def test_member_issues_a_personal_api_token(client, tw):
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(tw.rep)
+    page = client.post(reverse("investigations:token"))
+    key = Token.objects.get(user=tw.rep).key
+    assert key in page.content.decode()
+    assert page["Cache-Control"] == "no-store"
+    client.force_login(tw.base.outsider)
+    assert client.post(reverse("investigations:token")).status_code == 403

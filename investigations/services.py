@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -1346,8 +1347,6 @@ def verification_record(
 def _day_end(day: dt.date) -> dt.datetime:
     from zoneinfo import ZoneInfo
 
-    from django.conf import settings
-
     tz = ZoneInfo(settings.TIME_ZONE)
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
 
@@ -1430,6 +1429,15 @@ def findings_report(order: RemedialOrder) -> str:
 
 
 def remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrder:
+    """See `_remedial_order_escalate`; the complaint is written in the commission's language
+    (English), whichever language the request that triggered it was in."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _remedial_order_escalate(order_id=order_id, reason=reason)
+
+
+def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrder:
     """A remedial order whose due date passed without verified compliance fails, and the team
     files a complaint through the complaints service with its findings attached — exactly
     once: the order row is locked and the complaint is linked to it in the same transaction.
@@ -1511,7 +1519,7 @@ def remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrder
             )
         filing = FilingInput(
             kind=Case.Kind.COMPLAINT,
-            language="en",
+            language=settings.LANGUAGE_CODE,
             complainants=[
                 ComplainantInput(kind="organization", organization=_team_complainant(team))
             ],

@@ -652,3 +652,22 @@ def test_interview_key_rotation(tw, settings):
     assert raw() != before
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     assert Interview.objects.get(pk=interview.pk).statement == STATEMENT
+
+
+def test_team_complaint_is_written_in_the_commission_language(tw):
+    from django.utils import translation
+
+    investigation = open_agency_monitoring(tw)
+    order = _order(tw, investigation, days=10, issued_days_ago=40)
+    with translation.override("es"):
+        services.verification_record(
+            order=order,
+            visited_on=today(),
+            basis="inspection",
+            outcome="not_complied",
+            observations="Nadie fue reincorporado.",
+            actor=tw.rep,
+        )
+    order.refresh_from_db()
+    assert order.complaint.language == "en"
+    assert order.complaint.remedies_sought.startswith("Sanctions until")

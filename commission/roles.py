@@ -125,6 +125,38 @@ _HEARINGS_MEMBERS = [
     "hearings.view_memberinterest",
     "hearings.view_conflictdeclaration",
 ]
+# Investigations: team members hold object permissions on their team's investigations only
+# (granted by investigations.services through the team's group); nobody holds a global
+# change permission. Staff and members read every investigation's record — never an
+# interviewee's identity or statement, which needs an explicit per-interview grant.
+_INVESTIGATIONS_VIEW = [
+    f"investigations.view_{m}"
+    for m in (
+        "investigation",
+        "teamdetermination",
+        "memberposition",
+        "sitevisit",
+        "interview",
+        "interviewexcerpt",
+        "disclosuredemand",
+        "finding",
+        "remedialorder",
+        "remedialstep",
+        "capacitymeasure",
+        "verificationvisit",
+        "commissionreview",
+        "protocolmandate",
+    )
+]
+_INVESTIGATIONS_STAFF = [
+    "investigations.assign_team",
+    "investigations.review_investigation",
+    "investigations.view_confidentialaccess",
+]
+_INVESTIGATIONS_MEMBERS = [
+    "investigations.review_investigation",
+    "investigations.mandate_protocol",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         "commission.add_tradingpartner",
@@ -170,6 +202,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_COMPLAINTS_STAFF,
         *_HEARINGS_VIEW,
         *_HEARINGS_STAFF,
+        *_INVESTIGATIONS_VIEW,
+        *_INVESTIGATIONS_STAFF,
     ],
     MEMBERS: [
         *_CORE_VIEW,
@@ -182,6 +216,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.record_case_outcome",
         *_HEARINGS_VIEW,
         *_HEARINGS_MEMBERS,
+        *_INVESTIGATIONS_VIEW,
+        *_INVESTIGATIONS_MEMBERS,
     ],
     TEAM: [
         *_CORE_VIEW,

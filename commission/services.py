@@ -35,6 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
@@ -183,6 +184,11 @@ DECISION_LEGAL_SOURCE = gettext_noop(
     "Model labor-rights chapter, Section VI (final decision no later than 90 days after filing)"
 )
 STATUTORY_HEARING_DAYS = 60
+
+# Sent after the transaction that recorded a clock's miss commits, with `clock_id` and `kind`:
+# a higher app reacts to a miss of its own clocks (investigations files a complaint when a
+# remedial order's due date passed) without the core importing it.
+clock_missed = Signal()
 STATUTORY_DECISION_DAYS = 90
 
 
@@ -404,6 +410,9 @@ def _clock_record_miss(clock: Clock, *, now: datetime, subject: models.Model | N
     clock.miss_recorded_at = now
     clock.days_overdue = max(1, (local_date(now, ZoneInfo(clock.time_zone)) - clock.last_day).days)
     event_subject = subject if subject is not None else _ClockSubjectRef(clock)
+    transaction.on_commit(
+        partial(clock_missed.send, sender=Clock, clock_id=clock.pk, kind=clock.kind)
+    )
     case_event_record(
         subject=event_subject,
         verb="clock_missed",

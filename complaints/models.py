@@ -36,6 +36,9 @@ milestone_query = Signal()
 # Receivers of `panel_reader_query(case=, user=)` return True when `user` is a member who sits
 # on the case's panel and has not declared a conflict of interest in it (docs/adr/0032).
 panel_reader_query = Signal()
+# Sent after the transaction of a filing commits, with `case_id`: a higher layer
+# (investigations) opens the targeted investigation of a complaint through it.
+case_filed = Signal()
 
 IMMUTABLE_FIELDS = ("kind", "docket_number", "received_at", "received_via", "recorded_at")
 
@@ -96,6 +99,7 @@ class Case(Guarded):
         EMAIL = "email", _("By email (entered by staff)")
         COMMISSION = "commission", _("Filed by the commission on a petition")
         COURT_ORDER = "court_order", _("Filed by the commission under a court order")
+        INVESTIGATION = "investigation", _("Filed by an investigative team")
 
     # Allowed transitions per kind, as data. No path leads anywhere but to a reasoned outcome;
     # a complaint's only end is DECIDED (a panel's reasoned decision, recorded by hearings).

@@ -51,6 +51,7 @@ from .models import (
     Evidence,
     FilingDraft,
     Respondent,
+    case_filed,
     new_access_code,
 )
 from .uploads import UploadRejected, clamd_scan, scanning_enabled, upload_accept
@@ -378,6 +379,12 @@ def case_file(
             raise ValidationError(_("The receipt time must carry its time zone."))
         if received_at > now:
             raise ValidationError(_("A filing cannot be recorded as received in the future."))
+    elif received_via == Case.Channel.INVESTIGATION:
+        # An investigative team files when a remedial order failed (investigations.services);
+        # received when the server records it, like a portal filing.
+        if filing.kind != Case.Kind.COMPLAINT:
+            raise ValidationError(_("An investigative team files complaints."))
+        received_at = now
     elif received_via in {Case.Channel.COMMISSION, Case.Channel.COURT_ORDER}:
         if originating_petition is None or filing.kind != Case.Kind.COMPLAINT:
             raise ValidationError(_("Only a complaint on a petition is filed by the commission."))
@@ -500,6 +507,7 @@ def case_file(
         )
         case_id = case.pk
         transaction.on_commit(lambda: _queue_acknowledgment(case_id))
+        transaction.on_commit(lambda: case_filed.send(sender=Case, case_id=case_id))
     logger.info("filing received: %s via %s", docket, received_via)
     return case, access_code
 

@@ -6,3 +6,12 @@ class InvestigationsConfig(AppConfig):
     name = "investigations"
     verbose_name = _("Investigations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from commission.services import clock_missed
+        from complaints.models import case_filed
+
+        from . import receivers
+
+        case_filed.connect(receivers.complaint_filed, dispatch_uid="investigations.case_filed")
+        clock_missed.connect(receivers.clock_missed, dispatch_uid="investigations.clock_missed")

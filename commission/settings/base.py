@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Personal API tokens of investigative team members (investigations API only).
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "guardian",
@@ -386,6 +388,14 @@ LOGGING = {
 
 # Commission policy values (documented in README).
 COMMISSION_NAME = env.str("COMMISSION_NAME", default="Bilateral Labor Rights Commission")
+
+# Safety net of the clock-miss signal: remedial orders whose due date passed without verified
+# compliance are escalated to a complaint (exactly once; investigations.services).
+CELERY_BEAT_SCHEDULE["investigations-escalate-orders"] = {
+    "task": "investigations.tasks.remedial_orders_escalate_due",
+    "schedule": CLOCK_SWEEP_INTERVAL_SECONDS,
+    "options": {"expire_seconds": CLOCK_SWEEP_INTERVAL_SECONDS},
+}
 
 # --- Complaints portal (docs/adr/0033) ------------------------------------------------
 # Evidence uploads: the size limit per file and the number of files per filing.

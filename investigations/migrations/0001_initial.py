@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('commission', '0006_tradingpartner_total_order'),
-        ('complaints', '0003_alter_case_received_via'),
+        ('complaints', '0005_alter_case_received_via'),
         ('criteria', '0007_answers_renderer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

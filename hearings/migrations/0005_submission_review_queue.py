@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hearings', '0003_sanction_unit_labels'),
+        ('hearings', '0004_member_declarations_signed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

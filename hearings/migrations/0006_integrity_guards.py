@@ -21,7 +21,7 @@ def hand_written_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hearings", "0004_member_declarations_signed")]
+    dependencies = [("hearings", "0005_submission_review_queue")]
 
     operations = [
         migrations.RunPython(hand_written_drop, hand_written_create),

@@ -27,6 +27,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0002_case_receipt_immutable")]
+    dependencies = [("complaints", "0003_integrity_guards")]
 
     operations = [migrations.RunPython(create, drop)]

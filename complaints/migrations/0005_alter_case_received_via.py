@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0002_case_receipt_immutable'),
+        ('complaints', '0004_allegation_full_text_indexes'),
     ]
 
     operations = [

@@ -17,6 +17,9 @@ import pytest
 from django.conf import settings
 
 REQUIRED = {s.strip() for s in os.environ.get("REQUIRE_SERVICES", "").split(",") if s.strip()}
+# Markers whose tests another pass of the same run executes (`.ci/run` runs the browser and
+# live-worker tests once, in its PostgreSQL + Redis pass); they are skipped here with that reason.
+DEFERRED = {s.strip() for s in os.environ.get("TESTS_DEFERRED", "").split(",") if s.strip()}
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -49,6 +52,11 @@ def _service_problem(name: str) -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        deferred = sorted(DEFERRED.intersection(item.keywords))
+        if deferred:
+            reason = f"DEFERRED ({', '.join(deferred)}): runs in the other pass of this run"
+            item.add_marker(pytest.mark.skip(reason=reason))
+            continue
         for name in ("postgres", "redis", "browser"):
             if name not in item.keywords:
                 continue

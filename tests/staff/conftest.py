@@ -4,13 +4,7 @@
 import pytest
 from django.test import Client
 
-from tests.complaints import conftest as complaints_conftest
 from tests.hearings import conftest as scenario
-
-# Transactional tests (the browser's live server) flush past the append-only triggers.
-_sqlite_flush_keeps_append_only_triggers = (
-    complaints_conftest._sqlite_flush_keeps_append_only_triggers
-)
 
 # The hearings scenario's fixtures, shared.
 _media = scenario._media

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from commission.actors import SYSTEM
 from commission.forms import INT32_MAX
 from commission.models import (
     CaseEvent,
@@ -657,8 +658,11 @@ def evidence_add(
     virus scanner is configured the file waits in quarantine until the scan task clears it."""
     if (draft is None) == (case is None):
         raise ValidationError(_("Evidence belongs to a draft or to a case."))
-    if case is not None and not (_is_authenticated(actor) and actor.has_perm(PERM_RECORD_PAPER)):
-        # A filed case's evidence is added by intake staff only; no silent path without actor.
+    if case is not None and not (
+        actor is SYSTEM or (_is_authenticated(actor) and actor.has_perm(PERM_RECORD_PAPER))
+    ):
+        # A filed case's evidence is added by intake staff, or by the commission's background
+        # work when it files a case itself (an investigation's escalation); no silent path.
         raise PermissionDenied(_("You are not allowed to do this."))
     if draft is not None and draft.submitted_case_id:
         raise ValidationError(_("This filing has already been submitted."))

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, get_user_perms, get_users_with_perms, remove_perm
 
+from commission.actors import SYSTEM
 from commission.models import (
     CaseEvent,
     Clock,
@@ -1544,6 +1545,7 @@ def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrde
             description=_("Findings of investigation %(number)s")
             % {"number": investigation.number},
             case=complaint,
+            actor=SYSTEM,
         )
         _event(
             investigation,

@@ -134,13 +134,10 @@ def test_status_transitions_are_the_models_own_tables():
 
 
 def _event():
-    from django.contrib.contenttypes.models import ContentType
+    from commission.services import case_event_record
+    from tests.factories.commission import TradingPartnerFactory
 
-    return CaseEvent.objects.create(
-        subject_type=ContentType.objects.get_for_model(CaseEvent),
-        subject_id="1",
-        verb="specimen",
-    )
+    return case_event_record(subject=TradingPartnerFactory(), verb="assigned")
 
 
 def _raw(sql, params=()):

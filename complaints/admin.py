@@ -1092,6 +1092,10 @@ class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
                     self.message_user(request, error, messages.ERROR)
             else:
                 self.message_user(request, message or _("Recorded."), messages.SUCCESS)
+                if not self.has_view_permission(request, case):
+                    # A member off the case's panel declares without reading the case
+                    # (docs/adr/0032): back to the dashboard, not to a page closed to them.
+                    return HttpResponseRedirect(reverse("admin:index"))
                 return HttpResponseRedirect(reverse("admin:complaints_case_change", args=[pk]))
         context = {
             **self.admin_site.each_context(request),

@@ -14,7 +14,7 @@ from hearings.models import OpinionRender
 from tests.factories import hearings as f
 
 from .conftest import login
-from .test_case_steps import act, local, steps_offered
+from .test_case_steps import act, local, page_of, steps_offered
 
 REFUSAL = "Refused by the service under test."
 READS = {"decision_problems", "opinion_verify"}
@@ -36,8 +36,21 @@ def drafted(world, heard, at):
 
 @pytest.fixture
 def vacated(world, seated):
+    # The only other jurist has a conflict too, so the commission's rotation cannot refill the
+    # seat by itself and it stays vacant for staff to fill.
     services.conflict_declare(
-        member=world.members.jurist_us, case=seated, has_conflict=True, statement="Advised them."
+        member=world.members.jurist_pe,
+        case=seated,
+        has_conflict=True,
+        statement="Advised them too.",
+        actor=world.members.jurist_pe.person.user,
+    )
+    services.conflict_declare(
+        member=world.members.jurist_us,
+        case=seated,
+        has_conflict=True,
+        statement="Advised them.",
+        actor=world.members.jurist_us.person.user,
     )
     return seated
 
@@ -359,7 +372,10 @@ def test_steps_are_offered_by_the_cases_state(world, case, at, staff, chair, set
     assert {"panel-select", "consultation"} <= steps_offered(staff, case)
     assert "hearing-schedule" not in steps_offered(staff, case)
     assert "conflict-declare" not in steps_offered(staff, case)
-    assert "conflict-declare" in steps_offered(chair, case)
+    # The chair is a member off the case's panel: the case page is closed to them (ADR 0032),
+    # but the declaration step is open.
+    assert chair.get(page_of(case)).status_code == 403
+    assert chair.get(act(case, "conflict-declare")).status_code == 200
     f.panel_seat(world.members, case)
     offered = steps_offered(staff, case)
     assert "hearing-schedule" in offered

@@ -12,7 +12,6 @@ from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from commission import integrity
-from commission.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

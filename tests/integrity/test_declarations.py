@@ -243,7 +243,7 @@ def test_the_application_role_reads_and_writes_what_the_services_write():
     with transaction.atomic():
         _raw(f"SET LOCAL ROLE {role}")
         assert _raw("SELECT verb FROM commission_caseevent WHERE id = %s", [event.pk]) == [
-            ("specimen",)
+            ("assigned",)
         ]
         _event()
         transaction.set_rollback(True)

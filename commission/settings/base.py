@@ -361,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         "CriterionKindEnum": "criteria.models.Criterion.Kind",
         "ProposalKindEnum": "criteria.models.Proposal.Kind",
         "DecisionKindEnum": "hearings.models.Decision.Kind",
+        "FindingResultEnum": "investigations.models.Finding.Result",
     },
 }
 

@@ -13,8 +13,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from commission.models import CommissionMember
+from complaints.selectors import is_commission_member
 
-from . import admin_dashboard, admin_steps, services
+from . import admin_dashboard, admin_steps, selectors, services
 from .models import (
     ConflictDeclaration,
     Decision,
@@ -57,6 +58,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(reverse("admin:complaints_case_changelist"))
 
+    # The path from a row to its case: a commission member sees only the rows of cases whose
+    # panel they sit on without a conflict (docs/adr/0032); staff see every row.
+    case_path: str | None = None
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if self.case_path is not None and is_commission_member(request.user):
+            rows = rows.filter(
+                **{f"{self.case_path}__in": selectors.cases_read_by_member(user=request.user)}
+            )
+        return rows
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -83,6 +96,7 @@ class PanelSeatInline(admin.TabularInline):
 
 @admin.register(Panel)
 class PanelAdmin(ReadOnlyAdmin):
+    case_path = "case"
     list_display = ["case", "status", "selected_at"]
     list_filter = ["status"]
     inlines = [PanelSeatInline]
@@ -152,6 +166,7 @@ class ConflictDeclarationAdmin(ReadOnlyAdmin):
 
 @admin.register(Hearing)
 class HearingAdmin(ReadOnlyAdmin):
+    case_path = "case"
     list_display = ["case", "status", "scheduled_for", "held_at", "notice_published_at"]
     list_filter = ["status"]
     date_hierarchy = "scheduled_for"
@@ -159,6 +174,7 @@ class HearingAdmin(ReadOnlyAdmin):
 
 @admin.register(HearingParticipant)
 class HearingParticipantAdmin(ReadOnlyAdmin):
+    case_path = "hearing__case"
     list_display = ["hearing", "public_label", "role", "registered_at"]
     list_filter = ["role"]
 
@@ -183,11 +199,13 @@ class SubmissionAdmin(ReadOnlyAdmin):
     """The redaction queue: staff read each submission and publish it (its title redacted)
     or keep it off the public page."""
 
+    case_path = "hearing__case"
+
     list_display = [
         "hearing",
         "number",
         "kind",
-        "title",
+        "title_read",
         "public_title",
         "is_public",
         "reviewed_at",
@@ -195,6 +213,36 @@ class SubmissionAdmin(ReadOnlyAdmin):
     ]
     list_filter = [AwaitingReview, "kind", "is_public"]
     actions = ["publish", "withhold"]
+
+    # A submission's own words are a party's free text: whoever is not entitled to workers'
+    # identities reads them through the case's redactor (docs/adr/0032).
+    def _entitled(self, request) -> bool:
+        return request.user.has_perm("complaints.view_worker_identity")
+
+    def get_queryset(self, request):
+        self._request = request
+        return super().get_queryset(request).select_related("hearing__case")
+
+    def get_exclude(self, request, obj=None):
+        return [] if self._entitled(request) else ["title", "text"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if self._entitled(request) else [*fields, "title_read", "text_read"]
+
+    def _read(self, submission: Submission, text: str) -> str:
+        request = getattr(self, "_request", None)
+        if request is not None and self._entitled(request):
+            return text
+        return selectors.redact(text, selectors.case_redactions(case=submission.hearing.case))
+
+    @admin.display(description=_("title"))
+    def title_read(self, obj):
+        return self._read(obj, obj.title)
+
+    @admin.display(description=_("text"))
+    def text_read(self, obj):
+        return self._read(obj, obj.text)
 
     def _review(self, request, queryset, *, publish: bool) -> None:
         done = 0
@@ -220,27 +268,32 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
 @admin.register(HearingRecordItem)
 class HearingRecordItemAdmin(ReadOnlyAdmin):
+    case_path = "hearing__case"
     list_display = ["hearing", "kind", "description", "sha256", "uploaded_at"]
 
 
 @admin.register(GovernmentConsultation)
 class GovernmentConsultationAdmin(ReadOnlyAdmin):
+    case_path = "case"
     list_display = ["case", "held_on", "outcome"]
 
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
+    case_path = "case"
     list_display = ["case", "kind", "adoption", "status", "adopted_at", "issued_at"]
     list_filter = ["status", "kind", "adoption"]
 
 
 @admin.register(SanctionSpecification)
 class SanctionSpecificationAdmin(ReadOnlyAdmin):
+    case_path = "decision__case"
     list_display = ["decision", "number", "target", "instrument", "magnitude", "unit", "public_id"]
 
 
 @admin.register(OpinionRender)
 class OpinionRenderAdmin(ReadOnlyAdmin):
+    case_path = "decision__case"
     list_display = ["pk", "decision", "corrigendum", "status", "attempts", "queued_at", "seconds"]
     list_filter = ["status"]
     actions = ["retry"]

@@ -408,7 +408,9 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"S-{self.number} {self.title}"
+        # The number only: the title is a party's free text, read through the case's redactor
+        # where it is shown (docs/adr/0032), never by the plain name of the row.
+        return f"S-{self.number}"
 
     @property
     def case_id(self) -> int:

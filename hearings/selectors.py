@@ -316,3 +316,19 @@ def opinion_register() -> QuerySet[Opinion]:
 
 def opinion_by_sha256(*, sha256: str) -> Opinion | None:
     return opinion_register().filter(sha256=sha256.lower().strip()).first()
+
+
+def cases_read_by_member(*, user) -> list[int]:
+    """The ids of the cases a commission member reads: where they hold a seat on the panel
+    and their latest declaration declares no conflict (docs/adr/0032; the rule of
+    `receivers.panel_reader`, for lists)."""
+    from .receivers import panel_reader
+
+    seats = PanelSeat.objects.filter(
+        vacated_at__isnull=True, member__person__user=user
+    ).select_related("panel__case")
+    return [
+        seat.panel.case_id
+        for seat in seats
+        if panel_reader(sender=None, case=seat.panel.case, user=user)
+    ]

@@ -15,6 +15,7 @@ from hearings import services
 from hearings.models import Submission
 from tests.factories.commission import OrganizationFactory, PersonFactory
 from tests.factories.hearings import WORKER_NAME, user_in
+from tests.staff.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,45 @@ def test_an_attachment_is_served_at_its_content_address_only_once_reviewed(world
     response = client.get(address)
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_members_read_hearing_rows_in_the_admin_only_from_a_seat_and_by_pseudonym(
+    world, scheduled, settings
+):
+    settings.STAFF_TWO_FACTOR = False
+    user, participant = _supporter(scheduled, "party.delegate")
+    surname = WORKER_NAME.split()[-1]
+    submission = services.submission_file(
+        participant=participant,
+        kind=Submission.Kind.WRITTEN_EVIDENCE,
+        title=f"Statement of {surname}",
+        text=f"{WORKER_NAME} was dismissed in her fifth month.",
+        actor=user,
+    )
+    on_panel = login(world.members.worker_pe.person.user)
+    for url in (
+        "/admin/hearings/submission/",
+        f"/admin/hearings/submission/{submission.pk}/change/",
+    ):
+        page = on_panel.get(url)
+        assert page.status_code == 200, url
+        body = page.content.decode()
+        assert "Statement of Worker " in body, url
+        for part in WORKER_NAME.split():
+            assert part not in body, (url, part)
+    assert (
+        "was dismissed in her fifth month"
+        in on_panel.get(f"/admin/hearings/submission/{submission.pk}/change/").content.decode()
+    )
+
+    off_panel = login(world.members.jurist_pe.person.user)  # declared, not seated
+    listing = off_panel.get("/admin/hearings/submission/").content.decode()
+    assert "Statement of" not in listing
+    assert off_panel.get(f"/admin/hearings/submission/{submission.pk}/change/").status_code in (
+        302,
+        404,
+    )
+    for model in ("hearing", "panel", "decision", "hearingparticipant"):
+        assert (
+            str(scheduled.case) not in off_panel.get(f"/admin/hearings/{model}/").content.decode()
+        )

@@ -653,6 +653,7 @@ class AllegationFinding(Guarded):
         frozen=ALL,
         frozen_when=Q(decision__status="issued"),
         no_delete=Q(decision__status="issued"),
+        frozen_with="decision",
     )
 
     class Determination(models.TextChoices):
@@ -701,6 +702,7 @@ class FactFinding(Guarded):
         frozen=ALL,
         frozen_when=Q(finding__decision__status="issued"),
         no_delete=Q(finding__decision__status="issued"),
+        frozen_with="finding",
     )
 
     finding = models.ForeignKey(
@@ -742,6 +744,7 @@ class CriterionApplication(Guarded):
         frozen=ALL,
         frozen_when=Q(finding__decision__status="issued"),
         no_delete=Q(finding__decision__status="issued"),
+        frozen_with="finding",
     )
 
     finding = models.ForeignKey(
@@ -782,6 +785,7 @@ class SanctionSpecification(Guarded):
         frozen=ALL,
         frozen_when=Q(decision__status="issued"),
         no_delete=Q(decision__status="issued"),
+        frozen_with="decision",
     )
 
     class Target(models.TextChoices):
@@ -946,6 +950,7 @@ class SanctionBenchmark(Guarded):
         frozen=ALL,
         frozen_when=Q(sanction__decision__status="issued"),
         no_delete=Q(sanction__decision__status="issued"),
+        frozen_with="sanction",
     )
 
     class Direction(models.TextChoices):

@@ -123,9 +123,15 @@ class Integrity:
     no_delete: bool | Q = False
     # Many-to-many relations whose rows are frozen and never deleted with the row.
     frozen_m2m: tuple[str, ...] = ()
-    # The foreign key to a guarded parent: once the parent matches its own `frozen_when`,
+    # The foreign key to a guarded parent: once the parent matches its own `closed_when`,
     # this table is closed to new rows that name it (an issued decision gains no finding).
     frozen_with: str | None = None
+    # When this row takes no new rows naming it (`frozen_with` of its children, and the rows
+    # of its `frozen_m2m` relations): by default once it matches `frozen_when`.
+    closed_when: Q | None = None
+
+    def closed(self) -> Q | None:
+        return self.closed_when if self.closed_when is not None else self.frozen_when
 
     def pairs(self) -> set[tuple[str, str]]:
         return {(a, b) for a, tos in (self.transitions or {}).items() for b in tos}
@@ -157,8 +163,35 @@ def frozen_fields(model, declaration: Integrity) -> list[models.Field]:
     return [f for name in declaration.frozen if (f := _field(model, name)) is not None]
 
 
-def _through_declaration(parent: Integrity, name: str) -> Integrity:
-    return Integrity(why=parent.why, frozen=ALL, no_delete=True)  # the rows of a frozen relation
+def _prefixed(q: Q, prefix: str) -> Q:
+    """`q` (on a parent) as a condition on a row whose foreign key `prefix` names the parent."""
+    copied = copy.copy(q)
+    copied.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}__{child[0]}", child[1])
+        for child in q.children
+    ]
+    return copied
+
+
+def _through_declaration(parent: Integrity, owner, name: str) -> Integrity:
+    """The rows of a frozen relation: frozen and undeletable as the owner is (always, or once it
+    matches its `frozen_when`), and closed to new rows once the owner is closed."""
+    through = owner._meta.get_field(name).remote_field.through
+    fk = next(
+        f.name
+        for f in through._meta.concrete_fields
+        if f.is_relation and f.related_model is owner._meta.concrete_model
+    )
+    no_delete = parent.no_delete
+    if isinstance(no_delete, Q):
+        no_delete = _prefixed(no_delete, fk)
+    return Integrity(
+        why=parent.why,
+        frozen=ALL,
+        frozen_when=None if parent.frozen_when is None else _prefixed(parent.frozen_when, fk),
+        no_delete=no_delete,
+        frozen_with=fk if parent.closed() is not None else None,
+    )
 
 
 def declaration_of(model) -> Integrity | None:
@@ -174,7 +207,7 @@ def declaration_of(model) -> Integrity | None:
                 and f.name in parent.frozen_m2m
                 and f.remote_field.through is model
             ):
-                return _through_declaration(parent, f.name)
+                return _through_declaration(parent, model._meta.auto_created, f.name)
     return None
 
 
@@ -237,9 +270,9 @@ def _parent_closed(model, declaration: Integrity):
     parent = fk.related_model
     # A historical parent (at migration time) carries no declaration: the live one does.
     parent_declaration = declaration_of(live_apps.get_model(parent._meta.label))
-    if parent_declaration is None or parent_declaration.frozen_when is None:
-        raise TypeError(f"{model._meta.label}.frozen_with names no parent frozen when")
-    return fk, parent, parent_declaration.frozen_when
+    if parent_declaration is None or parent_declaration.closed() is None:
+        raise TypeError(f"{model._meta.label}.frozen_with names no parent closed when")
+    return fk, parent, parent_declaration.closed()
 
 
 # --- Python refusals --------------------------------------------------------------------------

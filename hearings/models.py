@@ -786,6 +786,7 @@ class SanctionSpecification(Guarded):
         frozen_when=Q(decision__status="issued"),
         no_delete=Q(decision__status="issued"),
         frozen_with="decision",
+        frozen_m2m=("findings",),
     )
 
     class Target(models.TextChoices):

@@ -1,6 +1,7 @@
 """The guards of everything an issued decision holds, installed again from the declarations now
 that they name `frozen_with`: an issued decision's findings, fact findings, criteria applied,
-sanctions and benchmarks are closed to new rows (BEFORE INSERT, both databases)."""
+sanctions and benchmarks, and the findings a sanction answers, are closed to new rows (BEFORE
+INSERT, both databases)."""
 
 from django.db import migrations
 

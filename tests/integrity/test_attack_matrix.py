@@ -231,6 +231,13 @@ def test_attack_is_refused(specimens, label, rule, door):
     expected = rule
     if door == "upsert" and connection.vendor == "sqlite":
         expected = f"{label}:no_replace"
+    fk = integrity.registry()[label].frozen_with
+    if door == "upsert" and connection.vendor == "postgresql" and fk:
+        # A row proposed for a closed parent is refused as an insert, before any conflict.
+        parent = model._meta.get_field(fk).related_model
+        closed = parent._base_manager.filter(integrity.declaration_of(parent).closed())
+        if model._base_manager.filter(pk=specimen.pk, **{f"{fk}__in": closed}).exists():
+            expected = f"{label}:insert_closed:{fk}"
     if door == "app_role_update" and _app_role() is None:
         pytest.skip("needs PostgreSQL with an application role (DATABASE_OWNER_URL)")
     _refused(expected, doors[door])

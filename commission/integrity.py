@@ -43,6 +43,11 @@ Rule kinds:
     must exist (e.g. a case is `decided` only with an issued decision);
 ``no_delete``
     rows are never deleted (``True``), or never once they match a `Q`;
+``insert_closed``
+    with ``frozen_with="<foreign key>"``: no new row names a parent that matches its
+    ``closed_when`` (by default its ``frozen_when``); the rows of a ``frozen_m2m`` relation
+    close with their owner (``<app>.<Model>:insert_closed:<foreign key>``). A `Requires` rule
+    with ``on_insert=True`` is checked on new rows too;
 ``no_replace`` (SQLite)
     an INSERT never reuses the key of an existing row (``INSERT OR REPLACE``);
 ``no_truncate`` (PostgreSQL)

@@ -43,6 +43,11 @@ Rule kinds:
     must exist (e.g. a case is `decided` only with an issued decision);
 ``no_delete``
     rows are never deleted (``True``), or never once they match a `Q`;
+``insert_closed``
+    with ``frozen_with="<foreign key>"``: no new row names a parent that matches its
+    ``closed_when`` (by default its ``frozen_when``); the rows of a ``frozen_m2m`` relation
+    close with their owner (``<app>.<Model>:insert_closed:<foreign key>``). A `Requires` rule
+    with ``on_insert=True`` is checked on new rows too;
 ``no_replace`` (SQLite)
     an INSERT never reuses the key of an existing row (``INSERT OR REPLACE``);
 ``no_truncate`` (PostgreSQL)
@@ -104,6 +109,8 @@ class Requires:
     why: Any
     values: tuple | None = None
     where: Q = field(default_factory=Q)
+    # Checked on INSERT too: a row is never written already matching `values` without it.
+    on_insert: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,15 @@ class Integrity:
     no_delete: bool | Q = False
     # Many-to-many relations whose rows are frozen and never deleted with the row.
     frozen_m2m: tuple[str, ...] = ()
+    # The foreign key to a guarded parent: once the parent matches its own `closed_when`,
+    # this table is closed to new rows that name it (an issued decision gains no finding).
+    frozen_with: str | None = None
+    # When this row takes no new rows naming it (`frozen_with` of its children, and the rows
+    # of its `frozen_m2m` relations): by default once it matches `frozen_when`.
+    closed_when: Q | None = None
+
+    def closed(self) -> Q | None:
+        return self.closed_when if self.closed_when is not None else self.frozen_when
 
     def pairs(self) -> set[tuple[str, str]]:
         return {(a, b) for a, tos in (self.transitions or {}).items() for b in tos}
@@ -152,8 +168,35 @@ def frozen_fields(model, declaration: Integrity) -> list[models.Field]:
     return [f for name in declaration.frozen if (f := _field(model, name)) is not None]
 
 
-def _through_declaration(parent: Integrity, name: str) -> Integrity:
-    return Integrity(why=parent.why, frozen=ALL, no_delete=True)  # the rows of a frozen relation
+def _prefixed(q: Q, prefix: str) -> Q:
+    """`q` (on a parent) as a condition on a row whose foreign key `prefix` names the parent."""
+    copied = copy.copy(q)
+    copied.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}__{child[0]}", child[1])
+        for child in q.children
+    ]
+    return copied
+
+
+def _through_declaration(parent: Integrity, owner, name: str) -> Integrity:
+    """The rows of a frozen relation: frozen and undeletable as the owner is (always, or once it
+    matches its `frozen_when`), and closed to new rows once the owner is closed."""
+    through = owner._meta.get_field(name).remote_field.through
+    fk = next(
+        f.name
+        for f in through._meta.concrete_fields
+        if f.is_relation and f.related_model is owner._meta.concrete_model
+    )
+    no_delete = parent.no_delete
+    if isinstance(no_delete, Q):
+        no_delete = _prefixed(no_delete, fk)
+    return Integrity(
+        why=parent.why,
+        frozen=ALL,
+        frozen_when=None if parent.frozen_when is None else _prefixed(parent.frozen_when, fk),
+        no_delete=no_delete,
+        frozen_with=fk if parent.closed() is not None else None,
+    )
 
 
 def declaration_of(model) -> Integrity | None:
@@ -169,7 +212,7 @@ def declaration_of(model) -> Integrity | None:
                 and f.name in parent.frozen_m2m
                 and f.remote_field.through is model
             ):
-                return _through_declaration(parent, f.name)
+                return _through_declaration(parent, model._meta.auto_created, f.name)
     return None
 
 
@@ -208,6 +251,33 @@ def rules(model, declaration: Integrity) -> list[str]:
     if declaration.no_delete is not False:
         names.append(f"{label}:no_delete")
     return names
+
+
+def insert_rules(model, declaration: Integrity) -> list[str]:
+    """The names of the rules the declaration checks on INSERT (what the insert attacks try)."""
+    label = model._meta.label
+    names = []
+    if declaration.frozen_with is not None:
+        names.append(f"{label}:insert_closed:{declaration.frozen_with}")
+    names += [
+        f"{label}.{_attname(model, r.field)}:requires:{r.name}"
+        for r in declaration.requires
+        if r.on_insert
+    ]
+    return names
+
+
+def _parent_closed(model, declaration: Integrity):
+    """(foreign key, parent model, parent's `frozen_when`) of `frozen_with`."""
+    from django.apps import apps as live_apps
+
+    fk = model._meta.get_field(declaration.frozen_with)
+    parent = fk.related_model
+    # A historical parent (at migration time) carries no declaration: the live one does.
+    parent_declaration = declaration_of(live_apps.get_model(parent._meta.label))
+    if parent_declaration is None or parent_declaration.closed() is None:
+        raise TypeError(f"{model._meta.label}.frozen_with names no parent closed when")
+    return fk, parent, parent_declaration.closed()
 
 
 # --- Python refusals --------------------------------------------------------------------------
@@ -284,6 +354,32 @@ def check_change(
             )
 
 
+def check_insert(model, declaration: Integrity, obj) -> None:
+    """Refuse a new row that a rule forbids: one naming a closed parent (`frozen_with`), or
+    one written already matching a requirement checked on insert."""
+    label = model._meta.label
+    if declaration.frozen_with is not None:
+        fk, parent, when = _parent_closed(model, declaration)
+        parent_pk = getattr(obj, fk.attname)
+        if parent_pk is not None and (
+            parent._base_manager.filter(pk=parent_pk).filter(when).exists()
+        ):
+            raise IntegrityRefused(
+                f"{label}:insert_closed:{declaration.frozen_with}", declaration.why
+            )
+    row = {f.attname: getattr(obj, f.attname) for f in _concrete(model)}
+    for requirement in declaration.requires:
+        attname = _attname(model, requirement.field)
+        if (
+            requirement.on_insert
+            and _requirement_applies(requirement, row[attname])
+            and not _requirement_met(requirement, row)
+        ):
+            raise IntegrityRefused(
+                f"{label}.{attname}:requires:{requirement.name}", requirement.why
+            )
+
+
 def check_delete(model, declaration: Integrity, queryset) -> None:
     if declaration.no_delete is True or (
         isinstance(declaration.no_delete, Q) and queryset.filter(declaration.no_delete).exists()
@@ -343,6 +439,17 @@ class GuardedQuerySet(models.QuerySet):
 
     bulk_update.alters_data = True
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        declaration = self._declaration()
+        if declaration is not None:
+            model = self.model._meta.concrete_model
+            for obj in objs:
+                check_insert(model, declaration, obj)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
 
 class Guarded(models.Model):
     """Base of a model with an `integrity` declaration: `save()` and `delete()` refuse what it
@@ -392,14 +499,18 @@ class Guarded(models.Model):
 
     def _integrity_check(self, *, update_fields=None) -> None:
         declaration = declaration_of(type(self))
-        if declaration is None or self.pk is None:
+        if declaration is None:
             return
         model = type(self)._meta.concrete_model
+        if self.pk is None:
+            check_insert(model, declaration, self)
+            return
         old = getattr(self, "_integrity_loaded", None)
         if old is None or self._state.adding:
             names = [f.attname for f in _concrete(model)]
             old = model._base_manager.filter(pk=self.pk).values(*names).first()
             if old is None:
+                check_insert(model, declaration, self)
                 return  # a new row
         if update_fields is None:
             written = [name for name in old]
@@ -540,6 +651,39 @@ class _Compiler:
             )
         return checks
 
+    def insert_checks(self) -> list[tuple[str, str]]:
+        d, label = self.declaration, self.model._meta.label
+        checks = []
+        if d.frozen_with is not None:
+            fk, parent, when = _parent_closed(self.model, d)
+            inner = _sql_of(
+                parent._base_manager.filter(when).order_by().values(parent._meta.pk.attname),
+                self.connection,
+            )
+            checks.append(
+                (
+                    f"EXISTS (SELECT 1 FROM ({inner}) AS guard_rows "  # noqa: S608
+                    f"WHERE guard_rows.{self.qn(parent._meta.pk.column)} = "
+                    f"NEW.{self.qn(fk.column)})",
+                    _message(f"{label}:insert_closed:{d.frozen_with}", d.why),
+                )
+            )
+        for requirement in d.requires:
+            if not requirement.on_insert:
+                continue
+            f = _field(self.model, requirement.field)
+            if requirement.values is None:
+                applies = f"NEW.{self.qn(f.column)} IS NOT NULL"
+            else:
+                applies = self.new_matches({requirement.field: requirement.values})
+            checks.append(
+                (
+                    f"{applies} AND {self.requirement(requirement)}",
+                    _message(f"{label}.{f.attname}:requires:{requirement.name}", requirement.why),
+                )
+            )
+        return checks
+
     def delete_check(self) -> tuple[str, str] | None:
         d = self.declaration
         if d.no_delete is False:
@@ -569,6 +713,7 @@ class _Compiler:
                 f"CREATE TRIGGER {qn(names['update'])} BEFORE UPDATE ON {table} "
                 f"FOR EACH ROW BEGIN{body}\nEND"
             )
+        inserts = []
         delete = self.delete_check()
         if delete is not None:
             condition, message = delete
@@ -578,10 +723,18 @@ class _Compiler:
             )
             pk = qn(self.model._meta.pk.column)
             replace = _message(f"{self.model._meta.label}:no_replace", self.declaration.why)
+            inserts.append(
+                (f"EXISTS (SELECT 1 FROM {table} WHERE {pk} = NEW.{pk})", replace)  # noqa: S608
+            )
+        inserts += self.insert_checks()
+        if inserts:
+            body = "".join(
+                f"\n  SELECT RAISE(ABORT, '{message}') WHERE {condition};"
+                for condition, message in inserts
+            )
             statements.append(
-                f"CREATE TRIGGER {qn(names['insert'])} BEFORE INSERT ON {table} FOR EACH ROW "  # noqa: S608
-                f"BEGIN SELECT RAISE(ABORT, '{replace}') "
-                f"WHERE EXISTS (SELECT 1 FROM {table} WHERE {pk} = NEW.{pk}); END"
+                f"CREATE TRIGGER {qn(names['insert'])} BEFORE INSERT ON {table} "
+                f"FOR EACH ROW BEGIN{body}\nEND"
             )
         return statements
 
@@ -608,11 +761,16 @@ class _Compiler:
         )
         delete = self.delete_check()
         deletes = f"\n      IF {delete[0]} THEN {raise_(delete[1])} END IF;" if delete else ""
+        inserts = "".join(
+            f"\n      IF {condition} THEN {raise_(message)} END IF;"
+            for condition, message in self.insert_checks()
+        )
         truncate = _message(f"{label}:no_truncate", self.declaration.why)
         function = (
             f"CREATE OR REPLACE FUNCTION {qn(names['function'])}() RETURNS trigger AS $guard$\n"
             "BEGIN\n"
             f"  IF TG_OP = 'TRUNCATE' THEN {raise_(truncate)} END IF;\n"
+            f"  IF TG_OP = 'INSERT' THEN{inserts}\n    RETURN NEW;\n  END IF;\n"
             f"  IF TG_OP = 'UPDATE' THEN{updates}\n    RETURN NEW;\n  END IF;\n"
             f"  IF TG_OP = 'DELETE' THEN{deletes}\n    RETURN OLD;\n  END IF;\n"
             "  RETURN NEW;\n"
@@ -620,7 +778,7 @@ class _Compiler:
         )
         return [
             function,
-            f"CREATE TRIGGER {qn(names['function'])} BEFORE UPDATE OR DELETE ON {table} "
+            f"CREATE TRIGGER {qn(names['function'])} BEFORE INSERT OR UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {qn(names['function'])}()",
             f"CREATE TRIGGER {qn(names['truncate'])} BEFORE TRUNCATE ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {qn(names['function'])}()",

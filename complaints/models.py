@@ -144,6 +144,7 @@ class Case(Guarded):
                 match={"case_id": "id"},
                 where=Q(status="issued"),
                 why=_("a case is decided only by an issued decision"),
+                on_insert=True,
             ),
         ),
         no_delete=True,

@@ -189,6 +189,9 @@ class CriterionVersion(Guarded):
         ),
         no_delete=True,
         frozen_m2m=("countries", "sectors"),
+        # Its countries and sectors are written by `criterion_revise` right after the version;
+        # once a later version (a successor or a retirement) ends it, they take no new row.
+        closed_when=Q(effective_until__isnull=False),
     )
 
     class Provenance(models.TextChoices):

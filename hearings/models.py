@@ -655,6 +655,7 @@ class AllegationFinding(Guarded):
         frozen=ALL,
         frozen_when=Q(decision__status="issued"),
         no_delete=Q(decision__status="issued"),
+        frozen_with="decision",
     )
 
     class Determination(models.TextChoices):
@@ -703,6 +704,7 @@ class FactFinding(Guarded):
         frozen=ALL,
         frozen_when=Q(finding__decision__status="issued"),
         no_delete=Q(finding__decision__status="issued"),
+        frozen_with="finding",
     )
 
     finding = models.ForeignKey(
@@ -744,6 +746,7 @@ class CriterionApplication(Guarded):
         frozen=ALL,
         frozen_when=Q(finding__decision__status="issued"),
         no_delete=Q(finding__decision__status="issued"),
+        frozen_with="finding",
     )
 
     finding = models.ForeignKey(
@@ -784,6 +787,8 @@ class SanctionSpecification(Guarded):
         frozen=ALL,
         frozen_when=Q(decision__status="issued"),
         no_delete=Q(decision__status="issued"),
+        frozen_with="decision",
+        frozen_m2m=("findings",),
     )
 
     class Target(models.TextChoices):
@@ -948,6 +953,7 @@ class SanctionBenchmark(Guarded):
         frozen=ALL,
         frozen_when=Q(sanction__decision__status="issued"),
         no_delete=Q(sanction__decision__status="issued"),
+        frozen_with="sanction",
     )
 
     class Direction(models.TextChoices):

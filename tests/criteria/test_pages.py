@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from criteria.models import CriterionVersion
 from tests.factories.commission import SectorFactory, TradingPartnerFactory
 from tests.factories.criteria import (
     CriterionFactory,
@@ -38,13 +39,18 @@ def _register(n_criteria: int, n_versions: int, country=None):
                 criterion=criterion,
                 number=number,
                 effective_from=dt.date(2019 + number, 1, 1),
-                effective_until=dt.date(2020 + number, 1, 1) if number < n_versions else None,
                 threshold=Decimal(300 - number * 10 - criterion.pk),
                 applies_to_all_countries=country is None,
             )
+            # In the order `criterion_revise` writes them: the version's reach, then the end of
+            # the version it succeeds (a version ended takes no new country).
             if country is not None:
                 version.countries.add(country)
             SourceFactory(version=version)
+            if number > 1:
+                CriterionVersion.objects.filter(criterion=criterion, number=number - 1).update(
+                    effective_until=version.effective_from
+                )
         last = criterion
     return last
 

@@ -109,8 +109,19 @@ def _build(tmp_path) -> dict[str, object]:
     sanction = SanctionSpecification.objects.filter(decision=decision).first()
     through = CriterionVersion._meta.get_field("countries").remote_field.through
     sectors = CriterionVersion._meta.get_field("sectors").remote_field.through
+    answers = SanctionSpecification._meta.get_field("findings").remote_field.through
+    superseded = criteria.pregnancy  # ended by its successor: its reach takes no new row
+    assert superseded.effective_until is not None
+    country_row = through.objects.get(criterionversion=version)
+    sector_row = sectors.objects.get(criterionversion=version)
+
+    def closed_reach(model, row):
+        # a row of a version still in force, written for the superseded one
+        return Specimen(model, row.pk, {"criterionversion_id": superseded.pk})
+
     return {
-        # the row each rule of a model is tried on ("locked": frozen fields and deletes)
+        # the row each rule of a model is tried on ("locked": frozen fields and deletes; "insert",
+        # or else "locked": the row copied, with the columns in `value` changed, as a new row)
         "commission.CaseEvent": {"locked": Specimen(CaseEvent, event.pk)},
         "commission.Clock": {
             "locked": Specimen(Clock, missed.pk),
@@ -129,6 +140,8 @@ def _build(tmp_path) -> dict[str, object]:
             "locked": Specimen(type(issued_case), issued_case.pk),
             "transition": Specimen(type(issued_case), issued_case.pk, "filed"),
             "issued_decision": Specimen(type(draft_case), draft_case.pk, "decided"),
+            # a new case written already decided (a copy of the draft one)
+            "insert": Specimen(type(draft_case), draft_case.pk, {"status": "decided"}),
         },
         "criteria.Criterion": {"locked": Specimen(Criterion, version.criterion_id)},
         "criteria.CriterionVersion": {
@@ -137,31 +150,40 @@ def _build(tmp_path) -> dict[str, object]:
             "next_version": Specimen(CriterionVersion, version.pk, dt.date(2027, 1, 1)),
         },
         "criteria.CriterionVersion_countries": {
-            "locked": Specimen(through, through.objects.get(criterionversion=version).pk)
+            "locked": Specimen(through, country_row.pk),
+            "insert": closed_reach(through, country_row),
         },
         "criteria.CriterionVersion_sectors": {
-            "locked": Specimen(sectors, sectors.objects.get(criterionversion=version).pk)
+            "locked": Specimen(sectors, sector_row.pk),
+            "insert": closed_reach(sectors, sector_row),
         },
         "criteria.Source": {"locked": Specimen(Source, source.pk)},
         "hearings.Decision": {
             "locked": Specimen(Decision, decision.pk),
             "transition": Specimen(Decision, draft.pk, "issued"),
         },
-        "hearings.AllegationFinding": {"locked": Specimen(AllegationFinding, finding.pk)},
+        "hearings.AllegationFinding": {
+            "locked": Specimen(AllegationFinding, finding.pk),
+        },
         "hearings.FactFinding": {
-            "locked": Specimen(FactFinding, FactFinding.objects.filter(finding=finding).first().pk)
+            "locked": Specimen(FactFinding, FactFinding.objects.filter(finding=finding).first().pk),
         },
         "hearings.CriterionApplication": {
             "locked": Specimen(
                 CriterionApplication,
                 CriterionApplication.objects.filter(finding=finding).first().pk,
-            )
+            ),
         },
         "hearings.SanctionSpecification": {"locked": Specimen(SanctionSpecification, sanction.pk)},
+        "hearings.SanctionSpecification_findings": {
+            "locked": Specimen(
+                answers, answers.objects.filter(sanctionspecification=sanction).first().pk
+            ),
+        },
         "hearings.SanctionBenchmark": {
             "locked": Specimen(
                 SanctionBenchmark, SanctionBenchmark.objects.filter(sanction=sanction).first().pk
-            )
+            ),
         },
         "hearings.Opinion": {
             "locked": Specimen(Opinion, Opinion.objects.get(decision=decision).pk)

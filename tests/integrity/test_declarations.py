@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Q
 
 from commission import integrity
 
@@ -35,6 +36,25 @@ CLOCK_ARITHMETIC = [
     "started_at",
 ]
 ISSUED_PART = {"frozen": ALL, "no_delete": True}
+# The rules checked on INSERT: a table closed to new rows once the parent its foreign key names
+# is closed, and a requirement a new row must meet.
+INSERT = {
+    "complaints.Case": ["complaints.Case.status:requires:issued_decision"],
+    "criteria.CriterionVersion_countries": [
+        "criteria.CriterionVersion_countries:insert_closed:criterionversion"
+    ],
+    "criteria.CriterionVersion_sectors": [
+        "criteria.CriterionVersion_sectors:insert_closed:criterionversion"
+    ],
+    "hearings.AllegationFinding": ["hearings.AllegationFinding:insert_closed:decision"],
+    "hearings.FactFinding": ["hearings.FactFinding:insert_closed:finding"],
+    "hearings.CriterionApplication": ["hearings.CriterionApplication:insert_closed:finding"],
+    "hearings.SanctionSpecification": ["hearings.SanctionSpecification:insert_closed:decision"],
+    "hearings.SanctionSpecification_findings": [
+        "hearings.SanctionSpecification_findings:insert_closed:sanctionspecification"
+    ],
+    "hearings.SanctionBenchmark": ["hearings.SanctionBenchmark:insert_closed:sanction"],
+}
 EXPECTED = {
     "commission.CaseEvent": {"frozen": ALL, "no_delete": True},
     "commission.Clock": {
@@ -78,6 +98,7 @@ EXPECTED = {
     "hearings.FactFinding": ISSUED_PART,
     "hearings.CriterionApplication": ISSUED_PART,
     "hearings.SanctionSpecification": ISSUED_PART,
+    "hearings.SanctionSpecification_findings": ISSUED_PART,
     "hearings.SanctionBenchmark": ISSUED_PART,
     "hearings.Opinion": {"frozen": ALL, "no_delete": True},
 }
@@ -111,6 +132,28 @@ def test_each_declaration_gives_exactly_its_rules(label):
     declaration = integrity.registry()[label]
     model = apps.get_model(label)
     assert set(integrity.rules(model, declaration)) == _expected_rules(label, EXPECTED[label])
+
+
+@pytest.mark.parametrize("label", sorted(EXPECTED))
+def test_each_declaration_gives_exactly_its_insert_rules(label):
+    declaration = integrity.registry()[label]
+    model = apps.get_model(label)
+    assert integrity.insert_rules(model, declaration) == INSERT.get(label, [])
+
+
+def test_the_closed_tables_close_when_their_parent_does():
+    """What closes each table: an issued decision, and a criterion version once a later one
+    ends it (its countries and sectors are written by `criterion_revise` right after it)."""
+    from criteria.models import CriterionVersion
+    from hearings.models import AllegationFinding, Decision, SanctionSpecification
+
+    assert Decision.integrity.closed() == Q(status="issued")
+    assert AllegationFinding.integrity.closed() == Q(decision__status="issued")
+    assert SanctionSpecification.integrity.closed() == Q(decision__status="issued")
+    assert CriterionVersion.integrity.closed() == Q(effective_until__isnull=False)
+    findings = integrity.registry()["hearings.SanctionSpecification_findings"]
+    assert findings.frozen_when == Q(sanctionspecification__decision__status="issued")
+    assert findings.no_delete == Q(sanctionspecification__decision__status="issued")
 
 
 def test_status_transitions_are_the_models_own_tables():

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commission.models import InvestigativeTeam
 
-from . import services
+from . import admin_steps, services
 from .models import (
     CommissionReview,
     ConfidentialAccess,
@@ -26,6 +26,9 @@ from .models import (
     SiteVisit,
     VerificationVisit,
 )
+
+# registers the "assign the investigative team" step on a complaint's page
+__all__ = ["admin_steps"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

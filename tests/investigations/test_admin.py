@@ -81,3 +81,29 @@ def test_admin_never_shows_the_interviewee(client, tw):
         assert page.status_code == 200
         assert INTERVIEWEE not in page.content.decode()
         assert STATEMENT not in page.content.decode()
+
+
+def test_staff_assign_and_reassign_a_complaints_team_from_its_page(client, settings, tw):
+    from tests.factories.complaints import file_case
+
+    settings.STAFF_TWO_FACTOR = False
+    case = file_case(tw.base, received_days_ago=1)  # no task ran: no investigation yet
+    assert not Investigation.objects.filter(complaint=case).exists()
+    act = reverse("admin:complaints_case_act", args=[case.pk, "team-assign"])
+    client.force_login(tw.rep)  # a team member is not staff: no such step for them
+    assert client.get(act).status_code in (302, 403)
+
+    client.force_login(tw.base.staff)
+    page = client.get(reverse("admin:complaints_case_change", args=[case.pk]))
+    assert b"/act/team-assign/" in page.content
+    refused = client.post(act, {"team": tw.team.pk, "reason": ""})
+    assert refused.status_code == 200  # the form says what is missing; nothing is written
+    assert not Investigation.objects.filter(complaint=case).exists()
+    client.post(act, {"team": tw.team.pk, "reason": "Covers the garment sector."})
+    investigation = Investigation.objects.get(complaint=case)
+    assert investigation.kind == Investigation.Kind.TARGETED
+    assert investigation.team == tw.team
+    client.post(act, {"team": tw.other_team.pk, "reason": "The Lima team recused itself."})
+    investigation.refresh_from_db()
+    assert investigation.team == tw.other_team
+    assert Investigation.objects.filter(complaint=case).count() == 1

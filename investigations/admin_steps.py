@@ -5,10 +5,11 @@ the investigative team of its targeted investigation. The step calls the one ser
 from __future__ import annotations
 
 from django import forms
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from commission.models import InvestigativeTeam
-from complaints.admin import CaseStep, StepForm, case_step_register, has_perm
+from complaints.admin import CaseAdmin, CaseStep, StepForm, case_step_register, has_perm
 from complaints.models import Case
 
 from . import services
@@ -76,3 +77,24 @@ case_step_register(
         kind=Case.Kind.COMPLAINT,
     )
 )
+
+
+class InvestigativeTeamFilter(admin.SimpleListFilter):
+    """Complaints whose targeted investigation (or fact-gathering) a team holds."""
+
+    title = _("investigative team")
+    parameter_name = "team"
+
+    def lookups(self, request, model_admin):
+        return [(t.pk, t.name) for t in InvestigativeTeam.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        cases = Investigation.objects.filter(team=self.value(), complaint__isnull=False).values(
+            "complaint_id"
+        )
+        return queryset.filter(pk__in=cases)
+
+
+CaseAdmin.list_filter = [*CaseAdmin.list_filter, InvestigativeTeamFilter]

@@ -107,3 +107,8 @@ def test_staff_assign_and_reassign_a_complaints_team_from_its_page(client, setti
     investigation.refresh_from_db()
     assert investigation.team == tw.other_team
     assert Investigation.objects.filter(complaint=case).count() == 1
+
+    listing = reverse("admin:complaints_case_changelist")
+    other = client.get(listing, {"team": tw.other_team.pk}).content.decode()
+    assert case.docket_number in other
+    assert case.docket_number not in client.get(listing, {"team": tw.team.pk}).content.decode()

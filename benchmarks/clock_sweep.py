@@ -22,7 +22,8 @@ import os
 import statistics
 import sys
 import time
-from urllib.parse import urlparse
+
+from benchmarks._scratch_db import drop_database, recreate_database
 
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/commission_bench_clocks"
@@ -41,42 +42,9 @@ BUDGET_SECONDS = 1.0
 BUDGET_RATIO = 2.0
 
 
-def _admin_connection():
-    import psycopg2
-
-    url = urlparse(BENCH_URL)
-    conn = psycopg2.connect(
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn, url.path.lstrip("/")
-
-
-def _recreate_database() -> None:
-    conn, name = _admin_connection()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def _drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    conn, name = _admin_connection()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
-
-
 def main() -> int:  # noqa: PLR0915 - a script
     cases = sys.argv[1:] or ["due", "old-misses"]
-    _recreate_database()
+    recreate_database(BENCH_URL)
     import django
 
     django.setup()
@@ -91,7 +59,7 @@ def main() -> int:  # noqa: PLR0915 - a script
             results.append(_run_old_misses())
         return max(results, default=0)
     finally:
-        _drop_database()
+        drop_database(BENCH_URL)
 
 
 OLD_RUNS = 3

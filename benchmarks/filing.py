@@ -31,12 +31,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.urls import include, path
 
 from benchmarks import _timing
+from benchmarks._scratch_db import drop_database, recreate_database
 
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/commission_bench_filing"
@@ -113,39 +114,6 @@ def application(environ, start_response):
 
 
 # --- database ----------------------------------------------------------------------------------
-
-
-def _admin_connection():
-    import psycopg2
-
-    url = urlparse(BENCH_URL)
-    conn = psycopg2.connect(
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn, url.path.lstrip("/")
-
-
-def _recreate_database() -> None:
-    conn, name = _admin_connection()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def _drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    conn, name = _admin_connection()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
 
 
 def _prepare() -> dict:
@@ -438,7 +406,7 @@ def _verify(all_dockets: list[str], all_drafts: list[str]) -> dict:
 
 
 def main() -> int:
-    _recreate_database()
+    recreate_database(BENCH_URL)
     import django
 
     django.setup()
@@ -499,7 +467,7 @@ def main() -> int:
     finally:
         if server is not None:
             _stop_server(server)
-        _drop_database()
+        drop_database(BENCH_URL)
 
 
 if __name__ == "__main__":

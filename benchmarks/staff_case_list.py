@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 import sys
-from urllib.parse import urlparse
+
+from benchmarks._scratch_db import drop_database, recreate_database
 
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/commission_bench_staff"
@@ -39,48 +40,15 @@ QUERY_BUDGET = 15
 SAMPLES = 30
 
 
-def _admin_connection():
-    import psycopg2
-
-    url = urlparse(BENCH_URL)
-    conn = psycopg2.connect(
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn, url.path.lstrip("/")
-
-
-def _recreate_database() -> None:
-    conn, name = _admin_connection()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def _drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    conn, name = _admin_connection()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
-
-
 def main() -> int:
-    _recreate_database()
+    recreate_database(BENCH_URL)
     import django
 
     django.setup()
     try:
         return _run()
     finally:
-        _drop_database()
+        drop_database(BENCH_URL)
 
 
 PLACES = ["Ate, Lima", "Arequipa", "Trujillo", "Chiclayo", "Piura", "Cusco", "Callao"]

@@ -10,15 +10,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from commission.models import Sector, TradingPartner
-
 from . import services
 from .forms import ProposalForm
 from .models import (
     Criterion,
     CriterionVersion,
     DeliberationRound,
-    ParticipantRole,
     Proposal,
     Right,
     RoundReport,
@@ -30,7 +27,8 @@ from .models import (
 
 class ServiceForm(forms.ModelForm):
     """A model form whose only effect is one service call (made during validation, so a
-    refusal is shown on the form and nothing is saved)."""
+    refusal is shown on the form and nothing is saved). Its fields are the model's; the
+    service is their only validation."""
 
     user = None
 
@@ -49,6 +47,9 @@ class ServiceForm(forms.ModelForm):
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
         return cleaned
+
+    def _post_clean(self):
+        """No model validation of its own: the service validated (and saved) the row."""
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -82,6 +83,19 @@ class ServiceAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnly:
+    """Shown, never added, changed or deleted here (versions change only by adoption)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _run(modeladmin, request, queryset, call, done):
     for obj in queryset:
         try:
@@ -96,19 +110,9 @@ def _run(modeladmin, request, queryset, call, done):
 
 
 class RightAddForm(ServiceForm):
-    code = forms.CharField(label=_("code"), max_length=8)
-    name_en = forms.CharField(label=_("name (English)"), max_length=200)
-    name_es = forms.CharField(label=_("name (Spanish)"), max_length=200, required=False)
-    description_en = forms.CharField(
-        label=_("description (English)"), widget=forms.Textarea, required=False
-    )
-    description_es = forms.CharField(
-        label=_("description (Spanish)"), widget=forms.Textarea, required=False
-    )
-    position = forms.IntegerField(label=_("position"), initial=0, min_value=0)
-
     class Meta(ServiceForm.Meta):
         model = Right
+        fields = ["code", "name_en", "name_es", "description_en", "description_es", "position"]
 
     def perform(self, data):
         return services.right_create(actor=self.user, **data)
@@ -123,56 +127,33 @@ class RightAdmin(ServiceAdmin):
 # --------------------------------------------------------------------------- criteria
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnly, admin.TabularInline):
     model = CriterionVersion
     fk_name = "criterion"
     fields = ["identifier", "effective_from", "effective_until", "threshold", "unit", "provenance"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["code", "title_en", "right", "kind", "governs"]
     list_filter = ["right", "kind"]
     search_fields = ["code", "title_en", "title_es", "governs"]
     list_select_related = ["right"]
     inlines = [VersionInline]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SourceInline(admin.StackedInline):
+class SourceInline(ReadOnly, admin.StackedInline):
     model = Source
     extra = 0
-    can_delete = False
     fields = [f.name for f in Source._meta.fields if f.name not in ("id", "version")]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CriterionVersion)
-class CriterionVersionAdmin(admin.ModelAdmin):
+class CriterionVersionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["identifier", "effective_from", "effective_until", "threshold", "unit"]
     list_filter = ["provenance", "criterion__right", "is_retirement"]
     search_fields = ["identifier", "text_en", "text_es"]
@@ -180,45 +161,33 @@ class CriterionVersionAdmin(admin.ModelAdmin):
     date_hierarchy = "effective_from"
     inlines = [SourceInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --------------------------------------------------------------------------- rounds
 
 
 class RoundAddForm(ServiceForm):
-    code = forms.CharField(label=_("code"), max_length=20)
-    title_en = forms.CharField(label=_("title (English)"), max_length=200)
-    title_es = forms.CharField(label=_("title (Spanish)"), max_length=200, required=False)
-    notice_en = forms.CharField(label=_("public notice (English)"), widget=forms.Textarea)
-    notice_es = forms.CharField(
-        label=_("public notice (Spanish)"), widget=forms.Textarea, required=False
-    )
-    submissions_open_on = forms.DateField(label=_("reports and proposals open on"))
-    submissions_close_on = forms.DateField(label=_("reports and proposals close on"))
-    meeting_on = forms.DateField(label=_("deliberation meeting on"), required=False)
-    location = forms.CharField(label=_("place"), required=False)
     quorum_percent = forms.IntegerField(
         label=_("quorum (percent of sitting members voting)"),
         initial=50,
         min_value=1,
         max_value=100,
     )
-    majority = forms.ChoiceField(
-        label=_("required majority"),
-        choices=DeliberationRound.Majority.choices,
-        initial=DeliberationRound.Majority.SIMPLE,
-    )
 
     class Meta(ServiceForm.Meta):
         model = DeliberationRound
+        fields = [
+            "code",
+            "title_en",
+            "title_es",
+            "notice_en",
+            "notice_es",
+            "submissions_open_on",
+            "submissions_close_on",
+            "meeting_on",
+            "location",
+            "quorum_percent",
+            "majority",
+        ]
 
     def perform(self, data):
         return services.round_convene(actor=self.user, **data)
@@ -262,33 +231,13 @@ class ProposalAddForm(ServiceForm, ProposalForm):
         model = Proposal
 
     def perform(self, data):
-        return services.proposal_submit(
-            round=data["round"],
-            actor=self.user,
-            kind=data["kind"],
-            draft=self.draft(),
-            rationale=data["rationale"],
-            participant_role=data["participant_role"],
-            criterion=data.get("criterion"),
-            right=data.get("right"),
-            criterion_kind=data.get("criterion_kind", ""),
-            governs=data.get("governs", ""),
-            title_en=data.get("title_en", ""),
-            title_es=data.get("title_es", ""),
-        )
+        return services.proposal_submit(round=data["round"], actor=self.user, **self.submission())
 
 
-class VoteInline(admin.TabularInline):
+class VoteInline(ReadOnly, admin.TabularInline):
     model = Vote
     extra = 0
-    can_delete = False
     readonly_fields = ["member", "choice", "cast_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Proposal)
@@ -340,18 +289,10 @@ class ReportAddForm(ServiceForm):
         label=_("round"),
         queryset=DeliberationRound.objects.filter(status=DeliberationRound.Status.CONVENED),
     )
-    participant_role = forms.ChoiceField(
-        label=_("participating as"), choices=ParticipantRole.choices
-    )
-    criterion = forms.ModelChoiceField(
-        label=_("about criterion"), queryset=Criterion.objects.all(), required=False
-    )
-    title = forms.CharField(label=_("title"), max_length=200)
-    body = forms.CharField(label=_("report"), widget=forms.Textarea)
-    is_public = forms.BooleanField(label=_("public"), required=False, initial=True)
 
     class Meta(ServiceForm.Meta):
         model = RoundReport
+        fields = ["round", "participant_role", "criterion", "title", "body", "is_public"]
 
     def perform(self, data):
         return services.report_file(actor=self.user, **data)
@@ -365,24 +306,21 @@ class RoundReportAdmin(ServiceAdmin):
 
 
 class ResolutionAddForm(ServiceForm):
-    governs = forms.SlugField(label=_("governs"))
     binding_criterion = forms.ModelChoiceField(
         label=_("binding criterion"), queryset=Criterion.objects.filter(kind=Criterion.Kind.RULE)
-    )
-    country = forms.ModelChoiceField(
-        label=_("country (empty: all)"), queryset=TradingPartner.objects.all(), required=False
-    )
-    sector = forms.ModelChoiceField(
-        label=_("sector (empty: all)"), queryset=Sector.objects.all(), required=False
-    )
-    effective_from = forms.DateField(label=_("in force from"))
-    reason_en = forms.CharField(label=_("why it binds (English)"), widget=forms.Textarea)
-    reason_es = forms.CharField(
-        label=_("why it binds (Spanish)"), widget=forms.Textarea, required=False
     )
 
     class Meta(ServiceForm.Meta):
         model = RuleResolution
+        fields = [
+            "governs",
+            "binding_criterion",
+            "country",
+            "sector",
+            "effective_from",
+            "reason_en",
+            "reason_es",
+        ]
 
     def perform(self, data):
         return services.rule_resolution_record(actor=self.user, **data)

@@ -182,12 +182,10 @@ class CriterionVersionViewSet(viewsets.GenericViewSet):
 
     @register_answer
     def retrieve(self, request, identifier=None):
-        version = selectors.criterion_version_get(identifier=identifier)
-        if version is None:
+        found = selectors.criterion_version_with_history(identifier=identifier)
+        if found is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
-        history = selectors.criterion_history(criterion=version.criterion)
-        version = next(v for v in history if v.identifier == identifier)
-        return Response(VersionSerializer(version).data)
+        return Response(VersionSerializer(found[0]).data)
 
 
 class RoundSerializer(serializers.ModelSerializer):

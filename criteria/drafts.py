@@ -5,32 +5,14 @@ API and the management command all produce a dict and go through it."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .models import AveragingPeriod, Direction, Source
-
-SOURCE_FIELDS = [
-    "kind",
-    "instrument",
-    "article",
-    "supervisory_body",
-    "decision_reference",
-    "country",
-    "comparator_name",
-    "comparison_region",
-    "comparison_income_level",
-    "comparison_labor_relations_system",
-    "comparison_industry",
-    "value",
-    "unit",
-    "url",
-    "note",
-]
 
 
 def _decimal(value: Any, label: str) -> Decimal | None:
@@ -151,6 +133,9 @@ class SourceDraft:
         return {k: v for k, v in data.items() if v not in ("", None) or k == "kind"}
 
 
+SOURCE_FIELDS = [f.name for f in fields(SourceDraft)]
+
+
 @dataclass
 class VersionDraft:
     """What a version says. For a retirement only `effective_from`, `successor` and the texts
@@ -172,23 +157,7 @@ class VersionDraft:
     sources: list[SourceDraft] = field(default_factory=list)
     successor: str = ""  # code of the successor criterion (retirement only)
 
-    FIELDS = (
-        "text_en",
-        "effective_from",
-        "text_es",
-        "direction",
-        "threshold",
-        "unit",
-        "averaging_period",
-        "measuring_method_en",
-        "measuring_method_es",
-        "all_countries",
-        "countries",
-        "all_sectors",
-        "sectors",
-        "sources",
-        "successor",
-    )
+    FIELDS: ClassVar[tuple[str, ...]]  # its fields, in order (set below)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | VersionDraft) -> VersionDraft:
@@ -262,3 +231,6 @@ def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+VersionDraft.FIELDS = tuple(f.name for f in fields(VersionDraft))

@@ -11,17 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from commission.models import Organization, Sector, TradingPartner
 
-from .models import (
-    AveragingPeriod,
-    Criterion,
-    DeliberationRound,
-    Direction,
-    ParticipantRole,
-    Proposal,
-    Right,
-    Source,
-    Vote,
-)
+from .drafts import VersionDraft
+from .models import AveragingPeriod, Criterion, Direction, ParticipantRole, Proposal, Right, Vote
 
 
 class RegisterFilterForm(forms.Form):
@@ -172,46 +163,25 @@ class ProposalForm(forms.Form):
         return value
 
     def draft(self) -> dict:
+        """The proposed version, as `VersionDraft.from_dict` reads it."""
+        return {name: self.cleaned_data.get(name) for name in VersionDraft.FIELDS}
+
+    def submission(self) -> dict:
+        """The inputs of `proposal_submit` (but the round and the actor)."""
         d = self.cleaned_data
         return {
-            "text_en": d["text_en"],
-            "text_es": d.get("text_es", ""),
-            "effective_from": d["effective_from"],
-            "direction": d.get("direction", ""),
-            "threshold": d.get("threshold"),
-            "unit": d.get("unit", ""),
-            "averaging_period": d.get("averaging_period", ""),
-            "measuring_method_en": d.get("measuring_method_en", ""),
-            "measuring_method_es": d.get("measuring_method_es", ""),
-            "all_countries": d.get("all_countries", False),
-            "countries": d.get("countries", ""),
-            "all_sectors": d.get("all_sectors", False),
-            "sectors": d.get("sectors", ""),
-            "sources": d.get("sources") or [],
-            "successor": d.get("successor", ""),
+            "kind": d["kind"],
+            "draft": self.draft(),
+            "rationale": d["rationale"],
+            "participant_role": d["participant_role"],
+            "criterion": d.get("criterion"),
+            "right": d.get("right"),
+            "criterion_kind": d.get("criterion_kind", ""),
+            "governs": d.get("governs", ""),
+            "title_en": d.get("title_en", ""),
+            "title_es": d.get("title_es", ""),
         }
 
 
 class VoteForm(forms.Form):
     choice = forms.ChoiceField(label=_("Vote"), choices=Vote.Choice.choices)
-
-
-class RoundConveneForm(forms.ModelForm):
-    class Meta:
-        model = DeliberationRound
-        fields = [
-            "code",
-            "title_en",
-            "title_es",
-            "notice_en",
-            "notice_es",
-            "submissions_open_on",
-            "submissions_close_on",
-            "meeting_on",
-            "location",
-            "quorum_percent",
-            "majority",
-        ]
-
-
-SOURCE_KINDS = Source.Kind

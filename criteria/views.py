@@ -122,11 +122,10 @@ def criterion_detail(request, code: str):
 @require_GET
 @register_answer
 def version_detail(request, code: str, number: int):
-    version = selectors.criterion_version_get(identifier=f"{code}/v{number}")
-    if version is None:
+    found = selectors.criterion_version_with_history(identifier=f"{code}/v{number}")
+    if found is None:
         raise Http404
-    history = selectors.criterion_history(criterion=version.criterion)
-    version = next(v for v in history if v.number == number)
+    version, history = found
     return render(
         request,
         "criteria/version_detail.html",
@@ -281,22 +280,8 @@ def proposal_file(request, code: str):
     round_ = _round_or_404(code)
     form = ProposalForm(request.POST or None, initial={"all_countries": True, "all_sectors": True})
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            services.proposal_submit(
-                round=round_,
-                actor=request.user,
-                kind=d["kind"],
-                draft=form.draft(),
-                rationale=d["rationale"],
-                participant_role=d["participant_role"],
-                criterion=d.get("criterion"),
-                right=d.get("right"),
-                criterion_kind=d.get("criterion_kind", ""),
-                governs=d.get("governs", ""),
-                title_en=d.get("title_en", ""),
-                title_es=d.get("title_es", ""),
-            )
+            services.proposal_submit(round=round_, actor=request.user, **form.submission())
         except ValidationError as exc:
             _show_errors(form, exc)
         else:
@@ -370,11 +355,10 @@ def round_advance(request, code: str):
 @require_GET
 @register_answer
 def version_json(request, code: str, number: int):
-    version = selectors.criterion_version_get(identifier=f"{code}/v{number}")
-    if version is None:
+    found = selectors.criterion_version_with_history(identifier=f"{code}/v{number}")
+    if found is None:
         raise Http404
-    history = selectors.criterion_history(criterion=version.criterion)
-    version = next(v for v in history if v.number == number)
+    version, _history = found
     return JsonResponse(
         selectors.version_as_dict(version), json_dumps_params={"ensure_ascii": False}
     )

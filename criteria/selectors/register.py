@@ -182,6 +182,18 @@ def criterion_history(*, criterion: Criterion) -> list[CriterionVersion]:
     )
 
 
+def criterion_version_with_history(
+    *, identifier: str
+) -> tuple[CriterionVersion, list[CriterionVersion]] | None:
+    """The version cited as `identifier` and its criterion's whole history (with sources and
+    applicability), or None."""
+    version = criterion_version_get(identifier=identifier)
+    if version is None:
+        return None
+    history = criterion_history(criterion=version.criterion)
+    return next(v for v in history if v.identifier == identifier), history
+
+
 # --------------------------------------------------------------------------- rounds
 
 

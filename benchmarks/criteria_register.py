@@ -130,6 +130,8 @@ def build(rng: random.Random) -> dict:
     matter), 10 versions each (yearly, each measure tightening), one source per version;
     10% apply to every trading partner, the rest to one; 30% to every sector, the rest to one
     ISIC code (section, division, group or class)."""
+    from django.db import connection
+
     from commission.models import Sector, TradingPartner
     from criteria.models import Criterion, CriterionVersion, Right, Source
 
@@ -184,7 +186,6 @@ def build(rng: random.Random) -> dict:
         base = Decimal(rng.randint(150, 400))
         for n in range(1, VERSIONS + 1):
             since = FIRST + dt.timedelta(days=365 * (n - 1))
-            until = FIRST + dt.timedelta(days=365 * n) if n < VERSIONS else None
             value = base - 5 * n
             versions.append(
                 CriterionVersion(
@@ -192,7 +193,6 @@ def build(rng: random.Random) -> dict:
                     number=n,
                     identifier=f"{criterion.code}/v{n}",
                     effective_from=since,
-                    effective_until=until,
                     text_en=f"Version {n} of {criterion.code}: employers shall comply.",
                     text_es=f"Versión {n} de {criterion.code}: los empleadores cumplirán.",
                     direction="at_most" if measure else "",
@@ -230,6 +230,17 @@ def build(rng: random.Random) -> dict:
     Source.objects.bulk_create(sources, batch_size=5000)
     CountryLink.objects.bulk_create(country_links, batch_size=5000)
     SectorLink.objects.bulk_create(sector_links, batch_size=5000)
+    # Each version ends when the next takes effect, set only now: a version that has ended
+    # takes no new countries or sectors (its integrity declaration), and the database checks
+    # that the next version exists.
+    table = CriterionVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET effective_until = (SELECT n.effective_from FROM {table} n"  # noqa: S608
+            f" WHERE n.criterion_id = {table}.criterion_id AND n.number = {table}.number + 1)"
+            f" WHERE number < %s",
+            [VERSIONS],
+        )
     return {"versions": len(versions), "sources": len(sources)}
 
 

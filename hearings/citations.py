@@ -140,7 +140,9 @@ def citation_rows(decision: Decision, *, language: str = "en", redact=None) -> l
     for c in citations:
         finding, version = c.finding, c.finding.criterion_version
         criterion = version.criterion
-        title = criterion.title_es if language == "es" and criterion.title_es else criterion.title_en
+        title = (
+            criterion.title_es if language == "es" and criterion.title_es else criterion.title_en
+        )
         rows.append(
             CitedFinding(
                 position=c.position,

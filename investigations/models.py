@@ -467,7 +467,6 @@ class ConfidentialAccess(Guarded):
         return f"{self.user} {self.what} {self.interview} {self.at:%Y-%m-%d %H:%M}"
 
 
-
 class DisclosureDemand(Guarded):
     """A document request, a subpoena or a mandatory-disclosure demand to an employer, a
     global corporation (for its affiliates and suppliers) or an agency, with a clocked due

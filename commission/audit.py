@@ -105,6 +105,8 @@ VERBS = frozenset(
         "corrigendum_issued",
         "opinion_file_mismatch",
         "submission_reviewed",
+        "investigation_finding_cited",
+        "investigation_finding_uncited",
         # investigations
         "team_created",
         "team_member_added",
@@ -116,6 +118,7 @@ VERBS = frozenset(
         "interview_recorded",
         "interview_access_granted",
         "interview_access_revoked",
+        "interview_file_added",
         "excerpt_added",
         "demand_issued",
         "demand_disclosed",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from commission.models import CommissionMember
 from complaints.selectors import is_commission_member
 
-from . import admin_dashboard, admin_steps, selectors, services
+from . import admin_citations, admin_dashboard, admin_steps, selectors, services
 from .models import (
     ConflictDeclaration,
     Decision,
@@ -283,6 +283,11 @@ class DecisionAdmin(ReadOnlyAdmin):
     case_path = "case"
     list_display = ["case", "kind", "adoption", "status", "adopted_at", "issued_at"]
     list_filter = ["status", "kind", "adoption"]
+    readonly_fields = ["investigation_findings_cited"]
+
+    @admin.display(description=_("Investigation findings cited"))
+    def investigation_findings_cited(self, obj: Decision) -> str:
+        return admin_citations.citations_table(obj)
 
 
 @admin.register(SanctionSpecification)

@@ -1210,3 +1210,44 @@ class Opinion(Guarded):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class FindingCitation(Guarded):
+    """An investigation finding the panel relies on, cited by the decision (hearings reads
+    investigations, never the reverse). Cited while the decision is a draft
+    (`hearings.citations`); frozen with the decision once issued. The opinion shows the
+    finding's criterion version, result and measured values — never an interview."""
+
+    integrity = Integrity(
+        why=_("the investigation findings an issued decision cites never change"),
+        frozen=ALL,
+        frozen_when=Q(decision__status="issued"),
+        no_delete=Q(decision__status="issued"),
+        frozen_with="decision",
+    )
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="citations"
+    )
+    finding = models.ForeignKey(
+        "investigations.Finding",
+        verbose_name=_("investigation finding"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    reliance = models.TextField(_("what the panel relies on it for"))
+    cited_by = _user_fk(_("cited by"))
+    cited_at = models.DateTimeField(_("cited at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["decision", "position"]
+        verbose_name = _("investigation finding cited")
+        verbose_name_plural = _("investigation findings cited")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "finding"], name="citation_once"),
+            models.UniqueConstraint(fields=["decision", "position"], name="citation_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} — C{self.position}"

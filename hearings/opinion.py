@@ -25,6 +25,7 @@ from commission.dates import Deadline
 from commission.models import Clock
 
 from . import selectors, signing
+from .citations import citation_rows
 from .models import (
     AllegationFinding,
     Corrigendum,
@@ -423,6 +424,9 @@ def _decision_context(decision: Decision, language: str) -> dict[str, Any]:
         "history": _history(decision, clocks, hearing, redactions),
         "clocks": _clock_rows(clocks, hearing, decision),
         "findings": findings,
+        "cited_findings": citation_rows(
+            decision, language=language, redact=lambda text: selectors.redact(text, redactions)
+        ),
         "sanctions": sanctions,
         "is_complaint": decision.kind == Decision.Kind.COMPLAINT,
         "disposition": _disposition(decision, findings),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commission.models import InvestigativeTeam
 
-from . import admin_steps, services
+from . import admin_dashboard, admin_steps, services
 from .models import (
     CommissionReview,
     ConfidentialAccess,
@@ -27,8 +27,9 @@ from .models import (
     VerificationVisit,
 )
 
-# registers the "assign the investigative team" step on a complaint's page
-__all__ = ["admin_steps"]
+# register the "assign the investigative team" step on a complaint's page and the dashboard's
+# section of demands, orders and verifications due
+__all__ = ["admin_dashboard", "admin_steps"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -163,7 +164,7 @@ class VerificationInline(admin.TabularInline):
 @admin.register(RemedialOrder)
 class RemedialOrderAdmin(ReadOnlyAdmin):
     list_display = ["investigation", "addressee", "status", "issued_at", "complaint"]
-    list_filter = ["status"]
+    list_filter = ["status", admin_dashboard.OrderDueFilter]
     inlines = [VerificationInline]
     actions = ["uphold", "file_complaint"]
 
@@ -221,7 +222,7 @@ class ConfidentialAccessAdmin(ReadOnlyAdmin):
 @admin.register(DisclosureDemand)
 class DisclosureDemandAdmin(ReadOnlyAdmin):
     list_display = ["investigation", "addressee", "instrument", "scope", "status", "issued_at"]
-    list_filter = ["instrument", "scope", "status"]
+    list_filter = ["instrument", "scope", "status", admin_dashboard.DemandDueFilter]
 
 
 @admin.register(SiteVisit)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from commission.models import Organization
 from criteria.models import CriterionVersion
 
-from .models import DisclosureDemand, Finding, VerificationVisit
+from .models import DisclosureDemand, Finding, InterviewFile, VerificationVisit
 
 
 class DateInput(forms.DateInput):
@@ -63,6 +63,14 @@ class ExcerptForm(forms.Form):
         label=_("Excerpt (pseudonymised)"),
         widget=forms.Textarea,
         help_text=_("Never the interviewee's name: use the pseudonym."),
+    )
+
+
+class InterviewFileForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file is"), choices=InterviewFile.Kind.choices)
+    upload = forms.FileField(
+        label=_("File (audio, scan)"),
+        help_text=_("Encrypted at rest; only those who may read this interview can open it."),
     )
 
 

@@ -14,12 +14,12 @@ service. Every write goes through `investigations.services`; statuses move only 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commission.integrity import ALL, Guarded, Integrity
 from commission.models import (
     InvestigativeTeam,
     Organization,
@@ -44,7 +44,7 @@ class InvestigationCounter(models.Model):
         return f"I-{self.year}: {self.last_number}"
 
 
-class Investigation(models.Model):
+class Investigation(Guarded):
     class Kind(models.TextChoices):
         AGENCY_MONITORING = "agency_monitoring", _("Monitoring of a government enforcement agency")
         EMPLOYER_SAMPLE = "employer_sample", _("Monitoring of a representative sample of employers")
@@ -59,6 +59,18 @@ class Investigation(models.Model):
         Status.OPEN: frozenset({Status.CONCLUDED}),
         Status.CONCLUDED: frozenset(),
     }
+
+    integrity = Integrity(
+        why=_(
+            "an investigation's number, kind, opening and sample (its frame, method, seed and "
+            "draw) never change; it is concluded once and never deleted"
+        ),
+        frozen=ALL,
+        unfrozen=("status", "team", "concluded_at"),
+        transitions=TRANSITIONS,
+        set_once=("concluded_at",),
+        no_delete=True,
+    )
 
     class Trigger(models.TextChoices):
         COMPLAINT_FILED = "complaint_filed", _("Opened when the complaint was filed")
@@ -173,10 +185,16 @@ def team_users(team_id: int) -> list:
     )
 
 
-class TeamDetermination(models.Model):
+class TeamDetermination(Guarded):
     """A team's determination of a question: every member's position is recorded, the
     position of the commission staff member who decides is the determination, and the other
     positions that differ from it are kept as dissents (l. 2507–2514)."""
+
+    integrity = Integrity(
+        why=_("a team determination is recorded once and never changed or deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     investigation = models.ForeignKey(
         Investigation,
@@ -207,7 +225,13 @@ class TeamDetermination(models.Model):
         return [p for p in self.positions.all() if p.is_dissent]
 
 
-class MemberPosition(models.Model):
+class MemberPosition(Guarded):
+    integrity = Integrity(
+        why=_("a member's position in a determination, dissents included, is kept as recorded"),
+        frozen=ALL,
+        no_delete=True,
+    )
+
     determination = models.ForeignKey(
         TeamDetermination,
         verbose_name=_("determination"),
@@ -236,7 +260,13 @@ class MemberPosition(models.Model):
         return f"{self.membership.person}: {self.position}"
 
 
-class SiteVisit(models.Model):
+class SiteVisit(Guarded):
+    integrity = Integrity(
+        why=_("a site visit is evidence: recorded once, never changed or deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
+
     investigation = models.ForeignKey(
         Investigation,
         verbose_name=_("investigation"),
@@ -273,10 +303,18 @@ class SiteVisit(models.Model):
         return f"{self.place} ({self.visited_on})"
 
 
-class Interview(models.Model):
+class Interview(Guarded):
     """A worker interview, always held off company premises. The interviewee's identity and
     the statement are encrypted at rest and shown only to holders of the explicit
     `view_interview_confidential` grant on this interview; each such view is logged."""
+
+    integrity = Integrity(
+        why=_("a worker interview is evidence: recorded once, never changed or deleted"),
+        frozen=ALL,
+        # Re-encrypted under a new key by `interview_fields_reencrypt` (ADR 0032).
+        unfrozen=("interviewee_name", "interviewee_contact", "statement"),
+        no_delete=True,
+    )
 
     investigation = models.ForeignKey(
         Investigation,
@@ -324,8 +362,14 @@ class Interview(models.Model):
         return f"{self.investigation.number} {self.pseudonym}"
 
 
-class InterviewExcerpt(models.Model):
+class InterviewExcerpt(Guarded):
     """A pseudonymised passage of a statement, written by the team, usable as evidence."""
+
+    integrity = Integrity(
+        why=_("an excerpt usable as evidence is never changed or deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     interview = models.ForeignKey(
         Interview, verbose_name=_("interview"), on_delete=models.PROTECT, related_name="excerpts"
@@ -348,8 +392,61 @@ class InterviewExcerpt(models.Model):
         return f"{self.interview.pseudonym}: {self.text[:60]}"
 
 
-class ConfidentialAccess(models.Model):
+class InterviewFile(Guarded):
+    """A file carried by an interview (an audio recording, a scanned note or form). It passed
+    the one upload door (`complaints.uploads.upload_accept`), is encrypted with the field keys
+    (ADR 0032) and stored under the SHA-256 of what is stored; its name is encrypted too. Read
+    only through `interview_file_read`, by holders of the interview's explicit grant, every
+    read logged; never on a public page, a public API or a PDF."""
+
+    integrity = Integrity(
+        why=_("a file carried by an interview is evidence: never replaced or deleted"),
+        frozen=ALL,
+        # Re-encrypted under a new key with the interview's fields (ADR 0032).
+        unfrozen=("original_name",),
+        no_delete=True,
+    )
+
+    class Kind(models.TextChoices):
+        AUDIO = "audio", _("Audio recording")
+        SCAN = "scan", _("Scanned document")
+        OTHER = "other", _("Other file")
+
+    interview = models.ForeignKey(
+        Interview, verbose_name=_("interview"), on_delete=models.PROTECT, related_name="files"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    original_name = EncryptedTextField(_("file name (confidential)"))
+    mime_type = models.CharField(_("type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    stored_as = models.CharField(_("stored as (encrypted, content-addressed)"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["interview", "uploaded_at", "id"]
+        verbose_name = _("interview file")
+        verbose_name_plural = _("interview files")
+
+    def __str__(self) -> str:
+        # Never the file's name: it may name the worker.
+        return f"{self.interview} #{self.pk} ({self.get_kind_display()})"
+
+
+class ConfidentialAccess(Guarded):
     """Every view of a confidential record: who, what, when, through which door."""
+
+    integrity = Integrity(
+        why=_("the log of views of confidential records is append-only"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
@@ -369,16 +466,8 @@ class ConfidentialAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.what} {self.interview} {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("The access log is append-only."))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("The access log is append-only."))
-
-
-class DisclosureDemand(models.Model):
+class DisclosureDemand(Guarded):
     """A document request, a subpoena or a mandatory-disclosure demand to an employer, a
     global corporation (for its affiliates and suppliers) or an agency, with a clocked due
     date, a status and the penalty recorded for non-disclosure (l. 2846–2858)."""
@@ -408,6 +497,25 @@ class DisclosureDemand(models.Model):
         Status.DISCLOSED: frozenset(),
         Status.NOT_DISCLOSED: frozenset(),
     }
+
+    integrity = Integrity(
+        why=_(
+            "a disclosure demand's terms never change; it is answered once (disclosed, or not "
+            "disclosed with its penalty) and never deleted"
+        ),
+        frozen=ALL,
+        unfrozen=(
+            "status",
+            "disclosed_at",
+            "response_summary",
+            "penalty",
+            "penalty_amount",
+            "penalty_currency",
+        ),
+        transitions=TRANSITIONS,
+        set_once=("disclosed_at", "penalty_amount"),
+        no_delete=True,
+    )
 
     investigation = models.ForeignKey(
         Investigation,
@@ -463,7 +571,7 @@ class DisclosureDemand(models.Model):
         return self.investigation.clock_recipients(audience)
 
 
-class Finding(models.Model):
+class Finding(Guarded):
     """A finding per criterion version: drafted by any team member, determined by the team
     (the staff position prevails; dissents kept)."""
 
@@ -480,6 +588,18 @@ class Finding(models.Model):
         Status.DRAFT: frozenset({Status.DETERMINED}),
         Status.DETERMINED: frozenset(),
     }
+
+    integrity = Integrity(
+        why=_(
+            "a finding determined by the team, with its evidence links, never changes; "
+            "findings are never deleted"
+        ),
+        frozen=ALL,
+        frozen_when=Q(status="determined"),
+        transitions=TRANSITIONS,
+        no_delete=True,
+        frozen_m2m=("site_visits", "excerpts", "demands"),
+    )
 
     investigation = models.ForeignKey(
         Investigation,
@@ -566,7 +686,7 @@ class Finding(models.Model):
         return f"{self.criterion_version.identifier}: {self.get_result_display()}"
 
 
-class RemedialOrder(models.Model):
+class RemedialOrder(Guarded):
     """An order to remedy violations found: steps with clocked due dates, capacity-building
     measures, and verification visits. Only a verification visit that observed and measured
     compliance ends it as complied; a plan or a promise never does."""
@@ -581,6 +701,19 @@ class RemedialOrder(models.Model):
         Status.VERIFIED_COMPLIED: frozenset(),
         Status.FAILED: frozenset(),
     }
+
+    integrity = Integrity(
+        why=_(
+            "a remedial order's terms and the violations it remedies never change; it ends "
+            "once (compliance verified, or failed) and is never deleted"
+        ),
+        frozen=ALL,
+        unfrozen=("status", "verified_at", "failed_at", "failure_reason", "complaint"),
+        transitions=TRANSITIONS,
+        set_once=("verified_at", "failed_at", "complaint"),
+        no_delete=True,
+        frozen_m2m=("findings",),
+    )
 
     investigation = models.ForeignKey(
         Investigation,
@@ -638,8 +771,14 @@ class RemedialOrder(models.Model):
         return self.investigation.number
 
 
-class RemedialStep(models.Model):
+class RemedialStep(Guarded):
     """One step of an order; its due date is a clock (`remedial_order_due`) on this row."""
+
+    integrity = Integrity(
+        why=_("a remedial order's steps and their due dates never change"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     order = models.ForeignKey(
         RemedialOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="steps"
@@ -668,8 +807,14 @@ class RemedialStep(models.Model):
         return self.order.investigation.clock_recipients(audience)
 
 
-class CapacityMeasure(models.Model):
+class CapacityMeasure(Guarded):
     """Technical assistance to the employer or agency, part of the order (l. 2812–2826)."""
+
+    integrity = Integrity(
+        why=_("the capacity-building measures of an order never change"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     class Recipient(models.TextChoices):
         EMPLOYER = "employer", _("Employer")
@@ -694,8 +839,14 @@ class CapacityMeasure(models.Model):
         return self.description[:60]
 
 
-class VerificationVisit(models.Model):
+class VerificationVisit(Guarded):
     """A visit that checks whether an order was carried out, with the outcome measured."""
+
+    integrity = Integrity(
+        why=_("a verification visit and its measured outcome are append-only"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     class Basis(models.TextChoices):
         INSPECTION = "inspection", _("Inspection of the workplace")
@@ -754,8 +905,14 @@ class VerificationVisit(models.Model):
         return f"{self.order} {self.visited_on}: {self.get_outcome_display()}"
 
 
-class CommissionReview(models.Model):
+class CommissionReview(Guarded):
     """The commission's review of a finding or a remedial order, with its reasons."""
+
+    integrity = Integrity(
+        why=_("the commission's review and its reasons are never changed or deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     class Outcome(models.TextChoices):
         UPHELD = "upheld", _("Upheld")
@@ -803,9 +960,15 @@ class CommissionReview(models.Model):
         return f"{self.get_outcome_display()} ({self.reviewed_at:%Y-%m-%d})"
 
 
-class ProtocolMandate(models.Model):
+class ProtocolMandate(Guarded):
     """A protocol change the commission's members mandate for a team, e.g. after a forum
     showed another team's better-performing method (l. 2720–2728)."""
+
+    integrity = Integrity(
+        why=_("a protocol mandate is recorded and dated once, never changed or deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
 
     team = models.ForeignKey(
         InvestigativeTeam,

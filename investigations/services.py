@@ -18,6 +18,7 @@ the portal workspace, the REST API, the admin, the demo and the tasks all call t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from commission.models import (
     TradingPartner,
 )
 from commission.services import case_event_record, clock_meet, clock_start
+from complaints import uploads
+from complaints.fields import field_fernet
 from complaints.models import Case, Respondent
 from complaints.services import (
     AllegationInput,
@@ -67,6 +70,7 @@ from .models import (
     Finding,
     Interview,
     InterviewExcerpt,
+    InterviewFile,
     Investigation,
     InvestigationCounter,
     MemberPosition,
@@ -789,6 +793,106 @@ def interview_excerpt_add(*, interview: Interview, text: str, actor=None) -> Int
             data={"interview": interview.pk, "excerpt": excerpt.pk},
         )
     return excerpt
+
+
+# --- interview files ---------------------------------------------------------------------
+
+INTERVIEW_FILES = "investigations/interviews"
+
+
+def _sealed_address(sealed: bytes) -> str:
+    digest = hashlib.sha256(sealed).hexdigest()
+    return f"{INTERVIEW_FILES}/{digest[:2]}/{digest}.bin"
+
+
+def _sealed_store(sealed: bytes) -> str:
+    """Store encrypted bytes under the SHA-256 of what is stored (the content address): the
+    same bytes twice are stored once; different bytes at an address are refused."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = _sealed_address(sealed)
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as existing:
+            if hashlib.sha256(existing.read()).hexdigest() != name.rsplit("/", 1)[1][:64]:
+                raise ValidationError(_("A stored file does not match its address."))
+        return name
+    stored = default_storage.save(name, ContentFile(sealed))
+    if stored != name:
+        raise ValidationError(_("A stored file does not match its address."))
+    return name
+
+
+def interview_file_add(
+    *, interview: Interview, upload: Any, kind: str, actor: Any = None
+) -> InterviewFile:
+    """Attach a file to an interview (an audio recording, a scanned note). It passes the one
+    upload door (size cap, type by content, virus scan when configured), is encrypted with the
+    field keys (ADR 0032) and stored under the hash of the encrypted bytes; its name is
+    encrypted too. Only someone who may read the interview's statement adds its files."""
+    investigation = interview.investigation
+    _require_member(actor, investigation)
+    _require_open(investigation)
+    if actor is not None and not can_read_confidential(actor, interview):
+        raise PermissionDenied(_("Only those who may read the interview add its files."))
+    if kind not in InterviewFile.Kind.values:
+        raise ValidationError(_("Say what the file is."))
+    try:
+        checked = uploads.upload_accept(upload, scan=True)
+    except uploads.UploadRejected as exc:
+        raise ValidationError(exc.message, code="upload_rejected") from exc
+    upload.seek(0)
+    sealed = field_fernet().encrypt(upload.read())
+    upload.seek(0)
+    with transaction.atomic():
+        stored_as = _sealed_store(sealed)
+        row = InterviewFile.objects.create(
+            interview=interview,
+            kind=kind,
+            original_name=checked.name,
+            mime_type=checked.type.mime,
+            size=checked.size,
+            sha256=checked.sha256,
+            stored_as=stored_as,
+            uploaded_by=actor,
+        )
+        # Events and logs name the file's number and kind, never its name.
+        _event(
+            investigation,
+            "interview_file_added",
+            actor,
+            data={"interview": interview.pk, "file": row.pk, "kind": kind, "size": checked.size},
+        )
+    return row
+
+
+@dataclass(frozen=True)
+class InterviewFileContent:
+    name: str
+    mime_type: str
+    data: bytes
+
+
+def interview_file_read(*, file: InterviewFile, user: Any, door: str) -> InterviewFileContent:
+    """The decrypted file, for a holder of the interview's explicit grant; the read is logged
+    (who, which file, when, through which door) before anything is returned, and the bytes are
+    checked against both hashes (of what is stored, and of the file as uploaded)."""
+    from django.core.files.storage import default_storage
+
+    interview = file.interview
+    if not can_read_confidential(user, interview):
+        raise PermissionDenied(_("This interview record is confidential."))
+    ConfidentialAccess.objects.create(
+        user=user, interview=interview, what=f"file {file.pk}"[:40], door=door[:16]
+    )
+    with default_storage.open(file.stored_as, "rb") as handle:
+        sealed = handle.read()
+    if _sealed_address(sealed) != file.stored_as:
+        raise ValidationError(_("A stored file does not match its address."))
+    data = field_fernet().decrypt(sealed)
+    if hashlib.sha256(data).hexdigest() != file.sha256:
+        raise ValidationError(_("A stored file does not match its hash."))
+    return InterviewFileContent(name=file.original_name, mime_type=file.mime_type, data=data)
 
 
 # --- disclosure demands ------------------------------------------------------------------
@@ -1670,12 +1774,17 @@ def member_token_issue(*, user, actor=None) -> str:
 
 
 def interview_fields_reencrypt() -> int:
-    """Re-save interviewees' identities and statements under the first key of
-    FIELD_ENCRYPTION_KEYS (run with `complaints.services.confidential_fields_reencrypt` after a
-    new key is prepended; ADR 0032). Returns the number of rows rewritten."""
+    """Re-save interviewees' identities and statements, and interview files' names, under the
+    first key of FIELD_ENCRYPTION_KEYS (run with `complaints.services.confidential_fields_
+    reencrypt` after a new key is prepended; ADR 0032). Returns the number of rows rewritten.
+    A file's bytes stay sealed under the key they were written with (their address is their
+    hash): an old key is kept in the list while such files exist."""
     count = 0
     fields = ["interviewee_name", "interviewee_contact", "statement"]
     for row in Interview.objects.only("pk", *fields).iterator():
         row.save(update_fields=fields)
+        count += 1
+    for row in InterviewFile.objects.only("pk", "original_name").iterator():
+        row.save(update_fields=["original_name"])
         count += 1
     return count

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from .models import (
     Finding,
     Interview,
     InterviewExcerpt,
+    InterviewFile,
     Investigation,
     RemedialOrder,
 )
@@ -205,8 +206,58 @@ def interview_detail(request, pk: int):
             "interview": interview,
             "confidential": confidential,
             "form": form if confidential else None,
+            # The files (their names may name the worker) only with the grant.
+            "files": list(interview.files.all()) if confidential else [],
+            "file_form": forms.InterviewFileForm() if confidential else None,
         },
     )
+
+
+@login_required(login_url=LOGIN)
+@require_http_methods(["POST"])
+def interview_file_new(request, pk: int):
+    interview = get_object_or_404(Interview.objects.select_related("investigation"), pk=pk)
+    _writable(request, interview.investigation_id)
+    if not services.can_read_confidential(request.user, interview):
+        raise PermissionDenied
+    form = forms.InterviewFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.interview_file_add(
+                interview=interview,
+                upload=form.cleaned_data["upload"],
+                kind=form.cleaned_data["kind"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("File added; it is encrypted at rest."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("investigations:interview", pk=interview.pk)
+
+
+@login_required(login_url=LOGIN)
+@require_GET
+def interview_file(request, pk: int):
+    """One interview file, decrypted for a holder of the interview's grant (the read is
+    logged); never cached, always downloaded, never rendered inline."""
+    row = get_object_or_404(InterviewFile.objects.select_related("interview"), pk=pk)
+    _visible(request, row.interview.investigation_id)
+    content = services.interview_file_read(file=row, user=request.user, door="portal")
+    response = HttpResponse(content.data, content_type=content.mime_type)
+    extension = content.name.rpartition(".")[2] if "." in content.name else "bin"
+    # The stored name may name the worker: the download carries a neutral one.
+    response["Content-Disposition"] = (
+        f'attachment; filename="{row.interview.pseudonym.replace(" ", "-")}-{row.pk}.{extension}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required(login_url=LOGIN)

@@ -20,10 +20,12 @@ from hearings.models import (
     CriterionApplication,
     Decision,
     FactFinding,
+    FindingCitation,
     Opinion,
     SanctionBenchmark,
     SanctionSpecification,
 )
+from investigations import models as inv
 
 
 @dataclasses.dataclass
@@ -36,6 +38,203 @@ class Specimen:
 
     def fresh(self):
         return self.model._base_manager.get(pk=self.pk)
+
+
+def _investigation_rows(parties, criteria, case, draft_case) -> dict[str, object]:
+    """One row of every guarded record of investigations, in the states their rules speak of
+    (written as rows: the services and their clocks are tested in tests/investigations)."""
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from commission.models import InvestigativeTeam, Person, TeamMembership
+
+    user = get_user_model().objects.order_by("pk").first()
+    now = timezone.now()
+    today = timezone.localdate()
+    team = InvestigativeTeam.objects.create(name="Specimen team", country=parties.pe)
+    person = Person.objects.create(full_name="Specimen Staff", country=parties.pe)
+    membership = TeamMembership.objects.create(team=team, person=person, role="staff")
+    common = {"team": team, "country": parties.pe, "title": "Specimen"}
+    targeted = inv.Investigation.objects.create(
+        number="I-SPEC-1", kind="targeted", complaint=case, trigger="staff_decision", **common
+    )
+    concluded = inv.Investigation.objects.create(
+        number="I-SPEC-2",
+        kind="agency_monitoring",
+        trigger="monitoring_plan",
+        status="concluded",
+        concluded_at=now,
+        **common,
+    )
+    visit = inv.SiteVisit.objects.create(
+        investigation=targeted,
+        place="Lima",
+        visited_on=today,
+        observations="Seen.",
+        recorded_by=user,
+    )
+    interview = inv.Interview.objects.create(
+        investigation=targeted,
+        pseudonym="Worker 1",
+        held_on=today,
+        place_description="Union hall",
+        interviewee_name="Name",
+        statement="Statement.",
+        recorded_by=user,
+    )
+    excerpt = inv.InterviewExcerpt.objects.create(
+        interview=interview, text="Excerpt.", created_by=user
+    )
+    stored = inv.InterviewFile.objects.create(
+        interview=interview,
+        kind="audio",
+        original_name="recording.mp3",
+        mime_type="audio/mpeg",
+        size=3,
+        sha256="0" * 64,
+        stored_as="investigations/interviews/00/specimen.bin",
+        uploaded_by=user,
+    )
+    access = inv.ConfidentialAccess.objects.create(
+        user=user, interview=interview, what="identity_and_statement", door="portal"
+    )
+    demand = {
+        "investigation": targeted,
+        "addressee": parties.employer,
+        "instrument": "request",
+        "scope": "wages",
+        "description": "Payroll.",
+        "days": 10,
+        "issued_at": now,
+        "recorded_by": user,
+    }
+    disclosed = inv.DisclosureDemand.objects.create(
+        status="disclosed", disclosed_at=now, response_summary="Payroll.", **demand
+    )
+    penalized = inv.DisclosureDemand.objects.create(
+        status="not_disclosed",
+        penalty="Fine.",
+        penalty_amount=Decimal("100"),
+        penalty_currency="USD",
+        **demand,
+    )
+    determination = inv.TeamDetermination.objects.create(
+        investigation=targeted, question="Q", outcome="violation", decided_by=membership
+    )
+    position = inv.MemberPosition.objects.create(
+        determination=determination, membership=membership, role="staff", position="violation"
+    )
+    finding = inv.Finding.objects.create(
+        investigation=targeted,
+        criterion_version=criteria.pregnancy_v2,
+        result="violation",
+        summary="Dismissals.",
+        facts="Facts.",
+        observed_on=today,
+        drafted_by=user,
+    )
+    draft = inv.Finding.objects.create(
+        investigation=targeted,
+        criterion_version=criteria.pregnancy_v2,
+        result="violation",
+        summary="Draft.",
+        facts="Facts.",
+        observed_on=today,
+        drafted_by=user,
+    )
+    finding.site_visits.add(visit)
+    finding.excerpts.add(excerpt)
+    finding.demands.add(disclosed)
+    finding.status, finding.determination = "determined", determination
+    finding.save(update_fields=["status", "determination"])
+    order = {
+        "investigation": targeted,
+        "addressee": parties.employer,
+        "text": "Reinstate.",
+        "issued_at": now,
+        "issued_by": user,
+    }
+    verified = inv.RemedialOrder.objects.create(
+        status="verified_complied", verified_at=now, **order
+    )
+    failed = inv.RemedialOrder.objects.create(
+        status="failed", failed_at=now, failure_reason="Missed.", complaint=draft_case, **order
+    )
+    verified.findings.add(finding)
+    step = inv.RemedialStep.objects.create(order=verified, number=1, description="Do.", days=5)
+    measure = inv.CapacityMeasure.objects.create(
+        order=verified, recipient="employer", description="Training."
+    )
+    verification = inv.VerificationVisit.objects.create(
+        order=verified,
+        visited_on=today,
+        basis="inspection",
+        outcome="complied",
+        observations="Reinstated.",
+        recorded_by=user,
+    )
+    review = inv.CommissionReview.objects.create(
+        finding=finding, outcome="upheld", reasons="Sound.", reviewed_by=user
+    )
+    mandate = inv.ProtocolMandate.objects.create(
+        team=team,
+        change="Interview at night.",
+        reasons="Better.",
+        effective_on=today,
+        mandated_by=user,
+    )
+
+    def through(name: str, owner):
+        model = type(owner)._meta.get_field(name).remote_field.through
+        return model, model.objects.filter(**{type(owner)._meta.model_name: owner}).first()
+
+    rows = {"finding": finding}
+    for label, row in [
+        ("TeamDetermination", determination),
+        ("MemberPosition", position),
+        ("SiteVisit", visit),
+        ("Interview", interview),
+        ("InterviewExcerpt", excerpt),
+        ("InterviewFile", stored),
+        ("ConfidentialAccess", access),
+        ("RemedialStep", step),
+        ("CapacityMeasure", measure),
+        ("VerificationVisit", verification),
+        ("CommissionReview", review),
+        ("ProtocolMandate", mandate),
+    ]:
+        rows[f"investigations.{label}"] = {"locked": Specimen(type(row), row.pk)}
+    for name in ("site_visits", "excerpts", "demands"):
+        model, row = through(name, finding)
+        rows[f"investigations.Finding_{name}"] = {"locked": Specimen(model, row.pk)}
+    model, row = through("findings", verified)
+    rows["investigations.RemedialOrder_findings"] = {"locked": Specimen(model, row.pk)}
+    rows["investigations.Investigation"] = {
+        "locked": Specimen(inv.Investigation, concluded.pk),
+        "transition": Specimen(inv.Investigation, concluded.pk, "open"),
+        "concluded_at": Specimen(inv.Investigation, concluded.pk),
+    }
+    rows["investigations.DisclosureDemand"] = {
+        "locked": Specimen(inv.DisclosureDemand, disclosed.pk),
+        "transition": Specimen(inv.DisclosureDemand, disclosed.pk, "issued"),
+        "disclosed_at": Specimen(inv.DisclosureDemand, disclosed.pk),
+        "penalty_amount": Specimen(inv.DisclosureDemand, penalized.pk),
+    }
+    rows["investigations.Finding"] = {
+        "locked": Specimen(inv.Finding, finding.pk),
+        # a draft moves only to determined (a determined one is frozen whole)
+        "transition": Specimen(inv.Finding, draft.pk, "withdrawn"),
+    }
+    rows["investigations.RemedialOrder"] = {
+        "locked": Specimen(inv.RemedialOrder, failed.pk),
+        "transition": Specimen(inv.RemedialOrder, failed.pk, "open"),
+        "verified_at": Specimen(inv.RemedialOrder, verified.pk),
+        "failed_at": Specimen(inv.RemedialOrder, failed.pk),
+        "complaint_id": Specimen(inv.RemedialOrder, failed.pk),
+    }
+    return rows
 
 
 def _build(tmp_path) -> dict[str, object]:
@@ -65,6 +264,13 @@ def _build(tmp_path) -> dict[str, object]:
         draft = services.decision_open(case=draft_case)
         f.findings_complete(decision, criteria)
         f.sanctions_complete(decision, parties)
+        investigation_rows = _investigation_rows(parties, criteria, issued_case, draft_case)
+        citation = FindingCitation.objects.create(
+            decision=decision,
+            finding=investigation_rows.pop("finding"),
+            position=1,
+            reliance="The dismissals measured by the team.",
+        )
         traveller.move_to(f.day(85, 11))
         with TestCase.captureOnCommitCallbacks(execute=True):
             services.decision_issue(decision=decision)
@@ -188,6 +394,8 @@ def _build(tmp_path) -> dict[str, object]:
         "hearings.Opinion": {
             "locked": Specimen(Opinion, Opinion.objects.get(decision=decision).pk)
         },
+        "hearings.FindingCitation": {"locked": Specimen(FindingCitation, citation.pk)},
+        **investigation_rows,
     }
 
 

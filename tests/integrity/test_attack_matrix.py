@@ -271,6 +271,10 @@ def test_the_insert_matrix_covers_every_closed_table():
         "hearings.SanctionBenchmark",
         "hearings.SanctionSpecification",
         "hearings.SanctionSpecification_findings",
+        "hearings.FindingCitation",
+        "investigations.Finding_site_visits",
+        "investigations.Finding_excerpts",
+        "investigations.Finding_demands",
     }
 
 

@@ -54,7 +54,14 @@ INSERT = {
         "hearings.SanctionSpecification_findings:insert_closed:sanctionspecification"
     ],
     "hearings.SanctionBenchmark": ["hearings.SanctionBenchmark:insert_closed:sanction"],
+    "hearings.FindingCitation": ["hearings.FindingCitation:insert_closed:decision"],
+    "investigations.Finding_site_visits": [
+        "investigations.Finding_site_visits:insert_closed:finding"
+    ],
+    "investigations.Finding_excerpts": ["investigations.Finding_excerpts:insert_closed:finding"],
+    "investigations.Finding_demands": ["investigations.Finding_demands:insert_closed:finding"],
 }
+APPEND_ONLY = {"frozen": ALL, "no_delete": True}
 EXPECTED = {
     "commission.CaseEvent": {"frozen": ALL, "no_delete": True},
     "commission.Clock": {
@@ -101,6 +108,56 @@ EXPECTED = {
     "hearings.SanctionSpecification_findings": ISSUED_PART,
     "hearings.SanctionBenchmark": ISSUED_PART,
     "hearings.Opinion": {"frozen": ALL, "no_delete": True},
+    "hearings.FindingCitation": ISSUED_PART,
+    "investigations.Investigation": {
+        "frozen": ALL,
+        "but": ["status", "team_id", "concluded_at"],
+        "transition": True,
+        "set_once": ["concluded_at"],
+        "no_delete": True,
+    },
+    "investigations.TeamDetermination": APPEND_ONLY,
+    "investigations.MemberPosition": APPEND_ONLY,
+    "investigations.SiteVisit": APPEND_ONLY,
+    "investigations.Interview": {
+        "frozen": ALL,
+        "but": ["interviewee_name", "interviewee_contact", "statement"],
+        "no_delete": True,
+    },
+    "investigations.InterviewExcerpt": APPEND_ONLY,
+    "investigations.InterviewFile": {"frozen": ALL, "but": ["original_name"], "no_delete": True},
+    "investigations.ConfidentialAccess": APPEND_ONLY,
+    "investigations.DisclosureDemand": {
+        "frozen": ALL,
+        "but": [
+            "status",
+            "disclosed_at",
+            "response_summary",
+            "penalty",
+            "penalty_amount",
+            "penalty_currency",
+        ],
+        "transition": True,
+        "set_once": ["disclosed_at", "penalty_amount"],
+        "no_delete": True,
+    },
+    "investigations.Finding": {"frozen": ALL, "transition": True, "no_delete": True},
+    "investigations.Finding_site_visits": APPEND_ONLY,
+    "investigations.Finding_excerpts": APPEND_ONLY,
+    "investigations.Finding_demands": APPEND_ONLY,
+    "investigations.RemedialOrder": {
+        "frozen": ALL,
+        "but": ["status", "verified_at", "failed_at", "failure_reason", "complaint_id"],
+        "transition": True,
+        "set_once": ["verified_at", "failed_at", "complaint_id"],
+        "no_delete": True,
+    },
+    "investigations.RemedialOrder_findings": APPEND_ONLY,
+    "investigations.RemedialStep": APPEND_ONLY,
+    "investigations.CapacityMeasure": APPEND_ONLY,
+    "investigations.VerificationVisit": APPEND_ONLY,
+    "investigations.CommissionReview": APPEND_ONLY,
+    "investigations.ProtocolMandate": APPEND_ONLY,
 }
 
 
@@ -170,6 +227,17 @@ def test_status_transitions_are_the_models_own_tables():
         (a, b) for a, tos in Decision.TRANSITIONS.items() for b in tos
     }
     assert ("issued", "draft") not in Decision.integrity.pairs()
+    from investigations.models import DisclosureDemand, Finding, RemedialOrder
+
+    assert RemedialOrder.integrity.pairs() == {
+        ("open", "verified_complied"),
+        ("open", "failed"),
+    }
+    assert DisclosureDemand.integrity.pairs() == {
+        ("issued", "disclosed"),
+        ("issued", "not_disclosed"),
+    }
+    assert Finding.integrity.pairs() == {("draft", "determined")}
     assert Case.integrity.pairs() == {
         (a, b) for kind in Case.TRANSITIONS.values() for a, tos in kind.items() for b in tos
     }

@@ -146,6 +146,8 @@ def cited_findings(case: Case, state: dict) -> str:
     decision = state.get("decision")
     if decision is None:
         return ""
+    if decision.status != Decision.Status.DRAFT and not decision.citations.exists():
+        return ""
     return format_html(
         '<section class="module case-citations"><h2>{}</h2>{}</section>',
         _("Investigation findings the decision cites"),

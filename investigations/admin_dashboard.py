@@ -34,12 +34,14 @@ def _clock_subjects(model, kind: str, q: Q) -> QuerySet:
 def _pending_within_week() -> Q:
     return Q(
         status=Clock.Status.PENDING,
+        due_at__gte=timezone.now(),
         last_day__lte=timezone.localdate() + dt.timedelta(days=WEEK),
     )
 
 
 def _missed() -> Q:
-    return Q(status=Clock.Status.MISSED)
+    """Missed: recorded by the sweep, or past due and not yet swept."""
+    return Q(status=Clock.Status.MISSED) | Q(status=Clock.Status.PENDING, due_at__lt=timezone.now())
 
 
 def demands_due(value: str) -> Q | None:

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from investigations import selectors, services
@@ -31,6 +32,7 @@ OBJECTS = [
     "site_visit",
     "interview",
     "interview_confidential",
+    "interview_file",
     "finding",
     "determination",
     "demand",
@@ -41,14 +43,16 @@ R, W = "read", "write"
 # Who may do what. Reads of the record: the team and the commission (staff and members);
 # the confidential interview record: only the explicit grant (the interviewer here). Writes:
 # the team; determinations, orders and access grants: the team's staff member only.
+# An interview's files go with its confidential record: read and added only with the grant.
+CONFIDENTIAL = {"interview_confidential", "interview_file"}
 ALLOWED = {
-    "team_staff": {(o, R) for o in OBJECTS if o != "interview_confidential"}
-    | {(o, W) for o in OBJECTS},
+    "team_staff": {(o, R) for o in OBJECTS if o not in CONFIDENTIAL}
+    | {(o, W) for o in OBJECTS if o != "interview_file"},
     "team_rep": {(o, R) for o in OBJECTS}
     | {(o, W) for o in OBJECTS if o not in {"interview_confidential", "determination", "order"}},
     "other_team": set(),
-    "commission_staff": {(o, R) for o in OBJECTS if o != "interview_confidential"},
-    "member": {(o, R) for o in OBJECTS if o != "interview_confidential"},
+    "commission_staff": {(o, R) for o in OBJECTS if o not in CONFIDENTIAL},
+    "member": {(o, R) for o in OBJECTS if o not in CONFIDENTIAL},
     "outsider": set(),
     "anon": set(),
 }
@@ -64,6 +68,10 @@ def _user(tw, role):
         "outsider": tw.base.outsider,
         "anon": AnonymousUser(),
     }[role]
+
+
+def _scan() -> SimpleUploadedFile:
+    return SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 
 def _attempt(fn) -> bool:
@@ -86,6 +94,9 @@ def _matrix(tw, user) -> set[tuple[str, str]]:
         statement=STATEMENT,
         actor=tw.rep,
     )
+    stored = services.interview_file_add(
+        interview=interview, upload=_scan(), kind="scan", actor=tw.rep
+    )
     finding = determined_violation(tw, investigation)
     order = services.remedial_order_issue(
         investigation=investigation,
@@ -106,7 +117,9 @@ def _matrix(tw, user) -> set[tuple[str, str]]:
     )
     visible = investigation in selectors.investigations_for_user(user)
     assert visible == services.can_view(user, investigation)
-    got = {(o, R) for o in OBJECTS if o != "interview_confidential" and visible}
+    got = {(o, R) for o in OBJECTS if o not in CONFIDENTIAL and visible}
+    if _attempt(lambda: services.interview_file_read(file=stored, user=user, door="t")):
+        got.add(("interview_file", R))
     if _attempt(
         lambda: services.interview_confidential_read(interview=interview, user=user, door="t")
     ):
@@ -145,6 +158,9 @@ def _matrix(tw, user) -> set[tuple[str, str]]:
         ),
         "interview_confidential": lambda: services.interview_access_grant(
             interview=interview, user=tw.base.staff, reason="r", actor=user
+        ),
+        "interview_file": lambda: services.interview_file_add(
+            interview=interview, upload=_scan(), kind="audio", actor=user
         ),
         "finding": lambda: services.finding_draft(
             investigation=investigation,

@@ -255,7 +255,7 @@ def main() -> int:
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         migrated = time.perf_counter()
-        counts = build(random.Random(20261127))  # noqa: S311 - reproducible synthetic data
+        counts = build(random.Random(20261127))
         built = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -315,7 +315,7 @@ def main() -> int:
         # answered from the cache or reads rows an earlier case has just read into the
         # database's buffers.
         def distinct_questions(seed: int) -> list[tuple[str, str, dt.date]]:
-            rng = random.Random(seed)  # noqa: S311
+            rng = random.Random(seed)
             return [
                 (rng.choice(COUNTRIES), rng.choice(SECTORS[7:]), FIRST + dt.timedelta(days=rng.randint(0, 4000)))
                 for _ in range(SAMPLES)

@@ -61,7 +61,7 @@ TOPICS = [
 ]
 
 
-def _populate(now) -> None:  # noqa: PLR0914 - a script
+def _populate(now) -> None:
     import datetime as dt
 
     from django.contrib.contenttypes.models import ContentType

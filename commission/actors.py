@@ -16,7 +16,7 @@ class SystemActor:
     is_anonymous = False
     pk = None
 
-    def has_perm(self, perm: str, obj=None) -> bool:
+    def has_perm(self, perm: str, obj: object = None) -> bool:
         return False
 
     def __repr__(self) -> str:

@@ -44,7 +44,7 @@ def celery_processes(tmp_path, settings):
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "HEARTBEAT_INTERVAL_SECONDS": "1",
-        "DJANGO_SETTINGS_MODULE": "commission.settings.base",
+        "DJANGO_SETTINGS_MODULE": "commission.settings.test",
     }
     logs = {}
     procs = []

@@ -61,7 +61,7 @@ def celery_processes(tmp_path, settings, mail_dir):
         "HEARTBEAT_INTERVAL_SECONDS": "30",
         # django-environ drops the first slash of the path: four slashes make it absolute.
         "EMAIL_URL": f"filemail:///{mail_dir}",
-        "DJANGO_SETTINGS_MODULE": "commission.settings.base",
+        "DJANGO_SETTINGS_MODULE": "commission.settings.test",
     }
     commands = {
         "worker-1": ["worker", "--pool", "solo", "--queues", queue, "--hostname", f"w1-{queue}@%h"],

@@ -145,7 +145,7 @@ def test_concurrent_filings_never_share_a_docket_number():
             barrier.wait()
             case, _code = services.case_file(filing=filing_input(world, worker=True))
             results.append(case.docket_number)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
@@ -232,7 +232,7 @@ def test_the_same_paper_filing_cannot_be_recorded_twice(world):
         "intake_reference": "REG-7",
     }
     services.case_file(filing=filing_input(world), **kwargs)
-    with pytest.raises(Exception, match="(?i)unique"):
+    with pytest.raises(Exception, match=r"(?i)unique"):
         services.case_file(filing=filing_input(world), **kwargs)
 
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM
+from commission.actors import SYSTEM, Actor, actor_is_user, actor_require
 from commission.forms import INT32_MAX
 from commission.models import (
     CaseEvent,
@@ -40,6 +40,7 @@ from commission.models import (
     TradingPartner,
 )
 from commission.services import case_event_record, clock_meet, clocks_start_statutory
+from commission.transitions import status_transition
 
 from .models import (
     GROUND_FIELDS,
@@ -130,17 +131,8 @@ def _pk(value) -> Any:
     return getattr(value, "pk", value)
 
 
-def _is_authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
-
-
-def _require_perm(actor, perm: str) -> None:
-    """Staff operations need the permission. `actor=None` is the system itself (a task, the
-    demo loader); a request always passes its user, anonymous or not."""
-    if actor is None:
-        return
-    if not (_is_authenticated(actor) and actor.has_perm(perm)):
-        raise PermissionDenied(_("You are not allowed to do this."))
+def _is_authenticated(user: object) -> bool:
+    return actor_is_user(user)
 
 
 def _code_hash(code: str) -> str:
@@ -210,21 +202,17 @@ def _transition(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Move a locked case to `to_status` if `Case.TRANSITIONS` allows it, save, and record."""
-    allowed = Case.TRANSITIONS[case.kind].get(case.status, frozenset())
-    if to_status not in allowed:
-        raise ValidationError(
-            _("A %(kind)s that is “%(from)s” cannot become “%(to)s”.")
-            % {
-                "kind": case.get_kind_display().lower(),
-                "from": Case.Status(case.status).label,
-                "to": Case.Status(to_status).label
-                if to_status in Case.Status.values
-                else to_status,
-            },
-            code="transition_refused",
-        )
-    from_status = case.status
-    case.status = to_status
+    from_status = status_transition(
+        case,
+        to_status,
+        table=Case.TRANSITIONS[case.kind],
+        refusal=_("A %(kind)s that is “%(from)s” cannot become “%(to)s”.")
+        % {
+            "kind": case.get_kind_display().lower(),
+            "from": Case.Status(case.status).label,
+            "to": Case.Status(to_status).label if to_status in Case.Status.values else to_status,
+        },
+    )
     case.save(update_fields=["status", *extra_fields])
     return case_event_record(
         subject=case,
@@ -350,7 +338,7 @@ def _is_delegate(user, organization: Organization | int) -> bool:
 def case_file(  # noqa: C901 - split into steps below
     *,
     filing: FilingInput,
-    actor=None,
+    actor: Actor,
     received_via: str = Case.Channel.PORTAL,
     received_at: dt.datetime | None = None,
     intake_reference: str = "",
@@ -373,7 +361,7 @@ def case_file(  # noqa: C901 - split into steps below
             raise ValidationError(_("A portal filing is received when the server receives it."))
         received_at = now
     elif received_via in STAFF_CHANNELS:
-        _require_perm(actor, PERM_RECORD_PAPER)
+        actor_require(actor, PERM_RECORD_PAPER)
         if received_at is None:
             raise ValidationError(_("Record when the paper or emailed filing was received."))
         if timezone.is_naive(received_at):
@@ -590,7 +578,7 @@ def filing_draft_submit(
     *,
     draft: FilingDraft,
     filing: FilingInput,
-    actor=None,
+    actor: Actor,
     received_via: str = Case.Channel.PORTAL,
     received_at: dt.datetime | None = None,
     intake_reference: str = "",
@@ -647,7 +635,7 @@ def evidence_add(
     *,
     upload: UploadedFile,
     description: str = "",
-    actor=None,
+    actor: Actor,
     draft: FilingDraft | None = None,
     case: Case | None = None,
 ) -> Evidence:
@@ -772,10 +760,10 @@ def evidence_scan_run(*, evidence_id: int) -> Evidence | None:
 # --- hearings and outcomes (called by the hearings app) -----------------------------------
 
 
-def case_hearing_schedule(*, case: Case, scheduled_for: dt.datetime, actor=None) -> Case:
+def case_hearing_schedule(*, case: Case, scheduled_for: dt.datetime, actor: Actor) -> Case:
     """Record the date of the hearing (the hearings app calls this). The date may fall after
     the 60-day deadline — the clock will then be missed and published, never moved."""
-    _require_perm(actor, PERM_OUTCOME)
+    actor_require(actor, PERM_OUTCOME)
     if timezone.is_naive(scheduled_for):
         raise ValidationError(_("The hearing time must carry its time zone."))
     with transaction.atomic():
@@ -804,9 +792,9 @@ def case_hearing_schedule(*, case: Case, scheduled_for: dt.datetime, actor=None)
     return case
 
 
-def case_hearing_record_held(*, case: Case, held_at: dt.datetime, actor=None) -> Case:
+def case_hearing_record_held(*, case: Case, held_at: dt.datetime, actor: Actor) -> Case:
     """Record that the hearing was held; meets (or completes late) the hearing-by clock."""
-    _require_perm(actor, PERM_OUTCOME)
+    actor_require(actor, PERM_OUTCOME)
     if held_at > timezone.now():
         raise ValidationError(_("A hearing cannot be recorded as held in the future."))
     with transaction.atomic():
@@ -867,12 +855,12 @@ def complaint_decide(
     *,
     complaint: Case,
     reasoning: str,
-    actor=None,
+    actor: Actor,
     reference: str = "",
     decided_at: dt.datetime | None = None,
 ) -> Case:
     """The panel's reasoned decision: the only way a complaint ends."""
-    _require_perm(actor, PERM_OUTCOME)
+    actor_require(actor, PERM_OUTCOME, system_allowed=True)
     if not complaint.is_complaint:
         raise ValidationError(_("Only a complaint is decided by a panel."))
     with transaction.atomic():
@@ -889,10 +877,10 @@ def complaint_decide(
     return complaint
 
 
-def petition_deny(*, petition: Case, reasoning: str, actor=None, reference: str = "") -> Case:
+def petition_deny(*, petition: Case, reasoning: str, actor: Actor, reference: str = "") -> Case:
     """Deny a petition with a reasoned opinion (the findings in detail and why they do not
     breach the criteria). Only after the hearing."""
-    _require_perm(actor, PERM_OUTCOME)
+    actor_require(actor, PERM_OUTCOME, system_allowed=True)
     if not petition.is_petition:
         raise ValidationError(_("Only a petition is denied."))
     with transaction.atomic():
@@ -918,13 +906,13 @@ def petition_file_complaint(
     petition: Case,
     complainant: Organization,
     reasoning: str,
-    actor=None,
+    actor: Actor,
     court_review: CourtReview | None = None,
 ) -> Case:
     """The commission files the complaint a petition asks for: a new complaint, linked to the
     petition, with the petition's respondents and allegations, whose own clocks start at this
     filing. Under a court order (`court_review`) the same happens, through the order."""
-    _require_perm(actor, PERM_COURT if court_review else PERM_OUTCOME)
+    actor_require(actor, PERM_COURT if court_review else PERM_OUTCOME, system_allowed=True)
     if not petition.is_petition:
         raise ValidationError(_("Only a petition leads to a complaint filed by the commission."))
     if complainant.kind != Organization.Kind.GOVERNMENT:
@@ -1006,12 +994,12 @@ def court_review_file(
     court_case_number: str,
     grounds: Iterable[str],
     filed_on: dt.date,
-    actor=None,
+    actor: Actor,
 ) -> CourtReview:
     """Record the petitioners' action in court against a denial, on one or more of the three
     grounds: the record does not support the findings, the criteria were misapplied, the
     criteria are not the most worker-protective."""
-    _require_perm(actor, PERM_COURT)
+    actor_require(actor, PERM_COURT)
     grounds = set(grounds)
     if not grounds or not grounds <= set(GROUND_FIELDS):
         raise ValidationError(_("Name at least one of the three grounds of review."))
@@ -1055,13 +1043,13 @@ def court_order_record(
     order: str,
     order_date: dt.date,
     order_text: str,
-    actor=None,
+    actor: Actor,
     complainant: Organization | None = None,
 ) -> CourtReview:
     """Record the court's order. An order compelling the filing files the linked complaint
     (in the name of `complainant`, a government); an order upholding the denial returns the
     petition to "denied"."""
-    _require_perm(actor, PERM_COURT)
+    actor_require(actor, PERM_COURT)
     order_text = _required_text(order_text, _("Record what the court ordered."))
     if order not in {CourtReview.Order.COMPEL_FILING, CourtReview.Order.UPHOLD_DENIAL}:
         raise ValidationError(_("Unknown order."))
@@ -1117,11 +1105,11 @@ def compliance_statement_record(
     government: Organization,
     statement: str,
     received_at: dt.datetime,
-    actor=None,
+    actor: Actor,
 ) -> ComplianceStatement:
     """Record a complaining government's statement that the respondent now complies. It goes
     on the record and the case continues: the panel still convenes and rules."""
-    _require_perm(actor, PERM_OUTCOME)
+    actor_require(actor, PERM_OUTCOME)
     statement = _required_text(statement, _("Record the statement's text."))
     if government.kind != Organization.Kind.GOVERNMENT:
         raise ValidationError(_("Only a government makes this statement."))
@@ -1148,7 +1136,7 @@ def compliance_statement_record(
     return row
 
 
-def case_withdrawal_request_record(*, case: Case, statement: str, actor=None) -> CaseEvent:
+def case_withdrawal_request_record(*, case: Case, statement: str, actor: Actor) -> CaseEvent:
     """A complainant's request to withdraw is recorded on the record for the panel; it does not
     end, close or pause the case, which continues to a reasoned decision.
 
@@ -1177,8 +1165,8 @@ def case_withdrawal_request_record(*, case: Case, statement: str, actor=None) ->
 # --- intake ------------------------------------------------------------------------------
 
 
-def case_assign(*, case: Case, staff_user, actor=None) -> Case:
-    _require_perm(actor, PERM_ASSIGN)
+def case_assign(*, case: Case, staff_user, actor: Actor) -> Case:
+    actor_require(actor, PERM_ASSIGN)
     if not (staff_user.is_active and staff_user.is_staff):
         raise ValidationError(_("Cases are assigned to active staff accounts."))
     with transaction.atomic():
@@ -1192,8 +1180,8 @@ def case_assign(*, case: Case, staff_user, actor=None) -> Case:
     return case
 
 
-def case_unassign(*, case: Case, staff_user, actor=None) -> Case:
-    _require_perm(actor, PERM_ASSIGN)
+def case_unassign(*, case: Case, staff_user, actor: Actor) -> Case:
+    actor_require(actor, PERM_ASSIGN)
     with transaction.atomic():
         locked = _lock(case)
         if not locked.assigned_staff.filter(pk=staff_user.pk).exists():
@@ -1205,12 +1193,12 @@ def case_unassign(*, case: Case, staff_user, actor=None) -> Case:
     return case
 
 
-def intake_check_record(*, case: Case, actor=None, note: str = "") -> list[str]:
+def intake_check_record(*, case: Case, actor: Actor, note: str = "") -> list[str]:
     """Record staff's completeness check. The issues found are noted for follow-up with the
     filer; they never stop, pause or restart the statutory clocks, which run from receipt."""
     from .selectors import case_completeness
 
-    _require_perm(actor, PERM_CHECK_INTAKE)
+    actor_require(actor, PERM_CHECK_INTAKE)
     with transaction.atomic():
         locked = _lock(case)
         issues = case_completeness(case=locked)
@@ -1229,10 +1217,10 @@ def intake_check_record(*, case: Case, actor=None, note: str = "") -> list[str]:
 
 
 def respondent_link(
-    *, respondent: Respondent, organization: Organization, actor=None
+    *, respondent: Respondent, organization: Organization, actor: Actor
 ) -> Respondent:
     """Link a respondent the filer entered by name to the core record it is."""
-    _require_perm(actor, PERM_CHECK_INTAKE)
+    actor_require(actor, PERM_CHECK_INTAKE)
     if respondent.kind == Respondent.Kind.SECTOR:
         raise ValidationError(_("A sector respondent is already a core record."))
     with transaction.atomic():

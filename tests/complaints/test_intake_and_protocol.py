@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -282,9 +283,10 @@ def test_staff_link_a_respondent_named_by_the_filer_to_the_records(world, staff_
     from tests.factories.complaints import filing_input
 
     case, _code = services.case_file(
+        actor=AnonymousUser(),
         filing=filing_input(
             world, respondents=[RespondentInput(kind="employer", name_given="Taller San Martín")]
-        )
+        ),
     )
     from complaints.selectors import case_completeness
 

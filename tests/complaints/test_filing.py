@@ -122,7 +122,7 @@ def test_a_failed_filing_gives_its_docket_number_back(world, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("clock service down")
 
-    monkeypatch.setattr(services, "clocks_start_statutory", boom)
+    monkeypatch.setattr(services.filing, "clocks_start_statutory", boom)
     with pytest.raises(RuntimeError):
         file_case(world, received_days_ago=1)
     assert not Case.objects.exists()
@@ -389,14 +389,14 @@ def test_clock_events_and_filing_event_are_in_one_transaction(world, monkeypatch
     def fail_after_clocks(**kwargs):
         raise ValidationError("boom")
 
-    monkeypatch.setattr(services, "_queue_acknowledgment", lambda case_id: None)
+    monkeypatch.setattr(services.filing, "_queue_acknowledgment", lambda case_id: None)
     original = services.clocks_start_statutory
 
     def start_then_fail(**kwargs):
         original(**kwargs)
         fail_after_clocks()
 
-    monkeypatch.setattr(services, "clocks_start_statutory", start_then_fail)
+    monkeypatch.setattr(services.filing, "clocks_start_statutory", start_then_fail)
     with pytest.raises(ValidationError):
         file_case(world)
     assert not Clock.objects.exists()

@@ -60,7 +60,7 @@ os.environ["LOG_LEVEL"] = "WARNING"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 PORT = int(os.environ.get("BENCH_PORT", "8791"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 
 _application = None
@@ -88,7 +88,7 @@ def __getattr__(name: str):
 
         from benchmarks import _timing
 
-        return [_timing.bare_path(), path("", include("commission.urls"))]
+        return [_timing.bare_path(), path("", include("config.urls"))]
     if name == "application":
         if _application is None:
             from django.core.wsgi import get_wsgi_application

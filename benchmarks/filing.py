@@ -48,7 +48,7 @@ os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "memory://"
 os.environ["EMAIL_URL"] = "memorymail://"
 os.environ["DEBUG"] = "false"
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ["LOG_LEVEL"] = "WARNING"
 for _scope in (
     "FILING_RATE_LIMIT",
@@ -94,7 +94,7 @@ def __getattr__(name: str):
         return [
             _timing.bare_path(),
             path("bench/commit/", one_durable_write),
-            path("", include("commission.urls")),
+            path("", include("config.urls")),
         ]
     raise AttributeError(name)
 

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 TARGET_PAGES = 40

@@ -43,7 +43,8 @@ def system_health() -> tuple[bool, dict[str, Any]]:
         healthy = False
         report["database"] = {"ok": False, "error": exc.__class__.__name__}
 
-    from .celery import app
+    # The project's Celery app (config.celery), made current when the settings load.
+    from celery import current_app as app
 
     broker_url = settings.CELERY_BROKER_URL
     transport = broker_url.split("://", 1)[0]

@@ -58,7 +58,7 @@ def protocol(monkeypatch):
 
 @pytest.fixture
 def eager_celery():
-    from commission.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True

@@ -39,7 +39,7 @@ class Specimen:
 
 
 def _build(tmp_path) -> dict[str, object]:
-    from commission.celery import app
+    from config.celery import app
     from hearings import services
     from tests.factories import hearings as f
 
@@ -193,7 +193,7 @@ def _build(tmp_path) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def specimens(django_db_setup, django_db_blocker, tmp_path_factory):
-    from commission.celery import app
+    from config.celery import app
 
     eager = app.conf.task_always_eager
     media = tmp_path_factory.mktemp("media")

@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=commission.settings.production
+    DJANGO_SETTINGS_MODULE=config.settings.production
 
 # WeasyPrint needs Pango and HarfBuzz (subset for reproducible PDFs); gettext compiles catalogs.
 RUN apt-get update \
@@ -24,4 +24,4 @@ RUN python manage.py compilemessages -v 0 \
 RUN useradd --system --uid 1000 commission && mkdir -p /data/media && chown commission /data/media
 USER commission
 EXPOSE 8000
-CMD ["gunicorn", "commission.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -37,12 +37,19 @@ setup: install messages migrate demo
 run: setup
 	$(PY) manage.py run_all
 
+# Every gate: ruff (incl. complexity), formatting, the layers contract, migrations, mypy (strict
+# modules listed in pyproject.toml), template lint (djlint), django-upgrade (Django 5.2 idioms;
+# criteria/ is left out until its rework lands: it has three pending rewrites, `request.headers`
+# and `choices=<enum>`), and the deployment check.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(VENV)/bin/djlint . --lint
+	git ls-files -z '*.py' ':!:criteria/*' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
 	$(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=commission.settings.production SECRET_KEY=ci-check-$$(date +%s)-not-a-real-secret-key-xxxxxxxxxxxxxxxx \
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=ci-check-$$(date +%s)-not-a-real-secret-key-xxxxxxxxxxxxxxxx \
 	  ALLOWED_HOSTS=commission.example.org DATABASE_URL=sqlite:///:memory: CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
 	  FIELD_ENCRYPTION_KEY=$$($(PY) -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 	  EMAIL_URL=smtp://localhost:25 DEFAULT_FROM_EMAIL=docket@commission.example.org MEDIA_ROOT=/tmp/media \

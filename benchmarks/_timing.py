@@ -195,7 +195,7 @@ def start_gunicorn(
 
     root = Path(cwd) if cwd else Path(__file__).resolve().parent.parent
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+    process = subprocess.Popen(
         [
             str(gunicorn),
             app,

@@ -60,7 +60,7 @@ os.environ["LOG_LEVEL"] = "WARNING"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 PORT = int(os.environ.get("BENCH_PORT", "8791"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 
 _application = None
@@ -88,7 +88,7 @@ def __getattr__(name: str):
 
         from benchmarks import _timing
 
-        return [_timing.bare_path(), path("", include("commission.urls"))]
+        return [_timing.bare_path(), path("", include("config.urls"))]
     if name == "application":
         if _application is None:
             from django.core.wsgi import get_wsgi_application
@@ -266,7 +266,7 @@ def main() -> int:
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         migrated = time.perf_counter()
-        counts = build(random.Random(20261127))  # noqa: S311 - reproducible synthetic data
+        counts = build(random.Random(20261127))
         built = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -326,7 +326,7 @@ def main() -> int:
         # answered from the cache or reads rows an earlier case has just read into the
         # database's buffers.
         def distinct_questions(seed: int) -> list[tuple[str, str, dt.date]]:
-            rng = random.Random(seed)  # noqa: S311
+            rng = random.Random(seed)
             return [
                 (rng.choice(COUNTRIES), rng.choice(SECTORS[7:]), FIRST + dt.timedelta(days=rng.randint(0, 4000)))
                 for _ in range(SAMPLES)

@@ -23,6 +23,7 @@ are raised for the run: every simulated filer comes from 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import statistics
@@ -47,7 +48,7 @@ os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "memory://"
 os.environ["EMAIL_URL"] = "memorymail://"
 os.environ["DEBUG"] = "false"
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ["LOG_LEVEL"] = "WARNING"
 for _scope in (
     "FILING_RATE_LIMIT",
@@ -93,7 +94,7 @@ def __getattr__(name: str):
         return [
             _timing.bare_path(),
             path("bench/commit/", one_durable_write),
-            path("", include("commission.urls")),
+            path("", include("config.urls")),
         ]
     raise AttributeError(name)
 
@@ -339,10 +340,8 @@ def _load(ids: dict) -> dict:
     def run(index: int) -> None:
         filer = Filer(ids)
         n = 0
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             start_gate.wait(timeout=120)
-        except threading.BrokenBarrierError:
-            pass
         while time.monotonic() < stop_at:
             n += 1
             try:
@@ -369,7 +368,7 @@ def _load(ids: dict) -> dict:
                     results["dockets"].append(docket)
                     results["drafts"].append(base.rstrip("/").rsplit("/", 1)[1])
                     results["latencies"].append(elapsed)
-            except Exception as exc:  # noqa: BLE001 - every failure is counted and printed
+            except Exception as exc:
                 with lock:
                     results["errors"].append(f"{type(exc).__name__}: {str(exc)[:200]}")
                 filer = Filer(ids)

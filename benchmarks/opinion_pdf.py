@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 TARGET_PAGES = 40
@@ -182,34 +182,36 @@ def main() -> int:
 
     from hearings import opinion, signing
 
-    with tempfile.TemporaryDirectory() as folder:
-        with override_settings(
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        override_settings(
             OPINION_SIGNING_DEMO_DIR=folder,
             OPINION_SIGNING_KEY_FILE="",
             OPINION_SIGNING_CERT_FILE="",
-        ):
-            signing.demo_signing_key_ensure(common_name="Benchmark Commission")
-            signing._signer.cache_clear()
-            # Size the opinion: findings of ~2 pages each until it reaches TARGET_PAGES.
-            findings = 18
+        ),
+    ):
+        signing.demo_signing_key_ensure(common_name="Benchmark Commission")
+        signing._signer.cache_clear()
+        # Size the opinion: findings of ~2 pages each until it reaches TARGET_PAGES.
+        findings = 18
+        context = _context(findings, paragraphs=3)
+        pages = opinion.pdf_render(context, sign=False).pages
+        while pages < TARGET_PAGES:
+            findings += 2
             context = _context(findings, paragraphs=3)
             pages = opinion.pdf_render(context, sign=False).pages
-            while pages < TARGET_PAGES:
-                findings += 2
-                context = _context(findings, paragraphs=3)
-                pages = opinion.pdf_render(context, sign=False).pages
-            timings, cpu, digests = [], [], set()
-            for _ in range(RUNS):
-                started, started_cpu = time.perf_counter(), time.process_time()
-                rendered = opinion.pdf_render(context)
-                timings.append(time.perf_counter() - started)
-                cpu.append(time.process_time() - started_cpu)
-                digests.add(rendered.sha256)
-            unsigned = []
-            for _ in range(RUNS):
-                started = time.perf_counter()
-                opinion.pdf_render(context, sign=False)
-                unsigned.append(time.perf_counter() - started)
+        timings, cpu, digests = [], [], set()
+        for _ in range(RUNS):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            rendered = opinion.pdf_render(context)
+            timings.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            digests.add(rendered.sha256)
+        unsigned = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            opinion.pdf_render(context, sign=False)
+            unsigned.append(time.perf_counter() - started)
     median = statistics.median(timings)
     ok_time = median <= BUDGET_SECONDS
     ok_bytes = len(digests) == 1

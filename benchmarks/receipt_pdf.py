@@ -21,7 +21,7 @@ import sys
 import time
 from types import SimpleNamespace
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 RUNS = 3

@@ -30,7 +30,7 @@ BENCH_URL = os.environ.get(
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ["EMAIL_URL"] = "memorymail://"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ["LOG_LEVEL"] = "WARNING"
 os.environ["STAFF_TWO_FACTOR"] = "false"
 
@@ -61,7 +61,7 @@ TOPICS = [
 ]
 
 
-def _populate(now) -> None:  # noqa: PLR0914 - a script
+def _populate(now) -> None:
     import datetime as dt
 
     from django.contrib.contenttypes.models import ContentType

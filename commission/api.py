@@ -1,9 +1,8 @@
 """The one REST router. Each app contributes its viewsets through `register_api(router)`."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from importlib import import_module
 
-from django.conf import settings
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -155,19 +154,15 @@ class TimelinessQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Clock.Kind.choices, required=False)
 
 
-def build_router() -> DefaultRouter:
+def build_router(registrations: Iterable[Callable[[DefaultRouter], None]] = ()) -> DefaultRouter:
+    """The API's router: the core's endpoints, then each app's, registered by the functions
+    the project wiring passes (config/urls.py names every app's `register_api`)."""
     router = CommissionRouter()
     router.register("trading-partners", TradingPartnerViewSet)
     router.register("sectors", SectorViewSet)
     router.register("organizations", OrganizationViewSet)
     router.register("clocks", ClockViewSet, basename="clock")
     router.register("timeliness", TimelinessViewSet, basename="timeliness")
-    for app in settings.COMMISSION_APPS[1:]:
-        try:
-            module = import_module(f"{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.api":
-                raise
-            continue
-        module.register_api(router)
+    for register in registrations:
+        register(router)
     return router

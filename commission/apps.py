@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender, **kwargs):
+def _sync_roles(sender: object, **kwargs: object) -> None:
     from .services import roles_sync
 
     roles_sync()

@@ -397,7 +397,7 @@ class GuardedQuerySet(models.QuerySet):
     def _declaration(self) -> Integrity | None:
         return declaration_of(self.model)
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         declaration = self._declaration()
         model = self.model._meta.concrete_model
         new = {_attname(model, name): value for name, value in kwargs.items()}
@@ -423,7 +423,7 @@ class GuardedQuerySet(models.QuerySet):
 
     delete.alters_data = True
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         declaration = self._declaration()
         if declaration is not None:
             for obj in objs:
@@ -439,7 +439,7 @@ class GuardedQuerySet(models.QuerySet):
 
     bulk_update.alters_data = True
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
         objs = list(objs)
         declaration = self._declaration()
         if declaration is not None:
@@ -460,12 +460,12 @@ class Guarded(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self._integrity_check(update_fields=kwargs.get("update_fields"))
         super().save(*args, **kwargs)
         self._integrity_remember()
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         declaration = declaration_of(type(self))
         if declaration is not None:
             model = type(self)._meta.concrete_model

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 # Words that join the parts of a name and are no name on their own.
 PARTICLES = frozenset(
-    "de del la las los y e da das do dos di du van von der den ter le el al bin ibn".split()
+    "de del la las los y e da das do dos di du van von der den ter le el al bin ibn".split()  # noqa: SIM905 - reads as a list of words
 )
 MIN_PART_LENGTH = 2
 

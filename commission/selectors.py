@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,6 +18,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Clock, ClockNotice, Heartbeat, Notification, Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def organization_list(*, kind: str | None = None) -> QuerySet[Organization]:
@@ -36,11 +39,12 @@ def system_health() -> tuple[bool, dict[str, Any]]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         report["database"] = {"ok": True, "vendor": connection.vendor}
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
+    except Exception as exc:
         healthy = False
         report["database"] = {"ok": False, "error": exc.__class__.__name__}
 
-    from .celery import app
+    # The project's Celery app (config.celery), made current when the settings load.
+    from celery import current_app as app
 
     broker_url = settings.CELERY_BROKER_URL
     transport = broker_url.split("://", 1)[0]
@@ -48,7 +52,7 @@ def system_health() -> tuple[bool, dict[str, Any]]:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         report["broker"] = {"ok": True, "transport": transport}
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         healthy = False
         report["broker"] = {"ok": False, "transport": transport, "error": exc.__class__.__name__}
 
@@ -121,7 +125,7 @@ def clocks_missed_public(*, limit: int = 200) -> QuerySet[Clock]:
     return Clock.objects.filter(status=Clock.Status.MISSED).order_by("-due_at", "-pk")[:limit]
 
 
-def notifications_for_user(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+def notifications_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
     qs = Notification.objects.filter(recipient=user).select_related("notice__clock")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
@@ -141,7 +145,7 @@ class TimelinessRow:
 def _days_used(clock: Clock, today: dt.date) -> int:
     tz = ZoneInfo(clock.time_zone)
     start = clock.trigger_at.astimezone(tz).date()
-    if clock.status == Clock.Status.MET:
+    if clock.status == Clock.Status.MET and clock.met_at is not None:
         end = clock.met_at.astimezone(tz).date()
     elif clock.completed_at is not None:
         end = clock.completed_at.astimezone(tz).date()

@@ -839,6 +839,23 @@ def _sweep_batch(
         clock.next_action_at = _clock_next_action_at(clock, claimed=claimed[clock.pk], plan=plan)
         changed.append(clock)
 
+    notifications = _sweep_notifications(pending_texts, now=now, recipients=recipients)
+    ClockNotice.objects.bulk_create(new_notices)
+    for notification in notifications:
+        notification.notice_id = notification.notice.pk
+    Notification.objects.bulk_create(notifications)
+    report.notifications += len(notifications)
+    _clocks_save_sweep_fields(changed)
+    return [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
+
+
+def _sweep_notifications(
+    pending_texts: list[tuple[ClockNotice, Clock, Any, PlannedNotice]],
+    *,
+    now: datetime,
+    recipients: _Recipients,
+) -> list[Notification]:
+    """One Notification per recipient of each notice the sweep claimed, in every language."""
     notifications: list[Notification] = []
     for notice, clock, subject, planned in pending_texts:
         users: dict[int, tuple[Any, str]] = {}
@@ -875,13 +892,7 @@ def _sweep_batch(
                     ),
                 )
             )
-    ClockNotice.objects.bulk_create(new_notices)
-    for notification in notifications:
-        notification.notice_id = notification.notice.pk
-    Notification.objects.bulk_create(notifications)
-    report.notifications += len(notifications)
-    _clocks_save_sweep_fields(changed)
-    return [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
+    return notifications
 
 
 SWEEP_FIELDS = (

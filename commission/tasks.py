@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from .services import heartbeat_record
 
@@ -10,14 +10,14 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="commission.tasks.heartbeat", bind=True, acks_late=True, ignore_result=True)
-def heartbeat(self) -> None:
+def heartbeat(self: Task) -> None:
     worker = self.request.hostname or "unknown"
     beat = heartbeat_record(worker=worker)
     logger.info("heartbeat recorded by %s at %s", worker, beat.recorded_at.isoformat())
 
 
 @shared_task(name="commission.tasks.clock_sweep", acks_late=True, ignore_result=True)
-def clock_sweep() -> dict:
+def clock_sweep() -> dict[str, object]:
     """Beat runs this every minute: reminders, escalations and misses, each exactly once."""
     from .services import clock_sweep as sweep
 

@@ -22,17 +22,14 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
+from commission.clock_answers import milestone_from_sources, recipients_from_sources
 from commission.integrity import Guarded, GuardedQuerySet, Integrity, Requires
 from commission.models import Organization, Sector, TradingPartner
 
 from .fields import EncryptedJSONField, EncryptedTextField
 
-# Hooks through which a higher layer (hearings) answers questions about a case without this
-# app importing it: receivers of `panel_query(case=, audience=)` return a list of users (the
-# panel, the chair); receivers of `milestone_query(case=, milestone=)` return True when the
-# milestone (e.g. "draft_decision") is reached.
-panel_query = Signal()
-milestone_query = Signal()
+# Who sits on a case's panel and whether its draft decision is ready, the clock sweep asks
+# through the sources registered in commission.clock_answers (the hearings app fills them).
 # Receivers of `panel_reader_query(case=, user=)` return True when `user` is a member who sits
 # on the case's panel and has not declared a conflict of interest in it (docs/adr/0032).
 panel_reader_query = Signal()
@@ -325,10 +322,7 @@ class Case(Guarded):
         if audience == "parties":
             return case_party_users(case=self)
         if audience in {"panel", "chair"}:
-            users = []
-            for _receiver, answer in panel_query.send(sender=Case, case=self, audience=audience):
-                users.extend(answer or [])
-            return users
+            return recipients_from_sources(subject=self, audience=audience)
         return []
 
     def clock_milestone_reached(self, milestone: str) -> bool:
@@ -337,15 +331,14 @@ class Case(Guarded):
         "hearing_scheduled": a hearing date has been set through `case_hearing_schedule`
         (the hearings app calls it). "hearing_held" and "decision": the case reached that
         status. Any other milestone ("draft_decision") is answered by receivers of
-        `milestone_query` (the hearings app); with none connected it is False."""
+        the sources registered in `commission.clock_answers` (the hearings app); with none, False."""
         if milestone == "hearing_scheduled":
             return self.hearing_scheduled_for is not None
         if milestone in {"hearing_held", "heard"}:
             return self.hearing_held_at is not None
         if milestone in {"decision", "decided", "outcome"}:
             return self.has_outcome
-        answers = milestone_query.send(sender=Case, case=self, milestone=milestone)
-        return any(answer is True for _, answer in answers)
+        return milestone_from_sources(subject=self, milestone=milestone)
 
 
 class ComplaintManager(models.Manager.from_queryset(CaseQuerySet)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from .uploads import ScannerUnavailable
 
@@ -33,7 +33,7 @@ def receipt_render(case_id: int) -> None:
     ignore_result=True,
     max_retries=None,
 )
-def evidence_scan(self, evidence_id: int) -> None:
+def evidence_scan(self: Task, evidence_id: int) -> None:
     """Scan a quarantined upload with clamd; retried while the scanner is unavailable (the
     file stays in quarantine, never served, until a scan clears it)."""
     from .services import evidence_scan_run

@@ -25,7 +25,7 @@ def client_address(request) -> str:
     X-Forwarded-For is used; otherwise the header is ignored (it is trivially forged)."""
     proxies = settings.NUM_PROXIES
     if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]

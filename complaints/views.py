@@ -133,7 +133,7 @@ def _step_context(draft: FilingDraft, step_slug: str, **extra) -> dict:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def step(request, draft_id, step):
+def step(request, draft_id, step):  # noqa: C901 - the wizard dispatches each step kind to its handler
     draft = _draft_for(request, draft_id)
     if draft.submitted_case_id:
         return redirect("complaints:filed", docket_number=draft.submitted_case.docket_number)
@@ -328,7 +328,7 @@ def _case_for(request, docket_number: str, *, minimum: Access = Access.PARTY):
 @never_cache
 @require_GET
 def filed(request, docket_number):
-    case, access = _case_for(request, docket_number)
+    case, _access = _case_for(request, docket_number)
     code = request.get_signed_cookie(
         CODE_COOKIE, default="", salt=f"complaints.code.{docket_number}", max_age=600
     )

@@ -8,10 +8,13 @@ class HearingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from complaints.models import milestone_query, panel_query, panel_reader_query
+        from commission.clock_answers import milestone_source_register, recipients_source_register
+        from complaints.models import panel_reader_query
 
         from . import receivers
 
-        panel_query.connect(receivers.panel_recipients, dispatch_uid="hearings.panel_query")
-        milestone_query.connect(receivers.milestone_reached, dispatch_uid="hearings.milestone")
+        # The clock sweep's questions only this app answers (commission.clock_answers).
+        for audience in ("panel", "chair"):
+            recipients_source_register(audience=audience, source=receivers.panel_recipients)
+        milestone_source_register(milestone="draft_decision", source=receivers.milestone_reached)
         panel_reader_query.connect(receivers.panel_reader, dispatch_uid="hearings.panel_reader")

@@ -1,22 +1,32 @@
-"""Answers the complaints app asks through its signals (it never imports hearings): who sits
-on a case's panel, and whether a milestone of the case has been reached."""
+"""Answers lower apps ask without importing hearings: who sits on a case's panel and whether a
+milestone of the case has been reached (registered in commission.clock_answers by
+HearingsConfig.ready), and whether a member may read a case (complaints' panel_reader_query)."""
 
 from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db.models import Model
+
+from complaints.models import Case
 
 from .models import AllegationFinding, ConflictDeclaration, Decision, PanelSeat
 
 
-def panel_recipients(sender, case, audience, **kwargs) -> list:
+def panel_recipients(*, subject: Model, audience: str) -> list[User]:
+    """Who sits on the case's panel ("panel") or chairs it ("chair"): for the clock sweep."""
     from .selectors import case_panel_users
 
-    return case_panel_users(case=case, audience=audience)
+    if not isinstance(subject, Case):
+        return []
+    return case_panel_users(case=subject, audience=audience)
 
 
-def milestone_reached(sender, case, milestone, **kwargs) -> bool | None:
+def milestone_reached(*, subject: Model, milestone: str) -> bool | None:
     """ "draft_decision": the panel's draft has a determination and reasoning for every
     allegation."""
-    if milestone != "draft_decision":
+    if milestone != "draft_decision" or not isinstance(subject, Case):
         return None
+    case = subject
     decision = Decision.objects.filter(case=case).first()
     if decision is None:
         return False

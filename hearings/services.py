@@ -29,6 +29,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission.actors import SYSTEM, actor_require
 from commission.dates import statutory_deadline
 from commission.models import (
     Clock,
@@ -38,6 +39,7 @@ from commission.models import (
     SupplyRelationship,
 )
 from commission.services import case_event_record, clock_start
+from commission.transitions import status_transition
 from complaints import services as complaints_services
 from complaints import uploads
 from complaints.models import Case, Complainant, Respondent
@@ -90,12 +92,11 @@ def _authenticated(user) -> bool:
 
 
 def _require_perm(actor, perm: str) -> None:
-    """`actor=None` is the system itself (a task, the demo loader); a request always passes
-    its user, anonymous or not."""
-    if actor is None:
-        return
-    if not (_authenticated(actor) and actor.has_perm(perm)):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    """The core's permission check (commission.actors.actor_require). Background work passes
+    SYSTEM. Transitional: a missing actor (`None`, the old default of these services' signatures,
+    which tests and the demo still rely on) is read as SYSTEM here, in this one place, until the
+    signatures take a required `actor`."""
+    actor_require(SYSTEM if actor is None else actor, perm, system_allowed=True)
 
 
 def _user(actor):
@@ -103,17 +104,7 @@ def _user(actor):
 
 
 def _transition(obj: models.Model, to_status: str) -> str:
-    from_status = obj.status
-    if to_status not in obj.TRANSITIONS[from_status]:
-        raise ValidationError(
-            _("Not allowed: from “%(from)s” to “%(to)s”.")
-            % {
-                "from": obj.get_status_display(),
-                "to": type(obj).Status(to_status).label,
-            }
-        )
-    obj.status = to_status
-    return from_status
+    return status_transition(obj, to_status)
 
 
 def _lock(model: type[models.Model], pk) -> Any:
@@ -277,7 +268,7 @@ def _recuse(*, seat: PanelSeat, reason: str, actor) -> None:
     panel = Panel.objects.select_for_update().get(pk=seat.panel_id)
     _seat_vacate(panel=panel, seat=seat, reason=reason, actor=actor)
     try:
-        panel_seat_fill(panel=panel, position=seat.position, actor=None)
+        panel_seat_fill(panel=panel, position=seat.position, actor=SYSTEM)
     except ValidationError as exc:
         _vacancy_notify(panel=panel, position=seat.position, why="; ".join(exc.messages))
 
@@ -1761,14 +1752,19 @@ def _complaints_outcome(decision: Decision, reference: str, at: dt.datetime) -> 
     case = decision.case
     if decision.kind == Decision.Kind.COMPLAINT:
         complaints_services.complaint_decide(
-            complaint=case, reasoning=reasoning, reference=reference, decided_at=at
+            complaint=case, reasoning=reasoning, reference=reference, decided_at=at, actor=SYSTEM
         )
     elif any(f.determination == AllegationFinding.Determination.VIOLATION for f in findings):
         complaints_services.petition_file_complaint(
-            petition=case, complainant=decision.filing_government, reasoning=reasoning
+            petition=case,
+            complainant=decision.filing_government,
+            reasoning=reasoning,
+            actor=SYSTEM,
         )
     else:
-        complaints_services.petition_deny(petition=case, reasoning=reasoning, reference=reference)
+        complaints_services.petition_deny(
+            petition=case, reasoning=reasoning, reference=reference, actor=SYSTEM
+        )
 
 
 def opinion_render_run(*, render_id: int) -> OpinionRender:
@@ -1903,7 +1899,7 @@ def _render_failed(render_id: int, exc: Exception) -> OpinionRender:
             data={"render": render.pk, "attempts": render.attempts},
         )
         if render.attempts < settings.OPINION_RENDER_MAX_ATTEMPTS:
-            _retry(render, actor=None, reason=_("Automatic retry."))
+            _retry(render, actor=SYSTEM, reason=_("Automatic retry."))
             _queue_render(render.pk, countdown=30 * render.attempts)
     return render
 
@@ -1949,7 +1945,7 @@ def opinion_render_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             render = OpinionRender.objects.select_for_update().get(pk=render_id)
             if render.status != OpinionRender.Status.RENDERING or render.started_at >= stale:
                 continue
-            _retry(render, actor=None, reason=_("The render was interrupted; requeued."))
+            _retry(render, actor=SYSTEM, reason=_("The render was interrupted; requeued."))
             _queue_render(render.pk)
             reclaimed += 1
     resent = 0

@@ -1637,7 +1637,7 @@ def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrde
             % {"day": timezone.localtime(order.issued_at).date().isoformat(), "text": order.text},
         )
         complaint, _code = case_file(
-            filing=filing, actor=None, received_via=Case.Channel.INVESTIGATION
+            filing=filing, actor=SYSTEM, received_via=Case.Channel.INVESTIGATION
         )
         order.complaint = complaint
         order.save(update_fields=["complaint"])

@@ -44,9 +44,8 @@ def _service_problem(name: str) -> str | None:
             return "Redis not configured: set CELERY_BROKER_URL=redis://... (.ci/run does)"
         if not _reachable(url, 6379):
             return f"Redis not reachable at {url}"
-    elif name == "browser":
-        if not shutil.which("chromium"):
-            return "Debian's chromium is not installed (apt-get install chromium)"
+    elif name == "browser" and not shutil.which("chromium"):
+        return "Debian's chromium is not installed (apt-get install chromium)"
     return None
 
 

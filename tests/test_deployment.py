@@ -29,7 +29,7 @@ def test_compose_has_the_five_services_with_healthchecks(compose):
 def test_app_services_share_image_and_production_environment(compose, name):
     service = compose["services"][name]
     env = service["environment"]
-    assert env["DJANGO_SETTINGS_MODULE"] == "commission.settings.production"
+    assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     for variable in (
         "DATABASE_URL",
         "CELERY_BROKER_URL",
@@ -50,9 +50,9 @@ def test_app_services_share_image_and_production_environment(compose, name):
 
 def test_compose_commands_run_gunicorn_worker_and_beat(compose):
     services = compose["services"]
-    assert "gunicorn commission.wsgi:application" in services["web"]["command"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "commission", "worker"]
-    assert services["beat"]["command"][:4] == ["celery", "-A", "commission", "beat"]
+    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
 
 
 def test_compose_keeps_data_in_named_volumes(compose):
@@ -68,7 +68,7 @@ def test_compose_secrets_are_required_not_defaulted(compose):
 
 def test_production_settings_refuse_to_start_without_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
-    env["DJANGO_SETTINGS_MODULE"] = "commission.settings.production"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -86,7 +86,7 @@ def test_production_settings_use_the_backend_with_health_checks_once_per_interva
 
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "commission.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "commission.example.org",
         "FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),

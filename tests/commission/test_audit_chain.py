@@ -133,7 +133,7 @@ def _without_triggers(sql: str, params: list) -> None:
     ids=["reason", "date", "delete"],
 )
 def test_verify_audit_names_the_first_altered_link(sql, problem):
-    first, second, third = _events()
+    _first, second, _third = _events()
     call_command("verify_audit")
     with transaction.atomic():
         _without_triggers(sql, [second.pk])
@@ -145,7 +145,7 @@ def test_verify_audit_names_the_first_altered_link(sql, problem):
 
 def test_a_rehashed_event_breaks_the_next_link():
     """Recomputing the altered event's own hash does not help: the next event names it."""
-    first, second, third = _events()
+    _first, second, third = _events()
     with transaction.atomic():
         _without_triggers(
             "UPDATE commission_caseevent SET reason = 'rewritten' WHERE id = %s", [second.pk]

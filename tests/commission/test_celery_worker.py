@@ -44,7 +44,7 @@ def celery_processes(tmp_path, settings):
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "HEARTBEAT_INTERVAL_SECONDS": "1",
-        "DJANGO_SETTINGS_MODULE": "commission.settings.base",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
     }
     logs = {}
     procs = []
@@ -56,7 +56,7 @@ def celery_processes(tmp_path, settings):
         logs[name] = open(tmp_path / f"{name}.log", "w+")  # noqa: SIM115 - closed in teardown
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "commission", *args, "--loglevel", "INFO"],
+                [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel", "INFO"],
                 cwd=ROOT,
                 env=env,
                 stdout=logs[name],

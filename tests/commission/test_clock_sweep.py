@@ -58,7 +58,7 @@ def protocol(monkeypatch):
 
 @pytest.fixture
 def eager_celery():
-    from commission.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -109,7 +109,7 @@ def notices(clock):
 
 @pytest.mark.django_db
 def test_a_clock_left_alone_sends_every_notice_once_and_on_time(case, sweep_at):
-    subject, clocks = case
+    _subject, clocks = case
     hearing = clocks["hearing_by"]
     # The sweep runs a minute after every local midnight and a minute after every deadline.
     day = midnight(3, 3)
@@ -146,7 +146,7 @@ def test_a_clock_left_alone_sends_every_notice_once_and_on_time(case, sweep_at):
 
 @pytest.mark.django_db
 def test_recipients_by_notice_kind(case, people, sweep_at):
-    subject, clocks = case
+    _subject, _clocks = case
     sweep_at(midnight(3, 31) + dt.timedelta(minutes=1))  # 30-day reminder of the hearing
     reminder = Notification.objects.filter(notice__kind="reminder")
     assert {n.recipient for n in reminder} == {people["staff"], people["panel"]}
@@ -348,7 +348,7 @@ def test_running_the_sweep_twice_sends_nothing_twice(case, sweep_at):
 
 @pytest.mark.django_db
 def test_after_a_72_hour_outage_everything_due_is_caught_up_once(case, people, sweep_at):
-    subject, clocks = case
+    _subject, clocks = case
     hearing, decision = clocks["hearing_by"], clocks["decision_by"]
     # Normal operation until noon on 28 April...
     sweep_at(lima(2026, 4, 28, 12, 0))
@@ -388,7 +388,7 @@ def test_after_a_72_hour_outage_everything_due_is_caught_up_once(case, people, s
 def test_an_outage_across_several_daily_escalations_sends_todays_once(case, people, sweep_at):
     """After an outage the chair hears once how many days the step is overdue, and daily
     from then on; the escalations of the days gone by are not sent one by one."""
-    subject, clocks = case
+    _subject, clocks = case
     sweep_at(lima(2026, 5, 1, 0, 1))  # miss recorded on time
     sweep_at(lima(2026, 5, 2, 0, 1))  # overdue day 1
     report = sweep_at(lima(2026, 5, 5, 0, 1))  # 72 hours later: days 2, 3, 4 fell due
@@ -417,7 +417,7 @@ def test_a_clock_missed_ten_years_ago_costs_one_miss_and_one_escalation(protocol
     one escalation for today — not one for each of the 3,600-odd days since."""
     now = lima(2036, 5, 22, 10, 0)
     with time_machine.travel(now, tick=False):
-        subject, clocks = case_with_clocks(trigger_at=FILED)
+        _subject, clocks = case_with_clocks(trigger_at=FILED)
     report = sweep_at(now + dt.timedelta(seconds=5))
     assert report.misses == 2  # the hearing and the decision
     hearing = Clock.objects.get(pk=clocks["hearing_by"].pk)
@@ -440,7 +440,7 @@ def test_backdated_filing_catches_up_in_one_sweep(protocol, people, sweep_at):
     # A case received 80 days ago and entered now: its clocks start from the receipt.
     now = lima(2026, 5, 22, 10, 0)
     with time_machine.travel(now, tick=False):
-        subject, clocks = case_with_clocks(trigger_at=FILED)
+        _subject, clocks = case_with_clocks(trigger_at=FILED)
     report = sweep_at(now + dt.timedelta(seconds=5))
     assert report.misses == 1  # the hearing was due 30 April
     hearing = Clock.objects.get(pk=clocks["hearing_by"].pk)
@@ -519,7 +519,7 @@ def test_two_concurrent_sweeps_send_nothing_twice(monkeypatch, eager_celery):
             barrier.wait()
             with time_machine.travel(now, tick=False):
                 reports.append(clock_sweep(batch_size=7))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -61,7 +61,7 @@ def celery_processes(tmp_path, settings, mail_dir):
         "HEARTBEAT_INTERVAL_SECONDS": "30",
         # django-environ drops the first slash of the path: four slashes make it absolute.
         "EMAIL_URL": f"filemail:///{mail_dir}",
-        "DJANGO_SETTINGS_MODULE": "commission.settings.base",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
     }
     commands = {
         "worker-1": ["worker", "--pool", "solo", "--queues", queue, "--hostname", f"w1-{queue}@%h"],
@@ -87,7 +87,7 @@ def celery_processes(tmp_path, settings, mail_dir):
         logs[name] = open(tmp_path / f"{name}.log", "w+")  # noqa: SIM115 - closed in teardown
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "commission", *args, "--loglevel", "INFO"],
+                [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel", "INFO"],
                 cwd=ROOT,
                 env=env,
                 stdout=logs[name],

@@ -303,7 +303,7 @@ def test_concurrent_sweeps_close_each_window_once(monkeypatch):
         try:
             barrier.wait()
             reports.append(sweep(WINDOW_DUE + dt.timedelta(minutes=1), batch_size=3))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

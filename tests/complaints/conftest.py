@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from commission.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.factories.complaints import build_world
 
 

@@ -5,6 +5,7 @@ window, free text with a maximum length, and step saves rate-limited."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from complaints.models import FilingDraft
@@ -121,5 +122,5 @@ def test_the_service_refuses_what_the_form_refuses(world):
         allegation = dataclasses.replace(filing.allegations[0], **change)
         with pytest.raises(ValidationError):
             services.case_file(
-                filing=dataclasses.replace(filing, allegations=[allegation]), actor=None
+                filing=dataclasses.replace(filing, allegations=[allegation]), actor=AnonymousUser()
             )

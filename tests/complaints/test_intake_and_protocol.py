@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from commission import services as core_services
+from commission.clock_answers import milestone_source_register, recipients_source_register
 from commission.models import Clock, Notification
 from commission.selectors import clocks_for_subject
 from complaints import services
-from complaints.models import Case, CourtReview, milestone_query, panel_query
+from complaints.models import Case, CourtReview
 from tests.factories.complaints import WORKER_CONTACT, WORKER_NAME, case_in_status, file_case
 
 pytestmark = pytest.mark.django_db
@@ -180,20 +182,20 @@ def test_milestones_follow_the_case_and_a_higher_layer_may_answer_more(world):
     case.refresh_from_db()
     assert case.clock_milestone_reached("hearing_scheduled") is True
 
-    def draft_ready(sender, case, milestone, **kwargs):
+    def draft_ready(*, subject, milestone):
         return milestone == "draft_decision"
 
-    def panel(sender, case, audience, **kwargs):
+    def panel(*, subject, audience):
         return [world.member] if audience == "panel" else []
 
-    milestone_query.connect(draft_ready)
-    panel_query.connect(panel)
+    unregister_milestone = milestone_source_register(milestone="draft_decision", source=draft_ready)
+    unregister_panel = recipients_source_register(audience="panel", source=panel)
     try:
         assert case.clock_milestone_reached("draft_decision") is True
         assert case.clock_recipients("panel") == [world.member]
     finally:
-        milestone_query.disconnect(draft_ready)
-        panel_query.disconnect(panel)
+        unregister_milestone()
+        unregister_panel()
 
 
 def test_the_sweep_escalates_an_unscheduled_hearing_and_spares_a_scheduled_one(world):
@@ -282,9 +284,10 @@ def test_staff_link_a_respondent_named_by_the_filer_to_the_records(world, staff_
     from tests.factories.complaints import filing_input
 
     case, _code = services.case_file(
+        actor=AnonymousUser(),
         filing=filing_input(
             world, respondents=[RespondentInput(kind="employer", name_given="Taller San Martín")]
-        )
+        ),
     )
     from complaints.selectors import case_completeness
 

@@ -236,7 +236,7 @@ def test_add_another_allegation_then_submit_two(world, client):
     )
     client.post(f"{base}review/", {"confirm": "on"})
     case = Case.objects.get()
-    first, second = case.allegations.order_by("number")
+    _first, second = case.allegations.order_by("number")
     assert second.summary == "Prison labor"
     assert second.flagged_for_deliberation
     assert second.workers_affected is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
@@ -83,7 +84,8 @@ def test_the_public_docket_redacts_a_name_typed_in_a_summary(world):
     from complaints import services
 
     case, _code = services.case_file(
-        filing=replace(filing, allegations=[allegation, *filing.allegations[1:]]), actor=None
+        filing=replace(filing, allegations=[allegation, *filing.allegations[1:]]),
+        actor=AnonymousUser(),
     )
     surname = WORKER_NAME.split()[1]
     for path in (

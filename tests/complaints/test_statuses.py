@@ -41,7 +41,7 @@ def test_the_transition_table_covers_every_status_and_has_no_exit_without_reason
     assert Case.TRANSITIONS[K.PETITION][S.DENIED] == {S.UNDER_COURT_REVIEW}
     for word in ("withdrawn", "closed", "dismissed", "withdraw", "close", "dismiss"):
         assert word not in S.values
-    assert not any(hasattr(services, name) for name in dir(services) if "withdraw" == name[-8:])
+    assert not any(hasattr(services, name) for name in dir(services) if name[-8:] == "withdraw")
     assert not [n for n in dir(services) if n.startswith(("case_close", "case_dismiss"))]
 
 

@@ -10,6 +10,7 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -99,7 +100,9 @@ def test_parallel_uploads_never_exceed_the_limit(world, settings):
     draft = FilingDraft.objects.create(language="en", data={})
     for i in range(18):
         services.evidence_add(
-            draft=draft, upload=SimpleUploadedFile(f"s{i}.pdf", PDF + str(i).encode())
+            actor=AnonymousUser(),
+            draft=draft,
+            upload=SimpleUploadedFile(f"s{i}.pdf", PDF + str(i).encode()),
         )
     barrier = threading.Barrier(8)
     errors: list[Exception] = []
@@ -108,7 +111,9 @@ def test_parallel_uploads_never_exceed_the_limit(world, settings):
         try:
             barrier.wait()
             services.evidence_add(
-                draft=draft, upload=SimpleUploadedFile(f"p{i}.pdf", PDF + f"p{i}".encode())
+                actor=AnonymousUser(),
+                draft=draft,
+                upload=SimpleUploadedFile(f"p{i}.pdf", PDF + f"p{i}".encode()),
             )
         except ValidationError as exc:
             errors.append(exc)

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -123,7 +124,9 @@ def test_file_names_are_sanitized(given, clean):
 def test_evidence_is_stored_under_media_root_with_a_random_name_and_its_hash(world, settings):
     draft = services.filing_draft_start()
     upload = SimpleUploadedFile("Carta de despido.pdf", PDF, content_type="text/html")
-    evidence = services.evidence_add(draft=draft, upload=upload, description="Carta")
+    evidence = services.evidence_add(
+        actor=AnonymousUser(), draft=draft, upload=upload, description="Carta"
+    )
     assert evidence.original_name == "Carta de despido.pdf"
     assert evidence.content_type == "application/pdf"  # from the content, not the browser
     assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
@@ -140,16 +143,22 @@ def test_a_draft_carries_a_limited_number_of_files(world, settings):
     settings.EVIDENCE_MAX_FILES = 2
     draft = services.filing_draft_start()
     for i in range(2):
-        services.evidence_add(draft=draft, upload=SimpleUploadedFile(f"{i}.pdf", PDF))
+        services.evidence_add(
+            actor=AnonymousUser(), draft=draft, upload=SimpleUploadedFile(f"{i}.pdf", PDF)
+        )
     with pytest.raises(ValidationError, match="at most 2 files"):
-        services.evidence_add(draft=draft, upload=SimpleUploadedFile("3.pdf", PDF))
+        services.evidence_add(
+            actor=AnonymousUser(), draft=draft, upload=SimpleUploadedFile("3.pdf", PDF)
+        )
 
 
 @pytest.mark.django_db
 def test_a_refused_upload_stores_nothing(world, settings):
     draft = services.filing_draft_start()
     with pytest.raises(ValidationError, match="not accepted"):
-        services.evidence_add(draft=draft, upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00"))
+        services.evidence_add(
+            actor=AnonymousUser(), draft=draft, upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00")
+        )
     assert not Evidence.objects.exists()
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
@@ -246,7 +255,9 @@ def test_with_a_scanner_uploads_wait_in_quarantine_until_a_clean_scan(
 ):
     draft = services.filing_draft_start()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        evidence = services.evidence_add(draft=draft, upload=SimpleUploadedFile("a.pdf", PDF))
+        evidence = services.evidence_add(
+            actor=AnonymousUser(), draft=draft, upload=SimpleUploadedFile("a.pdf", PDF)
+        )
     assert evidence.scan_status == Evidence.ScanStatus.PENDING
     assert "/quarantine/" in evidence.file.name or evidence.file.name.startswith("quarantine/")
     assert not evidence.is_servable
@@ -271,7 +282,9 @@ def test_an_infected_upload_is_blocked_and_its_file_removed(
 ):
     draft = services.filing_draft_start()
     with django_capture_on_commit_callbacks(execute=True):
-        evidence = services.evidence_add(draft=draft, upload=SimpleUploadedFile("virus.txt", EICAR))
+        evidence = services.evidence_add(
+            actor=AnonymousUser(), draft=draft, upload=SimpleUploadedFile("virus.txt", EICAR)
+        )
     evidence.refresh_from_db()
     assert evidence.scan_status == Evidence.ScanStatus.INFECTED
     assert evidence.scan_detail == "Eicar-Test-Signature"
@@ -286,7 +299,9 @@ def test_while_the_scanner_is_down_the_file_stays_in_quarantine_and_the_task_ret
 ):
     settings.CLAMD_SOCKET = str(tmp_path / "down.sock")
     draft = services.filing_draft_start()
-    evidence = services.evidence_add(draft=draft, upload=SimpleUploadedFile("a.pdf", PDF))
+    evidence = services.evidence_add(
+        actor=AnonymousUser(), draft=draft, upload=SimpleUploadedFile("a.pdf", PDF)
+    )
     retried = []
 
     def fake_retry(self, exc=None, countdown=None, **kwargs):

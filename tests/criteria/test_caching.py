@@ -389,7 +389,7 @@ def test_the_release_prefixes_every_cache_key():
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.CACHES['default']['KEY_PREFIX'])"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commission.settings.base", "RELEASE": "r42"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "RELEASE": "r42"}
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )

@@ -215,6 +215,21 @@ def staff_create():
     return user_in(roles.STAFF, "staff.officer")
 
 
+def intake_clerk():
+    """Who records paper filings in the factories: the permission alone, in no role group, so
+    that no list of staff recipients changes."""
+    from django.contrib.auth.models import Permission, User
+
+    user, created = User.objects.get_or_create(username="intake.clerk")
+    if created:
+        user.user_permissions.add(
+            Permission.objects.get(
+                codename="record_paper_filing", content_type__app_label="complaints"
+            )
+        )
+    return user
+
+
 def complaint_file(
     parties: Parties,
     criteria: Criteria,
@@ -274,6 +289,7 @@ def complaint_file(
         withhold_organization_names=withhold,
     )
     case, _code = complaints_services.case_file(
+        actor=intake_clerk(),
         filing=filing,
         received_via=Case.Channel.PAPER,
         received_at=FILED_AT,

@@ -28,7 +28,7 @@ def _english():
 @pytest.fixture(autouse=True)
 def _eager_tasks():
     """Tasks queued on commit run in the test process (the real worker has its own test)."""
-    from commission.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True

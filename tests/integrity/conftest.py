@@ -238,7 +238,7 @@ def _investigation_rows(parties, criteria, case, draft_case) -> dict[str, object
 
 
 def _build(tmp_path) -> dict[str, object]:
-    from commission.celery import app
+    from config.celery import app
     from hearings import services
     from tests.factories import hearings as f
 
@@ -401,7 +401,7 @@ def _build(tmp_path) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def specimens(django_db_setup, django_db_blocker, tmp_path_factory):
-    from commission.celery import app
+    from config.celery import app
 
     eager = app.conf.task_always_eager
     media = tmp_path_factory.mktemp("media")

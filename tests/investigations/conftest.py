@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from commission.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.factories.investigations import build_team_world
 
 

@@ -43,7 +43,7 @@ def test_two_escalations_at_once_file_one_complaint():
         try:
             barrier.wait()
             services.remedial_order_escalate(order_id=order.pk)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -42,6 +42,7 @@ def more_cases(world, n: int, *, start: int = 0) -> list[Case]:
             remedies_sought="Back pay.",
         )
         case, _code = complaints_services.case_file(
+            actor=f.intake_clerk(),
             filing=filing,
             received_via=Case.Channel.PAPER,
             received_at=f.FILED_AT,

@@ -103,7 +103,7 @@ def test_repeated_failures_lock_the_account_out(officer, settings):
 def test_production_always_requires_the_second_factor():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[2] / "commission/settings/production.py").read_text()
+    text = (Path(__file__).resolve().parents[2] / "config/settings/production.py").read_text()
     assert "\nSTAFF_TWO_FACTOR = True\n" in text
 
 

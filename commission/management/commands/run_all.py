@@ -54,13 +54,12 @@ class Command(BaseCommand):
         )
         manager.add_process(
             "worker",
-            f"{python} -m celery -A commission worker --loglevel INFO --concurrency 2 "
+            f"{python} -m celery -A config worker --loglevel INFO --concurrency 2 "
             "--hostname worker@%h",
         )
         manager.add_process(
             "beat",
-            f"{python} -m celery -A commission beat --loglevel INFO "
-            "--pidfile .local/celerybeat.pid",
+            f"{python} -m celery -A config beat --loglevel INFO --pidfile .local/celerybeat.pid",
         )
         manager.loop()
         sys.exit(manager.returncode)

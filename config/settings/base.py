@@ -1,7 +1,7 @@
 """Settings read from the environment (see the table in README.md).
 
 Every variable has a development default so that `make run` works on a fresh clone with
-SQLite and an embedded Celery broker. `commission.settings.production` removes the defaults.
+SQLite and an embedded Celery broker. `config.settings.production` removes the defaults.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_DIR = BASE_DIR / ".local"  # ignored by git: generated secrets, SQLite file, broker folders
 
 # Under the production module nothing is generated or written here; every value must be given.
-PRODUCTION = os.environ.get("DJANGO_SETTINGS_MODULE") == "commission.settings.production"
+PRODUCTION = os.environ.get("DJANGO_SETTINGS_MODULE") == "config.settings.production"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -129,9 +129,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=5)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-ROOT_URLCONF = "commission.urls"
-WSGI_APPLICATION = "commission.wsgi.application"
-ASGI_APPLICATION = "commission.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -144,7 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "commission.context_processors.portal_nav",
+                "config.context_processors.portal_nav",
             ],
         },
     },

@@ -1,11 +1,11 @@
-"""The Celery application. Workers and beat run with `-A commission`."""
+"""The Celery application. Workers and beat run with `-A config`."""
 
 import os
 
 from celery import Celery
 from celery.signals import beat_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commission.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("commission")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,17 +1,40 @@
-from importlib import import_module
+"""The project's root URLconf: the core's pages and API, then every app's, named one by one
+(the layers contract puts this package above every app, so it may import them all)."""
 
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import two_factor, views
-from .api import build_router
+import complaints.api
+import complaints.urls
+import criteria.api
+import criteria.urls
+import hearings.api
+import hearings.urls
+import investigations.api
+import investigations.urls
+from commission import two_factor, views
+from commission.api import build_router
 
-router = build_router()
+# Each app's API, in layer order.
+router = build_router(
+    [
+        criteria.api.register_api,
+        complaints.api.register_api,
+        investigations.api.register_api,
+        hearings.api.register_api,
+    ]
+)
+# Each app's public pages (`urls.urlpatterns` under `urls.url_prefix`, namespaced by the app).
+PORTAL_APPS = [
+    ("criteria", criteria.urls),
+    ("complaints", complaints.urls),
+    ("investigations", investigations.urls),
+    ("hearings", hearings.urls),
+]
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 urlpatterns = [
@@ -36,19 +59,15 @@ urlpatterns = [
     ),
 ]
 
-# The portal: each app may contribute `portal_urls` (public pages) in its `urls` module.
+# The portal: the core's pages, then each app's.
 portal = [
     path("", views.home, name="home"),
     path("timeliness/", views.timeliness, name="timeliness"),
+    *(
+        path(f"{module.url_prefix}/", include((module.urlpatterns, app)))
+        for app, module in PORTAL_APPS
+    ),
 ]
-for app in settings.COMMISSION_APPS[1:]:
-    try:
-        module = import_module(f"{app}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{app}.urls":
-            raise
-        continue
-    portal.append(path(f"{module.url_prefix}/", include((module.urlpatterns, app))))
 
 # Language is chosen by the switcher (cookie) or the browser's Accept-Language; URLs are the
 # same in every language.

@@ -1,0 +1,11 @@
+"""Settings for the test suite (pytest's DJANGO_SETTINGS_MODULE): the development settings
+with what tests need on top. Anything a test changes for itself stays in that test.
+
+The databases and the broker still come from the environment (DATABASE_URL,
+DATABASE_OWNER_URL, CELERY_BROKER_URL), so one suite runs on SQLite and on PostgreSQL + Redis.
+"""
+
+from .base import *  # noqa: F403
+
+# Users are created by the thousand; hashing their passwords slowly tests nothing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

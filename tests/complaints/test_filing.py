@@ -390,7 +390,7 @@ def test_clock_events_and_filing_event_are_in_one_transaction(world, monkeypatch
         raise ValidationError("boom")
 
     monkeypatch.setattr(services.filing, "_queue_acknowledgment", lambda case_id: None)
-    original = services.clocks_start_statutory
+    original = services.filing.clocks_start_statutory
 
     def start_then_fail(**kwargs):
         original(**kwargs)

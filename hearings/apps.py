@@ -10,7 +10,16 @@ class HearingsConfig(AppConfig):
     def ready(self) -> None:
         from complaints.models import milestone_query, panel_query, panel_reader_query
 
-        from . import receivers
+        from complaints.case_blocks import case_block_register
+
+        from . import case_block, receivers
+
+        case_block_register(
+            name="hearings",
+            template="hearings/_case_block.html",
+            context=case_block.context,
+            order=10,
+        )
 
         panel_query.connect(receivers.panel_recipients, dispatch_uid="hearings.panel_query")
         milestone_query.connect(receivers.milestone_reached, dispatch_uid="hearings.milestone")

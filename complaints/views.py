@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commission.paging import page_number
+
 from . import forms as portal_forms
 from . import selectors, services
 from .case_blocks import case_blocks
-from .models import Case, Evidence, FilingDraft
+from .models import Evidence, FilingDraft
 from .selectors import SESSION_CASES, SESSION_DRAFTS, Access
 from .throttle import rate_limited
-from commission.paging import page_number
 
 
 def _too_many(request):

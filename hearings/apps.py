@@ -8,9 +8,8 @@ class HearingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from complaints.models import milestone_query, panel_query, panel_reader_query
-
         from complaints.case_blocks import case_block_register
+        from complaints.models import milestone_query, panel_query, panel_reader_query
 
         from . import case_block, receivers
 

@@ -39,6 +39,11 @@ urlpatterns = [
 # The portal: each app may contribute `portal_urls` (public pages) in its `urls` module.
 portal = [
     path("", views.home, name="home"),
+    # `/es/` and `/en/`: the home page in that language (run_all's banner prints them).
+    *(
+        path(f"{code}/", views.language_home, {"language": code}, name=f"home-{code}")
+        for code, _name in settings.LANGUAGES
+    ),
     path("timeliness/", views.timeliness, name="timeliness"),
 ]
 for app in settings.COMMISSION_APPS[1:]:
@@ -59,3 +64,7 @@ urlpatterns += [
     path("admin/", admin.site.urls),
     *portal,
 ]
+
+handler403 = "commission.views.permission_denied"
+handler404 = "commission.views.page_not_found"
+handler500 = "commission.views.server_error"

@@ -102,11 +102,13 @@ def _error_list(form) -> list[tuple[str, str]]:
         items.extend(("", str(e)) for e in form.non_form_errors())
         for number, sub in enumerate(form.forms, start=1):
             prefix = _("Allegation %(n)s") % {"n": number}
-            items.extend(
-                (anchor(sub[name]) if name != "__all__" else "", f"{prefix} — {message}")
-                for name, messages in sub.errors.items()
-                for message in messages
-            )
+            for name, messages in sub.errors.items():
+                if name == "__all__":
+                    items.extend(("", f"{prefix} — {m}") for m in messages)
+                    continue
+                # The summary names the field: "Allegation 1 — Summary (public): …".
+                label = sub[name].label
+                items.extend((anchor(sub[name]), f"{prefix} — {label}: {m}") for m in messages)
         return items
     items.extend(("", str(e)) for e in form.non_field_errors())
     for name, messages in form.errors.items():

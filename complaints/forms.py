@@ -909,12 +909,13 @@ class DocketSearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Case.Status.choices]
     )
-    year = forms.TypedChoiceField(
-        label=_("Year filed"), required=False, coerce=int, empty_value=None, choices=[]
+    # Any year may be asked for (a shared link stays valid); the list offers those with cases.
+    year = forms.IntegerField(
+        label=_("Year filed"), required=False, min_value=1900, max_value=9999, widget=forms.Select
     )
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("Any year")), *((y, str(y)) for y in years)]
+        self.fields["year"].widget.choices = [("", _("Any year")), *((y, str(y)) for y in years)]
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "usa-input" if name == "q" else "usa-select"

@@ -460,7 +460,11 @@ DOCKET_PAGE_SIZE = 25
 @require_GET
 def docket(request):
     form = portal_forms.DocketSearchForm(request.GET or None, years=selectors.docket_years())
-    criteria = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    # Each valid criterion applies; an invalid one (garbage in a link) is ignored.
+    criteria: dict = {}
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds every field that is valid
+        criteria = form.cleaned_data
     q = criteria.get("q", "")
     cases = selectors.docket_search(
         q=q,

@@ -452,12 +452,19 @@ def test_backdated_filing_catches_up_in_one_sweep(protocol, people, sweep_at):
     assert hearing.days_overdue == 22
     decision = Clock.objects.get(pk=clocks["decision_by"].pk)
     assert decision.status == "pending"
+    # The reminders that fell due before the filing was entered collapse into the latest,
+    # which states the days left now (7, to 29 May).
     assert [(k, o, out) for k, o, out, _ in notices(decision)] == [
-        ("reminder", 30, "sent"),
-        ("reminder", 14, "sent"),
+        ("reminder", 30, "superseded"),
+        ("reminder", 14, "superseded"),
         ("at_risk", 80, "sent"),  # day 80 ended 21 May with no draft decision
         ("reminder", 7, "sent"),
     ]
+    sent = Notification.objects.filter(notice__clock=decision, notice__kind="reminder")
+    assert sent.exists()
+    assert all("7 days left" in n.subject_line for n in sent)
+    # The hearing's reminders give way to its miss notice.
+    assert {out for k, _o, out, _ in notices(hearing) if k == "reminder"} == {"superseded"}
     assert sweep_at(now + dt.timedelta(seconds=10)).notices == 0
 
 
@@ -543,8 +550,11 @@ def test_two_concurrent_sweeps_send_nothing_twice(monkeypatch, eager_celery):
     pairs = Counter(Notification.objects.values_list("notice_id", "recipient_id"))
     assert max(pairs.values()) == 1
     assert len(mail.outbox) == Notification.objects.filter(email_status="sent").count()
-    # The one staff member receives every notice of every case, each exactly once.
-    assert Notification.objects.filter(email_status="sent").count() == 60 * 9
+    # The one staff member receives every notice sent, each exactly once: per case the
+    # hearing's day-45 check and its miss (its reminders give way to the miss notice) and the
+    # decision's reminder.
+    assert Notification.objects.filter(email_status="sent").count() == 60 * 3
+    assert ClockNotice.objects.filter(kind="reminder", outcome="superseded").count() == 60 * 6
 
 
 # --- Notices that tell the truth after an outage ------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.renderers import DjangoTemplates
 
 # The range every integer key and count of the schema fits (PostgreSQL's `integer` is the
 # narrowest column the models use).
@@ -64,3 +65,10 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                             params={"pk": str(item)[:20]},
                         )
         return super()._check_values(value)
+
+
+class PortalFormRenderer(DjangoTemplates):
+    """Every form field of the portal (`{{ field.as_field_group }}`) marks a required field in
+    its label, and lists its errors under an id the control and the error summary can use."""
+
+    field_template_name = "forms/field.html"

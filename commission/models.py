@@ -782,7 +782,7 @@ class ClockNotice(Guarded):
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")
         NOT_NEEDED = "not_needed", _("Not needed (the milestone was reached)")
-        SUPERSEDED = "superseded", _("Not sent (the deadline had already been missed)")
+        SUPERSEDED = "superseded", _("Not sent (replaced by a later notice with the current state)")
 
     clock = models.ForeignKey(
         Clock, verbose_name=_("clock"), on_delete=models.PROTECT, related_name="notices"

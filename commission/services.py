@@ -666,14 +666,17 @@ def _notice_text(clock: Clock, planned: PlannedNotice, *, now: datetime) -> tupl
     kind_label = str(Clock.Kind(clock.kind).label)
     due = format_day(clock.last_day)
     if planned.kind == ClockNotice.Kind.REMINDER:
-        if planned.offset == 0:
+        # The days actually left when the notice is sent, not those of its schedule: a
+        # reminder sent late never claims more time than there is.
+        days_left = (clock.last_day - local_date(now, tz)).days
+        if days_left <= 0:
             headline = _("%(kind)s: due today, %(due)s") % {"kind": kind_label, "due": due}
         else:
             headline = ngettext(
                 "%(kind)s: %(count)d day left, due %(due)s",
                 "%(kind)s: %(count)d days left, due %(due)s",
-                planned.offset,
-            ) % {"kind": kind_label, "count": planned.offset, "due": due}
+                days_left,
+            ) % {"kind": kind_label, "count": days_left, "due": due}
     elif planned.kind == ClockNotice.Kind.AT_RISK:
         problem = MILESTONE_MISSING.get(planned.milestone)
         problem = (
@@ -770,6 +773,23 @@ def clock_sweep(*, now: datetime | None = None, batch_size: int | None = None) -
     return report
 
 
+def _reminders_superseded(
+    clock: Clock, due: list[PlannedNotice], *, now: datetime
+) -> set[tuple[str, int]]:
+    """The reminders among `due` that are claimed but not sent: when several fell due together
+    (after an outage, or for a filing entered late on paper) every one but the latest, which
+    states the days actually left; and every one once the deadline has passed — the miss
+    notice tells the current state. Misses and escalations are never superseded."""
+    reminders = [p for p in due if p.kind == ClockNotice.Kind.REMINDER]
+    if not reminders:
+        return set()
+    if clock.status != Clock.Status.PENDING or clock.due_at < now:
+        keep = None
+    else:
+        keep = max(reminders, key=lambda p: p.scheduled_at)
+    return {(p.kind, p.offset) for p in reminders if p is not keep}
+
+
 def _queue_emails(notification_ids: list[int]) -> None:
     from .tasks import notifications_email
 
@@ -808,14 +828,18 @@ def _sweep_batch(
             and (p.kind, p.offset) not in claimed[clock.pk]
             and not (p.kind == ClockNotice.Kind.MISSED and clock.status != Clock.Status.MISSED)
         ]
+        superseded = _reminders_superseded(clock, due, now=now)
         for planned in due:
-            # Everything that fell due is sent exactly once, even after an outage: a notice
-            # claimed after its time is marked late and says so in its text.
+            # Everything that fell due is claimed exactly once, even after an outage: a notice
+            # claimed after its time is marked late and says so in its text. Of reminders that
+            # fell due together only the latest goes out, with the current state.
             outcome = ClockNotice.Outcome.SENT
             if planned.kind == ClockNotice.Kind.AT_RISK and _milestone_reached(
                 subject, planned.milestone
             ):
                 outcome = ClockNotice.Outcome.NOT_NEEDED
+            elif (planned.kind, planned.offset) in superseded:
+                outcome = ClockNotice.Outcome.SUPERSEDED
             notice = ClockNotice(
                 clock=clock,
                 kind=planned.kind,

@@ -888,3 +888,34 @@ def filing_input_from_clean(draft, *, user=None) -> FilingInput | None:
         confidentiality_request=clean["confidentiality"]["confidentiality_request"],
         contact_email=who["contact_email"],
     )
+
+
+class DocketSearchForm(forms.Form):
+    """The docket's search (a GET form: every answer is a link one can share)."""
+
+    q = forms.CharField(
+        label=_("Search the docket"),
+        help_text=_(
+            "A docket number, a party's organization, a country, a sector, a right or words "
+            "of an allegation's summary or place."
+        ),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Case.Kind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Case.Status.choices]
+    )
+    # Any year may be asked for (a shared link stays valid); the list offers those with cases.
+    year = forms.IntegerField(
+        label=_("Year filed"), required=False, min_value=1900, max_value=9999, widget=forms.Select
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.choices = [("", _("Any year")), *((y, str(y)) for y in years)]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "usa-input" if name == "q" else "usa-select"

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from commission.naming import commission_name
+
 from .models import Case
 from .selectors import case_deadlines, case_detail
 
@@ -22,7 +24,7 @@ def acknowledgment_email(*, case: Case) -> EmailMessage:
             {
                 "case": detail,
                 "deadlines": case_deadlines(case=detail),
-                "commission_name": settings.COMMISSION_NAME,
+                "commission_name": commission_name(),
             },
         )
     message = EmailMessage(

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from commission.naming import commission_name
+
 from .models import Case
 from .selectors import case_deadlines, case_detail, case_redactor
 
@@ -17,7 +19,7 @@ def receipt_context(*, case: Case) -> dict:
         "case": detail,
         "redactor": case_redactor(case=detail),
         "deadlines": case_deadlines(case=detail),
-        "commission_name": settings.COMMISSION_NAME,
+        "commission_name": commission_name(),
         "time_zone": settings.TIME_ZONE,
     }
 

@@ -282,6 +282,75 @@ def docket_public_list(*, kind: str | None = None, status: str | None = None) ->
     return qs
 
 
+def docket_search(
+    *,
+    q: str = "",
+    kind: str | None = None,
+    status: str | None = None,
+    year: int | None = None,
+) -> QuerySet[Case]:
+    """The public docket searched by `q` — a docket number, a party's organization (never one
+    whose identity is withheld), a respondent as named, a country, a sector, a right or a
+    criterion cited, an allegation's public summary or place — and filtered by kind, status and
+    the year of filing. Facts and workers' names are never searched. One query for the page,
+    plus one per prefetched relation, whatever the number of cases."""
+    qs = docket_public_list(kind=kind, status=status)
+    if year:
+        qs = qs.filter(received_at__year=year)
+    term = (q or "").strip()[:100]
+    if not term:
+        return qs
+    from criteria.models import Criterion
+
+    complainants = Complainant.objects.filter(
+        organization__name__icontains=term,
+        identity_withheld=False,
+        case__withhold_organization_names=False,
+    ).values("case_id")
+    respondents = Respondent.objects.filter(
+        Q(organization__name__icontains=term)
+        | Q(name_given__icontains=term)
+        | Q(sector__title__icontains=term)
+        | Q(sector__isic_code__istartswith=term)
+        | Q(organization__sector__title__icontains=term)
+        | Q(country__name__icontains=term)
+        | Q(country__code__iexact=term)
+        | Q(organization__country__name__icontains=term)
+        | Q(organization__country__code__iexact=term)
+    ).values("case_id")
+    criteria = Criterion.objects.filter(
+        Q(code__icontains=term)
+        | Q(title_en__icontains=term)
+        | Q(right__name_en__icontains=term)
+        | Q(right__name_es__icontains=term)
+        | Q(right__code__iexact=term)
+    ).values("pk")
+    allegations = Allegation.objects.filter(
+        Q(summary__icontains=term) | Q(place__icontains=term) | Q(criteria__in=criteria)
+    ).values("case_id")
+    return qs.filter(
+        Q(docket_number__icontains=term)
+        | Q(pk__in=complainants)
+        | Q(pk__in=respondents)
+        | Q(pk__in=allegations)
+    ).distinct()
+
+
+def docket_years() -> list[int]:
+    """The years in which cases were filed, newest first (the docket's year filter)."""
+    return sorted(
+        {d.year for d in Case.objects.dates("received_at", "year")},
+        reverse=True,
+    )
+
+
+def docket_hides_match(*, case: Case, term: str) -> bool:
+    """Whether `term` names one of the case's confidential identities: such a match is never
+    shown (a search must not reveal who a pseudonym stands for)."""
+    term = (term or "").strip()
+    return bool(term) and case_redactor(case=case).redact(term) != term
+
+
 # --- intake ---------------------------------------------------------------------------------
 
 

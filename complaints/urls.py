@@ -3,7 +3,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import feeds, views
 
 url_prefix = "complaints"
 
@@ -26,6 +26,8 @@ urlpatterns = [
         name="evidence",
     ),
     path("docket/", views.docket, name="docket"),
+    path("docket/feed.atom", feeds.DocketFeed(), name="docket-feed"),
+    path("docket/<str:docket_number>/feed.atom", feeds.CaseFeed(), name="docket-case-feed"),
     path("docket/<str:docket_number>/", views.docket_case, name="docket-case"),
 ]
 

@@ -22,9 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commission.paging import page_number
+
 from . import forms as portal_forms
 from . import selectors, services
-from .models import Case, Evidence, FilingDraft
+from .case_blocks import case_blocks
+from .models import Evidence, FilingDraft
 from .selectors import SESSION_CASES, SESSION_DRAFTS, Access
 from .throttle import rate_limited
 
@@ -99,11 +102,13 @@ def _error_list(form) -> list[tuple[str, str]]:
         items.extend(("", str(e)) for e in form.non_form_errors())
         for number, sub in enumerate(form.forms, start=1):
             prefix = _("Allegation %(n)s") % {"n": number}
-            items.extend(
-                (anchor(sub[name]) if name != "__all__" else "", f"{prefix} — {message}")
-                for name, messages in sub.errors.items()
-                for message in messages
-            )
+            for name, messages in sub.errors.items():
+                if name == "__all__":
+                    items.extend(("", f"{prefix} — {m}") for m in messages)
+                    continue
+                # The summary names the field: "Allegation 1 — Summary (public): …".
+                label = sub[name].label
+                items.extend((anchor(sub[name]), f"{prefix} — {label}: {m}") for m in messages)
         return items
     items.extend(("", str(e)) for e in form.non_field_errors())
     for name, messages in form.errors.items():
@@ -367,6 +372,7 @@ def case_status(request, docket_number):
             "events": events,
             "deadlines": selectors.case_deadlines(case=case),
             "now": timezone.now(),
+            "case_blocks": case_blocks(case=case),
         },
     )
 
@@ -448,16 +454,43 @@ def my_cases(request):
 # --- the public docket -------------------------------------------------------------------
 
 
+DOCKET_PAGE_SIZE = 25
+
+
 @require_GET
 def docket(request):
-    kind = request.GET.get("kind") or None
-    if kind not in (None, *Case.Kind.values):
-        kind = None
-    page = Paginator(selectors.docket_public_list(kind=kind), 25).get_page(request.GET.get("page"))
-    cases = list(page.object_list)
+    form = portal_forms.DocketSearchForm(request.GET or None, years=selectors.docket_years())
+    # Each valid criterion applies; an invalid one (garbage in a link) is ignored.
+    criteria: dict = {}
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds every field that is valid
+        criteria = form.cleaned_data
+    q = criteria.get("q", "")
+    cases = selectors.docket_search(
+        q=q,
+        kind=criteria.get("kind") or None,
+        status=criteria.get("status") or None,
+        year=criteria.get("year"),
+    )
+    number = page_number(request.GET.get("page"))
+    page = Paginator(cases, DOCKET_PAGE_SIZE).get_page(number)
+    # A match on a confidential identity (a worker's name in a summary) is never shown.
+    cases = [c for c in page.object_list if not selectors.docket_hides_match(case=c, term=q)]
     deadlines = selectors.deadlines_for_cases(cases=cases)
     rows = [(case, deadlines.get(case.pk, [])) for case in cases]
-    return render(request, "complaints/docket.html", {"page": page, "rows": rows, "kind": kind})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/docket.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "searching": any(criteria.values()),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -473,5 +506,6 @@ def docket_case(request, docket_number):
             "redactor": selectors.case_redactor(case=case),
             "events": selectors.case_events(case=case, public_only=True),
             "deadlines": selectors.case_deadlines(case=case),
+            "case_blocks": case_blocks(case=case),
         },
     )

@@ -62,6 +62,11 @@ urlpatterns = [
 # The portal: the core's pages, then each app's.
 portal = [
     path("", views.home, name="home"),
+    # `/es/` and `/en/`: the home page in that language (run_all's banner prints them).
+    *(
+        path(f"{code}/", views.language_home, {"language": code}, name=f"home-{code}")
+        for code, _name in settings.LANGUAGES
+    ),
     path("timeliness/", views.timeliness, name="timeliness"),
     *(
         path(f"{module.url_prefix}/", include((module.urlpatterns, app)))
@@ -78,3 +83,7 @@ urlpatterns += [
     path("admin/", admin.site.urls),
     *portal,
 ]
+
+handler403 = "commission.views.permission_denied"
+handler404 = "commission.views.page_not_found"
+handler500 = "commission.views.server_error"

@@ -9,9 +9,17 @@ class HearingsConfig(AppConfig):
 
     def ready(self) -> None:
         from commission.clock_answers import milestone_source_register, recipients_source_register
+        from complaints.case_blocks import case_block_register
         from complaints.models import panel_reader_query
 
-        from . import receivers
+        from . import case_block, receivers
+
+        case_block_register(
+            name="hearings",
+            template="hearings/_case_block.html",
+            context=case_block.context,
+            order=10,
+        )
 
         # The clock sweep's questions only this app answers (commission.clock_answers).
         for audience in ("panel", "chair"):

@@ -294,9 +294,13 @@ class VerifyForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def opinion_verify(request):
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    # A link from a case's page (`?sha256=`) checks that hash at once: a read, like the register.
+    if request.method == "GET" and request.GET.get("sha256"):
+        form = VerifyForm({"sha256": request.GET["sha256"]})
+    else:
+        form = VerifyForm(request.POST or None, request.FILES or None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         upload = form.cleaned_data.get("pdf")
         try:
             result = services.opinion_verify(

@@ -150,6 +150,9 @@ TEMPLATES = [
     },
 ]
 
+# Portal forms: required fields marked, errors under ids the error summary links to.
+FORM_RENDERER = "commission.forms.PortalFormRenderer"
+
 # --- Database -------------------------------------------------------------------------
 # Default: a SQLite file in the project, in WAL mode with a busy timeout, so the web server,
 # the worker and beat can share it.

@@ -362,9 +362,10 @@ def test_after_a_72_hour_outage_everything_due_is_caught_up_once(case, people, s
     assert sorted((n.clock.kind, n.kind, n.offset, n.outcome, n.is_late) for n in new) == [
         ("decision_by", "reminder", 30, "sent", True),
         ("hearing_by", "missed", 0, "sent", True),
-        # Reminders that fell due during the outage are sent, once, marked as late.
-        ("hearing_by", "reminder", 0, "sent", True),
-        ("hearing_by", "reminder", 1, "sent", True),
+        # Reminders of a deadline that passed during the outage are claimed, once, and not
+        # sent: the miss notice tells the current state.
+        ("hearing_by", "reminder", 0, "superseded", True),
+        ("hearing_by", "reminder", 1, "superseded", True),
     ]
     assert report.misses == 1
     hearing.refresh_from_db()
@@ -373,6 +374,9 @@ def test_after_a_72_hour_outage_everything_due_is_caught_up_once(case, people, s
     assert CaseEvent.objects.get(verb="clock_missed").occurred_at == HEARING_DUE
     late_reminder = Notification.objects.filter(notice__kind="reminder").first()
     assert "This notice is late" in late_reminder.body
+    # Sent on 1 May, the decision's reminder says what is left then (to 29 May), not "30".
+    assert "28 days left" in late_reminder.subject_line
+    assert not Notification.objects.filter(subject_line__contains="due today").exists()
     sent_once = Counter((m.to[0], m.subject) for m in mail.outbox)
     assert sent_once
     assert max(sent_once.values()) == 1
@@ -448,12 +452,19 @@ def test_backdated_filing_catches_up_in_one_sweep(protocol, people, sweep_at):
     assert hearing.days_overdue == 22
     decision = Clock.objects.get(pk=clocks["decision_by"].pk)
     assert decision.status == "pending"
+    # The reminders that fell due before the filing was entered collapse into the latest,
+    # which states the days left now (7, to 29 May).
     assert [(k, o, out) for k, o, out, _ in notices(decision)] == [
-        ("reminder", 30, "sent"),
-        ("reminder", 14, "sent"),
+        ("reminder", 30, "superseded"),
+        ("reminder", 14, "superseded"),
         ("at_risk", 80, "sent"),  # day 80 ended 21 May with no draft decision
         ("reminder", 7, "sent"),
     ]
+    sent = Notification.objects.filter(notice__clock=decision, notice__kind="reminder")
+    assert sent.exists()
+    assert all("7 days left" in n.subject_line for n in sent)
+    # The hearing's reminders give way to its miss notice.
+    assert {out for k, _o, out, _ in notices(hearing) if k == "reminder"} == {"superseded"}
     assert sweep_at(now + dt.timedelta(seconds=10)).notices == 0
 
 
@@ -539,5 +550,69 @@ def test_two_concurrent_sweeps_send_nothing_twice(monkeypatch, eager_celery):
     pairs = Counter(Notification.objects.values_list("notice_id", "recipient_id"))
     assert max(pairs.values()) == 1
     assert len(mail.outbox) == Notification.objects.filter(email_status="sent").count()
-    # The one staff member receives every notice of every case, each exactly once.
-    assert Notification.objects.filter(email_status="sent").count() == 60 * 9
+    # The one staff member receives every notice sent, each exactly once: per case the
+    # hearing's day-45 check and its miss (its reminders give way to the miss notice) and the
+    # decision's reminder.
+    assert Notification.objects.filter(email_status="sent").count() == 60 * 3
+    assert ClockNotice.objects.filter(kind="reminder", outcome="superseded").count() == 60 * 6
+
+
+# --- Notices that tell the truth after an outage ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reminders_due_together_collapse_into_one_notice_with_the_current_state(
+    case, people, sweep_at
+):
+    """Beat and the worker never ran from the filing until 9 days before the hearing's last
+    day: the 30- and 14-day reminders fell due meanwhile. One notice goes out, saying 9 days."""
+    subject, clocks = case
+    hearing = clocks["hearing_by"]
+    mail.outbox.clear()
+    sweep_at(lima(2026, 4, 21, 9, 0))  # the hearing's last day is 30 April: 9 days left
+    reminders = [
+        (n.offset, n.outcome)
+        for n in ClockNotice.objects.filter(clock=hearing, kind="reminder").order_by("-offset")
+    ]
+    assert reminders == [(30, "superseded"), (14, "sent")]
+    sent = Notification.objects.filter(notice__clock=hearing, notice__kind="reminder")
+    assert sent.exists()
+    assert all("9 days left" in n.subject_line for n in sent)
+    assert not any("30 days" in m.subject or "14 days" in m.subject for m in mail.outbox)
+    # One email per recipient for that clock's reminders, however many fell due.
+    per_recipient = Counter(
+        m.to[0] for m in mail.outbox if "Hearing held by" in m.subject and "left" in m.subject
+    )
+    assert per_recipient
+    assert max(per_recipient.values()) == 1
+    # Nothing is sent twice: the next sweep claims nothing new until the 7-day reminder.
+    assert sweep_at(lima(2026, 4, 21, 9, 1)).notices == 0
+
+
+@pytest.mark.django_db
+def test_after_a_20_day_outage_a_reminder_states_the_days_actually_left(case, people, sweep_at):
+    """Normal operation until the 30-day reminder of the decision (29 April), then nothing
+    runs for 20 days: the 14- and 7-day reminders fell due. The one reminder sent says how
+    many days are left on the day it is sent; the hearing's miss is delivered once."""
+    subject, clocks = case
+    decision, hearing = clocks["decision_by"], clocks["hearing_by"]
+    sweep_at(lima(2026, 4, 29, 0, 1))
+    assert decision.notices.filter(kind="reminder", offset=30, outcome="sent").exists()
+    mail.outbox.clear()
+    sweep_at(lima(2026, 5, 19, 0, 1))  # 20 days later; the decision's last day is 29 May
+    decision_reminders = Notification.objects.filter(
+        notice__clock=decision, notice__kind="reminder", created_at__gte=lima(2026, 5, 19)
+    )
+    assert decision_reminders.exists()
+    assert {n.notice.offset for n in decision_reminders} == {14}
+    assert all("10 days left" in n.subject_line for n in decision_reminders)
+    assert all("This notice is late" in n.body for n in decision_reminders)
+    # 29 May - 7 days = 22 May: that reminder is still ahead, and is not claimed.
+    assert not ClockNotice.objects.filter(clock=decision, kind="reminder", offset=7).exists()
+    # The hearing's miss (30 April) is delivered once, with no stale "due today" before it.
+    assert ClockNotice.objects.filter(clock=hearing, kind="missed", outcome="sent").count() == 1
+    assert not any("due today" in m.subject for m in mail.outbox)
+    missed_mails = Counter(m.to[0] for m in mail.outbox if "MISSED" in m.subject)
+    assert missed_mails
+    assert max(missed_mails.values()) == 1
+    assert sweep_at(lima(2026, 5, 19, 0, 2)).notices == 0

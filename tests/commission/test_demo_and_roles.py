@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.management import call_command
 
 from commission import roles
@@ -22,7 +23,9 @@ def _counts():
 
 
 def test_load_demo_is_idempotent_and_plays_the_peru_scenario():
+    mail.outbox = []
     call_command("load_demo")
+    assert mail.outbox == []  # loading the demo sends nothing
     first = _counts()
     call_command("load_demo")
     assert _counts() == first

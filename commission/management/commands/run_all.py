@@ -28,9 +28,14 @@ class Command(BaseCommand):
             "\n".join(
                 [
                     "",
-                    "Labor Rights Commission is starting:",
+                    f"{settings.COMMISSION_NAME} is starting:",
                     f"  portal       {base}/",
-                    f"  portal (es)  {base}/es/",
+                    # `/<code>/` answers for every configured language (commission.urls).
+                    *[
+                        f"  portal ({code})  {base}/{code}/"
+                        for code, _name in settings.LANGUAGES
+                        if code != settings.LANGUAGE_CODE
+                    ],
                     f"  staff admin  {base}/admin/",
                     f"  REST API     {base}/api/   (OpenAPI docs: {base}/api/docs/)",
                     f"  health       {base}/healthz",

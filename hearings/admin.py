@@ -28,7 +28,6 @@ from .models import (
     OpinionRender,
     Panel,
     PanelSeat,
-    SanctionSpecification,
     Submission,
 )
 
@@ -283,12 +282,6 @@ class DecisionAdmin(ReadOnlyAdmin):
     case_path = "case"
     list_display = ["case", "kind", "adoption", "status", "adopted_at", "issued_at"]
     list_filter = ["status", "kind", "adoption"]
-
-
-@admin.register(SanctionSpecification)
-class SanctionSpecificationAdmin(ReadOnlyAdmin):
-    case_path = "decision__case"
-    list_display = ["decision", "number", "target", "instrument", "magnitude", "unit", "public_id"]
 
 
 @admin.register(OpinionRender)

@@ -182,6 +182,8 @@ STEPS = [
             "unit": "percent_ad_valorem",
             "description": "Tariff.",
             "deterrence_reasoning": "Deters.",
+            "estimated_benefit": "10",
+            "benefit_method": "Savings as a share of exports.",
             "findings": [_findings(o)[0].pk],
             "benchmarks-TOTAL_FORMS": 1,
             "benchmarks-INITIAL_FORMS": 0,

@@ -334,6 +334,17 @@ class SanctionOrder(Guarded):
         ordering = ["-in_force_from", "pk"]
         verbose_name = _("sanction in force")
         verbose_name_plural = _("sanctions in force")
+        permissions = [
+            ("publish_lift_notice", _("Can give notice of a hearing on lifting a sanction")),
+            ("record_lift_hearing", _("Can record a hearing on lifting a sanction as held")),
+            ("determine_lift", _("Can issue the determination lifting a sanction's step")),
+            (
+                "record_waiver",
+                _(
+                    "Can record a waiver of a sanction (with both votes and the president's signature)"
+                ),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(magnitude__gt=models.F("estimated_benefit")),

@@ -54,11 +54,7 @@ class Migration(migrations.Migration):
                 ('benefit_method', models.TextField(verbose_name='how the benefit was estimated')),
                 ('repeat_violator', models.BooleanField(default=False, verbose_name='target sanctioned before')),
             ],
-            options={
-                'verbose_name': 'sanction in force',
-                'verbose_name_plural': 'sanctions in force',
-                'ordering': ['-in_force_from', 'pk'],
-            },
+            options={"ordering": ["-in_force_from", "pk"], "permissions": [("publish_lift_notice", "Can give notice of a hearing on lifting a sanction"), ("record_lift_hearing", "Can record a hearing on lifting a sanction as held"), ("determine_lift", "Can issue the determination lifting a sanction's step"), ("record_waiver", "Can record a waiver of a sanction (with both votes and the president's signature)")], "verbose_name": "sanction in force", "verbose_name_plural": "sanctions in force"},
         ),
         migrations.CreateModel(
             name='LiftNotice',

@@ -268,9 +268,9 @@ def test_the_insert_matrix_covers_every_closed_table():
         "hearings.AllegationFinding",
         "hearings.CriterionApplication",
         "hearings.FactFinding",
-        "hearings.SanctionBenchmark",
-        "hearings.SanctionSpecification",
-        "hearings.SanctionSpecification_findings",
+        "sanctions.SanctionBenchmark",
+        "sanctions.SanctionSpecification",
+        "sanctions.SanctionSpecification_findings",
     }
 
 

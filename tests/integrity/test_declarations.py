@@ -49,11 +49,11 @@ INSERT = {
     "hearings.AllegationFinding": ["hearings.AllegationFinding:insert_closed:decision"],
     "hearings.FactFinding": ["hearings.FactFinding:insert_closed:finding"],
     "hearings.CriterionApplication": ["hearings.CriterionApplication:insert_closed:finding"],
-    "hearings.SanctionSpecification": ["hearings.SanctionSpecification:insert_closed:decision"],
-    "hearings.SanctionSpecification_findings": [
-        "hearings.SanctionSpecification_findings:insert_closed:sanctionspecification"
+    "sanctions.SanctionSpecification": ["sanctions.SanctionSpecification:insert_closed:decision"],
+    "sanctions.SanctionSpecification_findings": [
+        "sanctions.SanctionSpecification_findings:insert_closed:sanctionspecification"
     ],
-    "hearings.SanctionBenchmark": ["hearings.SanctionBenchmark:insert_closed:sanction"],
+    "sanctions.SanctionBenchmark": ["sanctions.SanctionBenchmark:insert_closed:sanction"],
 }
 EXPECTED = {
     "commission.CaseEvent": {"frozen": ALL, "no_delete": True},
@@ -97,10 +97,16 @@ EXPECTED = {
     "hearings.AllegationFinding": ISSUED_PART,
     "hearings.FactFinding": ISSUED_PART,
     "hearings.CriterionApplication": ISSUED_PART,
-    "hearings.SanctionSpecification": ISSUED_PART,
-    "hearings.SanctionSpecification_findings": ISSUED_PART,
-    "hearings.SanctionBenchmark": ISSUED_PART,
+    "sanctions.SanctionSpecification": ISSUED_PART,
+    "sanctions.SanctionSpecification_findings": ISSUED_PART,
+    "sanctions.SanctionBenchmark": ISSUED_PART,
     "hearings.Opinion": {"frozen": ALL, "no_delete": True},
+    "sanctions.SanctionOrder": {"frozen": ALL, "no_delete": True},
+    "sanctions.BenchmarkVerification": {"frozen": ALL, "no_delete": True},
+    "sanctions.LiftNotice": {"frozen": ALL, "no_delete": True},
+    "sanctions.LiftHearing": {"frozen": ALL, "no_delete": True},
+    "sanctions.LiftDetermination": {"frozen": ALL, "no_delete": True},
+    "sanctions.SanctionWaiver": {"frozen": ALL, "no_delete": True},
 }
 
 
@@ -145,13 +151,14 @@ def test_the_closed_tables_close_when_their_parent_does():
     """What closes each table: an issued decision, and a criterion version once a later one
     ends it (its countries and sectors are written by `criterion_revise` right after it)."""
     from criteria.models import CriterionVersion
-    from hearings.models import AllegationFinding, Decision, SanctionSpecification
+    from hearings.models import AllegationFinding, Decision
+    from sanctions.models import SanctionSpecification
 
     assert Decision.integrity.closed() == Q(status="issued")
     assert AllegationFinding.integrity.closed() == Q(decision__status="issued")
     assert SanctionSpecification.integrity.closed() == Q(decision__status="issued")
     assert CriterionVersion.integrity.closed() == Q(effective_until__isnull=False)
-    findings = integrity.registry()["hearings.SanctionSpecification_findings"]
+    findings = integrity.registry()["sanctions.SanctionSpecification_findings"]
     assert findings.frozen_when == Q(sanctionspecification__decision__status="issued")
     assert findings.no_delete == Q(sanctionspecification__decision__status="issued")
 

@@ -16,7 +16,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from commission.models import InvestigativeTeam
+from commission.models import (
+    InvestigativeTeam,
+    Organization,
+    Sector,
+    SupplyRelationship,
+    TradingPartner,
+)
+from hearings.models import AllegationFinding, Decision
 
 from . import selectors, services
 from .models import LiftNotice, SanctionBenchmark, SanctionOrder
@@ -61,7 +68,53 @@ def register_json(row: selectors.RegisterRow) -> dict[str, Any]:
     }
 
 
-class VerifyInput(serializers.Serializer):
+class SanctionBenchmarkSpecInput(serializers.Serializer):
+    description = serializers.CharField()
+    metric = serializers.CharField()
+    direction = serializers.ChoiceField(choices=SanctionBenchmark.Direction.choices)
+    target_value = serializers.DecimalField(
+        max_digits=18, decimal_places=4, required=False, allow_null=True, default=None
+    )
+    unit = serializers.CharField(required=False, allow_blank=True, default="")
+    verification_method = serializers.CharField()
+    lift_share_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class SanctionSpecifyInput(serializers.Serializer):
+    """A sanction of a draft decision, as the panel specifies it (`sanction_specify`)."""
+
+    decision = serializers.PrimaryKeyRelatedField(queryset=Decision.objects.all())
+    target = serializers.CharField()
+    target_organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
+    )
+    supply_relationship = serializers.PrimaryKeyRelatedField(
+        queryset=SupplyRelationship.objects.all(), required=False, allow_null=True, default=None
+    )
+    target_country = serializers.PrimaryKeyRelatedField(
+        queryset=TradingPartner.objects.all(), required=False, allow_null=True, default=None
+    )
+    target_sector = serializers.PrimaryKeyRelatedField(
+        queryset=Sector.objects.all(), required=False, allow_null=True, default=None
+    )
+    instrument = serializers.CharField()
+    magnitude = serializers.DecimalField(max_digits=18, decimal_places=2)
+    unit = serializers.CharField()
+    currency = serializers.CharField(required=False, allow_blank=True, default="")
+    penalty_period = serializers.CharField(required=False, allow_blank=True, default="")
+    estimated_benefit = serializers.DecimalField(
+        max_digits=18, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    benefit_method = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField()
+    deterrence_reasoning = serializers.CharField()
+    findings = serializers.PrimaryKeyRelatedField(
+        queryset=AllegationFinding.objects.all(), many=True
+    )
+    benchmarks = SanctionBenchmarkSpecInput(many=True)
+
+
+class SanctionVerifyInput(serializers.Serializer):
     benchmark = serializers.UUIDField()
     team = serializers.PrimaryKeyRelatedField(queryset=InvestigativeTeam.objects.all())
     measured_value = serializers.DecimalField(
@@ -72,25 +125,25 @@ class VerifyInput(serializers.Serializer):
     method_applied = serializers.CharField()
 
 
-class NoticeInput(serializers.Serializer):
+class SanctionNoticeInput(serializers.Serializer):
     benchmark = serializers.UUIDField(required=False, allow_null=True)
     hearing_at = serializers.DateTimeField()
     location = serializers.CharField()
     text = serializers.CharField()
 
 
-class HearingInput(serializers.Serializer):
+class SanctionHearingInput(serializers.Serializer):
     notice = serializers.UUIDField()
     presenters = serializers.CharField(required=False, allow_blank=True, default="")
     record = serializers.CharField()
 
 
-class LiftInput(serializers.Serializer):
+class SanctionLiftInput(serializers.Serializer):
     benchmark = serializers.UUIDField(required=False, allow_null=True)
     reasoning = serializers.CharField()
 
 
-class WaiverInput(serializers.Serializer):
+class SanctionWaiverInput(serializers.Serializer):
     national_security_grounds = serializers.CharField(required=False, allow_blank=True, default="")
     house_vote = serializers.CharField(required=False, allow_blank=True, default="")
     senate_vote = serializers.CharField(required=False, allow_blank=True, default="")
@@ -102,13 +155,14 @@ class SanctionViewSet(viewsets.ViewSet):
 
     authentication_classes = AUTHENTICATION
     lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-f-]{36}"
 
     def get_permissions(self) -> list[Any]:
         if self.action in ("list", "retrieve"):
             return [permissions.AllowAny()]
         return [permissions.IsAuthenticated()]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: dict}, operation_id="sanctions_list")
     def list(self, request: Request) -> Response:
         return Response([register_json(r) for r in selectors.sanction_register()])
 
@@ -151,7 +205,24 @@ class SanctionViewSet(viewsets.ViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=VerifyInput, responses={201: dict})
+    @extend_schema(request=SanctionSpecifyInput, responses={201: dict})
+    @action(detail=False, methods=["post"])
+    def specify(self, request: Request) -> Response:
+        """Specify a sanction of a draft decision (a panelist, or staff with the permission)."""
+        data = SanctionSpecifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        benchmarks = [services.BenchmarkInput(**b) for b in d.pop("benchmarks")]
+        try:
+            spec = services.sanction_specify(benchmarks=benchmarks, actor=request.user, **d)
+        except ValidationError as exc:
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"public_id": str(spec.public_id), "number": spec.number},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=SanctionVerifyInput, responses={201: dict})
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, public_id: str | None = None) -> Response:
         def run(order: SanctionOrder, d: dict[str, Any]) -> Any:
@@ -167,15 +238,15 @@ class SanctionViewSet(viewsets.ViewSet):
                 actor=request.user,
             )
 
-        return self._run(request, public_id, VerifyInput, run)
+        return self._run(request, public_id, SanctionVerifyInput, run)
 
-    @extend_schema(request=NoticeInput, responses={201: dict})
+    @extend_schema(request=SanctionNoticeInput, responses={201: dict})
     @action(detail=True, methods=["post"])
     def notice(self, request: Request, public_id: str | None = None) -> Response:
         return self._run(
             request,
             public_id,
-            NoticeInput,
+            SanctionNoticeInput,
             lambda order, d: services.lift_notice_publish(
                 order=order,
                 benchmark=self._benchmark(order, d.get("benchmark")),
@@ -186,7 +257,7 @@ class SanctionViewSet(viewsets.ViewSet):
             ),
         )
 
-    @extend_schema(request=HearingInput, responses={201: dict})
+    @extend_schema(request=SanctionHearingInput, responses={201: dict})
     @action(detail=True, methods=["post"])
     def hearing(self, request: Request, public_id: str | None = None) -> Response:
         def run(order: SanctionOrder, d: dict[str, Any]) -> Any:
@@ -197,15 +268,15 @@ class SanctionViewSet(viewsets.ViewSet):
                 notice=notice, presenters=d["presenters"], record=d["record"], actor=request.user
             )
 
-        return self._run(request, public_id, HearingInput, run)
+        return self._run(request, public_id, SanctionHearingInput, run)
 
-    @extend_schema(request=LiftInput, responses={201: dict})
+    @extend_schema(request=SanctionLiftInput, responses={201: dict})
     @action(detail=True, methods=["post"])
     def lift(self, request: Request, public_id: str | None = None) -> Response:
         return self._run(
             request,
             public_id,
-            LiftInput,
+            SanctionLiftInput,
             lambda order, d: services.sanction_lift_step(
                 order=order,
                 benchmark=self._benchmark(order, d.get("benchmark")),
@@ -214,13 +285,13 @@ class SanctionViewSet(viewsets.ViewSet):
             ),
         )
 
-    @extend_schema(request=WaiverInput, responses={201: dict})
+    @extend_schema(request=SanctionWaiverInput, responses={201: dict})
     @action(detail=True, methods=["post"])
     def waive(self, request: Request, public_id: str | None = None) -> Response:
         return self._run(
             request,
             public_id,
-            WaiverInput,
+            SanctionWaiverInput,
             lambda order, d: services.sanction_waive(order=order, actor=request.user, **d),
         )
 

@@ -291,3 +291,36 @@ def test_the_team_page_files_a_report(world, issued, team, at):
     assert page.get("/sanctions/verify/").status_code == 200
     assert "/sanctions/verify/" in page.get("/investigations/").content.decode()
     assert login(world.staff).get("/sanctions/verify/").status_code == 403
+
+
+def test_the_api_refuses_a_magnitude_not_above_the_benefit(world, drafted):
+    api = APIClient()
+    api.force_authenticate(world.members.jurist_us.person.user)
+    payload = {
+        "decision": drafted.pk,
+        "target": "firm",
+        "target_organization": world.parties.employer.pk,
+        "instrument": "tariff",
+        "magnitude": "10",
+        "unit": "percent_ad_valorem",
+        "estimated_benefit": "10",
+        "benefit_method": "Savings.",
+        "description": "Tariff.",
+        "deterrence_reasoning": "Deters.",
+        "findings": [fi.pk for fi in drafted.findings.all()],
+        "benchmarks": [
+            {
+                "description": "Reinstatement",
+                "metric": "share reinstated",
+                "direction": "achieved",
+                "verification_method": "Audit.",
+                "lift_share_percent": "100",
+            }
+        ],
+    }
+    r = api.post("/api/sanctions/specify/", payload, format="json")
+    assert r.status_code == 400
+    assert "does not exceed the estimated benefit" in " ".join(r.json()["detail"])
+    payload["magnitude"] = "11"
+    r = api.post("/api/sanctions/specify/", payload, format="json")
+    assert r.status_code == 201, r.content

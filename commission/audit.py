@@ -132,6 +132,15 @@ VERBS = frozenset(
         "complaint_filed",
         "commission_review",
         "protocol_mandated",
+        # sanctions (docs/adr/0060)
+        "sanction_in_force",
+        "benchmark_verified",
+        "benchmark_not_met",
+        "sanction_lift_noticed",
+        "sanction_lift_hearing_held",
+        "sanction_step_lifted",
+        "sanction_lifted",
+        "sanction_waived",
     }
 )
 

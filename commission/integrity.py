@@ -267,6 +267,16 @@ def insert_rules(model, declaration: Integrity) -> list[str]:
     return names
 
 
+# Models that moved to another app keeping their table: old label -> new label. Filled by
+# the app that took them over (its AppConfig.ready), so that the migrations that installed
+# their guards under the old label still find the declaration.
+_MOVED: dict[str, str] = {}
+
+
+def model_moved(old_label: str, new_label: str) -> None:
+    _MOVED[old_label] = new_label
+
+
 def _parent_closed(model, declaration: Integrity):
     """(foreign key, parent model, parent's `frozen_when`) of `frozen_with`."""
     from django.apps import apps as live_apps
@@ -274,7 +284,8 @@ def _parent_closed(model, declaration: Integrity):
     fk = model._meta.get_field(declaration.frozen_with)
     parent = fk.related_model
     # A historical parent (at migration time) carries no declaration: the live one does.
-    parent_declaration = declaration_of(live_apps.get_model(parent._meta.label))
+    label = parent._meta.label
+    parent_declaration = declaration_of(live_apps.get_model(_MOVED.get(label, label)))
     if parent_declaration is None or parent_declaration.closed() is None:
         raise TypeError(f"{model._meta.label}.frozen_with names no parent closed when")
     return fk, parent, parent_declaration.closed()
@@ -805,15 +816,16 @@ def _tables(model) -> list:
 def _statements(model_label: str, apps, connection, *, reverse: bool) -> list[str]:
     from django.apps import apps as live_apps
 
-    live = live_apps.get_model(model_label)
+    live = live_apps.get_model(_MOVED.get(model_label, model_label))
     statements = []
     for live_table in _tables(live):
         declaration = declaration_of(live_table)
-        historical = (
-            apps.get_model(live_table._meta.label) if not live_table._meta.auto_created else None
-        )
+        label = live_table._meta.label
+        if live_table is live:
+            label = model_label  # as the migration's state names it
+        historical = apps.get_model(label) if not live_table._meta.auto_created else None
         if historical is None:
-            owner = apps.get_model(live._meta.label)
+            owner = apps.get_model(model_label)
             name = next(
                 f.name for f in live._meta.many_to_many if f.remote_field.through is live_table
             )
@@ -862,3 +874,42 @@ class InstallGuards(Operation):
     @property
     def migration_name_fragment(self):
         return f"guards_{self.model_label.replace('.', '_').lower()}"
+
+
+class DropGuards(Operation):
+    """Drop the triggers of `model_label`'s declaration before an operation that rebuilds its
+    table or a table its triggers read (SQLite's AddField copies the table and renames it; a
+    trigger on another table naming it fails meanwhile). An `InstallGuards` after the change
+    puts them back; backwards, this one reinstalls them."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_label: str):
+        self.model_label = model_label
+
+    def deconstruct(self):
+        return self.__class__.__name__, [self.model_label], {}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for sql in _statements(
+            self.model_label, from_state.apps, schema_editor.connection, reverse=True
+        ):
+            schema_editor.execute(sql, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        apps = to_state.apps
+        for sql in _statements(self.model_label, apps, schema_editor.connection, reverse=True):
+            schema_editor.execute(sql, params=None)
+        for sql in _statements(self.model_label, apps, schema_editor.connection, reverse=False):
+            schema_editor.execute(sql, params=None)
+
+    def describe(self):
+        return f"Drop the integrity guards of {self.model_label}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"drop_guards_{self.model_label.replace('.', '_').lower()}"

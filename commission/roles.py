@@ -101,8 +101,6 @@ _HEARINGS_VIEW = [
         "allegationfinding",
         "factfinding",
         "criterionapplication",
-        "sanctionspecification",
-        "sanctionbenchmark",
         "opinion",
         "corrigendum",
     )
@@ -157,6 +155,29 @@ _INVESTIGATIONS_MEMBERS = [
     "investigations.review_investigation",
     "investigations.mandate_protocol",
 ]
+# Sanctions: everyone with a role reads them (the register is public anyway); staff give
+# notice of lift hearings, record them and record waivers (the acts of Congress and the
+# president); the commission's members issue the determinations that lift a step. A
+# verification report is filed by a member of an investigative team (checked by the service).
+_SANCTIONS_VIEW = [
+    f"sanctions.view_{m}"
+    for m in (
+        "sanctionspecification",
+        "sanctionbenchmark",
+        "sanctionorder",
+        "benchmarkverification",
+        "liftnotice",
+        "lifthearing",
+        "liftdetermination",
+        "sanctionwaiver",
+    )
+]
+_SANCTIONS_STAFF = [
+    "sanctions.publish_lift_notice",
+    "sanctions.record_lift_hearing",
+    "sanctions.record_waiver",
+]
+_SANCTIONS_MEMBERS = ["sanctions.determine_lift"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         "commission.add_tradingpartner",
@@ -204,6 +225,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HEARINGS_STAFF,
         *_INVESTIGATIONS_VIEW,
         *_INVESTIGATIONS_STAFF,
+        *_SANCTIONS_VIEW,
+        *_SANCTIONS_STAFF,
     ],
     MEMBERS: [
         *_CORE_VIEW,
@@ -218,6 +241,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HEARINGS_MEMBERS,
         *_INVESTIGATIONS_VIEW,
         *_INVESTIGATIONS_MEMBERS,
+        *_SANCTIONS_VIEW,
+        *_SANCTIONS_MEMBERS,
     ],
     TEAM: [
         *_CORE_VIEW,
@@ -234,6 +259,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_case",
         "complaints.view_courtreview",
         *_HEARINGS_VIEW,
+        "sanctions.view_sanctionspecification",
+        "sanctions.view_sanctionbenchmark",
     ],
     FILERS: [],
 }

@@ -28,7 +28,6 @@ from .models import (
     OpinionRender,
     Panel,
     PanelSeat,
-    SanctionSpecification,
     Submission,
 )
 
@@ -288,12 +287,6 @@ class DecisionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Investigation findings cited"))
     def investigation_findings_cited(self, obj: Decision) -> str:
         return admin_citations.citations_table(obj)
-
-
-@admin.register(SanctionSpecification)
-class SanctionSpecificationAdmin(ReadOnlyAdmin):
-    case_path = "decision__case"
-    list_display = ["decision", "number", "target", "instrument", "magnitude", "unit", "public_id"]
 
 
 @admin.register(OpinionRender)

@@ -6,8 +6,6 @@ view — is the complaints app's (`complaints.admin`); this module registers int
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -21,9 +19,6 @@ from commission.models import (
     Clock,
     CommissionMember,
     Organization,
-    Sector,
-    SupplyRelationship,
-    TradingPartner,
 )
 from complaints.admin import (
     CaseStep,
@@ -35,7 +30,7 @@ from complaints.admin import (
     has_perm,
 )
 from complaints.models import Case
-from criteria.models import Criterion, CriterionVersion
+from criteria.models import Criterion
 
 from . import panels, selectors, services
 from .models import (
@@ -48,8 +43,6 @@ from .models import (
     Opinion,
     OpinionRender,
     Panel,
-    SanctionBenchmark,
-    SanctionSpecification,
 )
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -659,118 +652,6 @@ def _run_criterion(form):
     }
 
 
-class BenchmarkForm(forms.Form):
-    description = forms.CharField(label=_("Benchmark"), max_length=500)
-    metric = forms.CharField(label=_("Measured outcome"), max_length=200)
-    direction = forms.ChoiceField(label=_("Direction"), choices=SanctionBenchmark.Direction.choices)
-    target_value = forms.DecimalField(label=_("Target value"), required=False)
-    unit = forms.CharField(label=_("Unit"), max_length=64, required=False)
-    verification_method = forms.CharField(label=_("How it is verified"), max_length=500)
-    lift_share_percent = forms.DecimalField(label=_("Share lifted when met (%)"))
-    criterion_version = forms.ModelChoiceField(
-        label=_("Criterion version measured"),
-        queryset=CriterionVersion.objects.select_related("criterion").order_by(
-            "criterion__code", "number"
-        ),
-        required=False,
-    )
-
-
-BenchmarkFormSet = forms.formset_factory(BenchmarkForm, extra=3, max_num=10)
-
-
-class SanctionForm(_DecisionStepForm):
-    target = forms.ChoiceField(label=_("Target"), choices=SanctionSpecification.Target.choices)
-    target_country = forms.ModelChoiceField(
-        label=_("Country"), queryset=TradingPartner.objects.order_by("name"), required=False
-    )
-    target_sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), required=False
-    )
-    target_organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.order_by("name"), required=False
-    )
-    supply_relationship = forms.ModelChoiceField(
-        label=_("Supply relationship (global corporation)"),
-        queryset=SupplyRelationship.objects.select_related("supplier", "corporation"),
-        required=False,
-    )
-    instrument = forms.ChoiceField(
-        label=_("Instrument"), choices=SanctionSpecification.Instrument.choices
-    )
-    magnitude = forms.DecimalField(label=_("Magnitude"), min_value=Decimal("0"))
-    unit = forms.ChoiceField(label=_("Unit"), choices=SanctionSpecification.Unit.choices)
-    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=3, required=False)
-    description = forms.CharField(label=_("Terms"), widget=forms.Textarea(attrs={"rows": 3}))
-    deterrence_reasoning = forms.CharField(
-        label=_("Why this level deters"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    findings = forms.ModelMultipleChoiceField(
-        label=_("Findings of violation it answers"),
-        queryset=AllegationFinding.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["findings"].queryset = _findings(self.state.get("decision"))
-        self.fields[
-            "findings"
-        ].label_from_instance = FindingChoiceField.label_from_instance.__get__(
-            self.fields["findings"]
-        )
-        self.benchmarks = BenchmarkFormSet(
-            self.data if self.is_bound else None, prefix="benchmarks"
-        )
-        self.formsets = [
-            (_("Benchmarks of actual compliance (shares add up to 100 %)"), self.benchmarks)
-        ]
-
-    def is_valid(self):
-        return all([super().is_valid(), self.benchmarks.is_valid()])
-
-    def benchmark_inputs(self) -> list[services.BenchmarkInput]:
-        return [
-            services.BenchmarkInput(
-                description=b["description"],
-                metric=b["metric"],
-                direction=b["direction"],
-                verification_method=b["verification_method"],
-                lift_share_percent=b["lift_share_percent"],
-                target_value=b.get("target_value"),
-                unit=b.get("unit") or "",
-                criterion_version=b.get("criterion_version"),
-            )
-            for b in self.benchmarks.cleaned_data
-            if b
-        ]
-
-
-def _run_sanction(form):
-    data = form.cleaned_data
-    spec = services.sanction_specify(
-        decision=form.state["decision"],
-        target=data["target"],
-        instrument=data["instrument"],
-        magnitude=data["magnitude"],
-        unit=data["unit"],
-        currency=data["currency"],
-        description=data["description"],
-        deterrence_reasoning=data["deterrence_reasoning"],
-        findings=list(data["findings"]),
-        benchmarks=form.benchmark_inputs(),
-        target_country=data["target_country"],
-        target_sector=data["target_sector"],
-        target_organization=data["target_organization"],
-        supply_relationship=data["supply_relationship"],
-        actor=form.user,
-    )
-    return _("Sanction %(n)s specified with %(b)s benchmark(s).") % {
-        "n": spec.number,
-        "b": spec.benchmarks.count(),
-    }
-
-
 class ConfirmForm(_DecisionStepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1058,17 +939,6 @@ STEPS = [
         _run_criterion,
         _sits_or(services.PERM_DRAFT),
         _draft,
-        stage=D,
-    ),
-    CaseStep(
-        "sanction-specify",
-        _("Specify a sanction with its benchmarks"),
-        SanctionForm,
-        _run_sanction,
-        _sits_or(services.PERM_DRAFT),
-        lambda case, state: (
-            _draft(case, state) and state["decision"].kind == Decision.Kind.COMPLAINT
-        ),
         stage=D,
     ),
     CaseStep(

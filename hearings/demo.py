@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from commission.models import CommissionMember, Organization, SupplyRelationship
+from commission.models import CommissionMember, Organization
 from complaints import services as complaints_services
 from complaints.models import Case, Complainant, Respondent
 from criteria.models import Criterion
 
-from . import services, signing
+from . import hooks, services, signing
 from .models import (
     AllegationFinding,
     Decision,
@@ -410,95 +409,5 @@ def _draft(decision: Decision, hearing: Hearing) -> None:
             determination=AllegationFinding.Determination.VIOLATION,
             reasoning=reasoning,
         )
-    _sanctions(decision)
-
-
-def _sanctions(decision: Decision) -> None:
-    K = Organization.Kind
-    employer = _org(K.EMPLOYER, "Confecciones del Pacífico S.A.C.")
-    buyer = _org(K.GLOBAL_CORPORATION, "Northfield Apparel Group, Inc.")
-    prison = _org(K.GOVERNMENT_AGENCY, "National Penitentiary System")
-    supply = SupplyRelationship.objects.filter(corporation=buyer, supplier=employer).first()
-    findings = {f.allegation.number: f for f in decision.findings.select_related("allegation")}
-    B = services.BenchmarkInput
-    services.sanction_specify(
-        decision=decision,
-        target="firm",
-        target_organization=employer,
-        instrument="tariff",
-        magnitude=Decimal("35"),
-        unit="percent_ad_valorem",
-        description="An additional tariff on every garment of the employer entering the "
-        "United States.",
-        deterrence_reasoning="Larger than what the employer saves by dismissing pregnant "
-        "workers and refusing to bargain, so that violating never pays.",
-        findings=[findings[1], findings[2]],
-        benchmarks=[
-            B(
-                description="Reinstatement with back pay of the dismissed workers",
-                metric="share of the eleven workers reinstated with back pay",
-                direction="at_least",
-                target_value=Decimal("100"),
-                unit="%",
-                verification_method="Payroll audit by the investigative team and confidential "
-                "interviews off the premises.",
-                lift_share_percent=Decimal("50"),
-            ),
-            B(
-                description="Recognition of the union and a first bargaining session",
-                metric="union recognized in writing and bargaining begun",
-                direction="achieved",
-                verification_method="Copy of the recognition and the minutes of bargaining, "
-                "confirmed by the union.",
-                lift_share_percent=Decimal("50"),
-            ),
-        ],
-    )
-    if supply is not None:
-        services.sanction_specify(
-            decision=decision,
-            target="global_corporation",
-            target_organization=buyer,
-            supply_relationship=supply,
-            instrument="monetary_penalty",
-            magnitude=Decimal("2500000"),
-            unit="currency",
-            currency="USD",
-            description="A monetary penalty on the buying corporation supplied by the workplace.",
-            deterrence_reasoning="Removes more than the buyer's margin on the goods sourced "
-            "there, so that sourcing from violators does not pay.",
-            findings=list(findings.values()),
-            benchmarks=[
-                B(
-                    description="No prison labor and full compliance at the supplier",
-                    metric="inmates working on the buyer's orders",
-                    direction="at_most",
-                    target_value=Decimal("0"),
-                    unit="workers",
-                    verification_method="Unannounced visits to the supplier and the prisons.",
-                    lift_share_percent=Decimal("100"),
-                )
-            ],
-        )
-    services.sanction_specify(
-        decision=decision,
-        target="government_entity",
-        target_organization=prison,
-        instrument="benefit_withdrawal",
-        magnitude=Decimal("50"),
-        unit="percent_of_benefits",
-        description="Withdrawal of half the cooperation benefits to the penitentiary system.",
-        deterrence_reasoning="Large enough to end the supply of prison labor to private firms.",
-        findings=[findings[3]],
-        benchmarks=[
-            B(
-                description="No inmate works for a private employer",
-                metric="inmates working for private employers",
-                direction="at_most",
-                target_value=Decimal("0"),
-                unit="workers",
-                verification_method="Inspection of every prison workshop by the team.",
-                lift_share_percent=Decimal("100"),
-            )
-        ],
-    )
+    # The sanctions the decision orders are the sanctions app's (hearings.hooks).
+    hooks.demo_drafted(decision)

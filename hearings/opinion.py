@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from commission.dates import Deadline
 from commission.models import Clock
 
-from . import selectors, signing
+from . import hooks, selectors, signing
 from .citations import citation_rows
 from .models import (
     AllegationFinding,
@@ -33,7 +33,6 @@ from .models import (
     GovernmentConsultation,
     Hearing,
     PanelSeat,
-    SanctionSpecification,
     Submission,
 )
 
@@ -269,47 +268,7 @@ def _finding_rows(
                     }
                     for a in finding.applications.all()
                 ],
-                "sanction_numbers": sorted(s.number for s in finding.sanctions.all()),
-            }
-        )
-    return rows
-
-
-def _sanction_rows(decision: Decision, redactions) -> list[dict[str, Any]]:
-    rows = []
-    for s in decision.sanctions.all():
-        supplied = ""
-        if s.target == SanctionSpecification.Target.GLOBAL_CORPORATION and s.supply_relationship_id:
-            supplied = _("supplied by %(workplace)s") % {
-                "workplace": s.supply_relationship.supplier.name
-            }
-        rows.append(
-            {
-                "number": s.number,
-                "public_id": str(s.public_id),
-                "target": s.get_target_display(),
-                "target_label": s.target_label,
-                "supplied": supplied,
-                "instrument": s.get_instrument_display(),
-                "magnitude": s.magnitude_display,
-                "description": selectors.redact(s.description, redactions),
-                "deterrence": selectors.redact(s.deterrence_reasoning, redactions),
-                "findings": sorted(f.allegation.number for f in s.findings.all()),
-                "benchmarks": [
-                    {
-                        "position": b.position,
-                        "public_id": str(b.public_id),
-                        "description": selectors.redact(b.description, redactions),
-                        "metric": b.metric,
-                        "target": b.target_display,
-                        "criterion": b.criterion_version.identifier
-                        if b.criterion_version_id
-                        else "",
-                        "verification": selectors.redact(b.verification_method, redactions),
-                        "share": format(b.lift_share_percent.normalize(), "f"),
-                    }
-                    for b in s.benchmarks.all()
-                ],
+                "sanction_numbers": [],
             }
         )
     return rows
@@ -395,7 +354,12 @@ def _decision_context(decision: Decision, language: str) -> dict[str, Any]:
     redactions = selectors.case_redactions(case=case)
     parties = selectors.case_parties(case=case)
     findings = _finding_rows(decision, language, redactions)
-    sanctions = _sanction_rows(decision, redactions)
+    # The sanctions are the sanctions app's (hearings.hooks): each row names its findings.
+    sanctions = hooks.opinion_sanctions(decision, redactions)
+    for f in findings:
+        f["sanction_numbers"] = sorted(
+            s["number"] for s in sanctions if f["number"] in s["findings"]
+        )
     text_size = sum(
         len(f["reasoning"])
         + len(f["allegation_facts"])

@@ -31,7 +31,6 @@ from .models import (
     Opinion,
     Panel,
     PanelSeat,
-    SanctionSpecification,
     Submission,
 )
 
@@ -287,21 +286,8 @@ def decision_full(*, pk: int) -> Decision | None:
                 .prefetch_related(
                     "facts",
                     "applications__version__criterion__right",
-                    "sanctions",
                 )
                 .order_by("allegation__number"),
-            ),
-            Prefetch(
-                "sanctions",
-                queryset=SanctionSpecification.objects.select_related(
-                    "target_country",
-                    "target_sector",
-                    "target_organization",
-                    "supply_relationship__supplier",
-                    "supply_relationship__corporation",
-                )
-                .prefetch_related("benchmarks__criterion_version", "findings__allegation")
-                .order_by("number"),
             ),
             "opinions",
         )

@@ -13,9 +13,7 @@ import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +34,16 @@ from commission.models import (
     CommissionMember,
     Organization,
     OrganizationMembership,
-    SupplyRelationship,
 )
 from commission.services import case_event_record, clock_start
 from commission.transitions import status_transition
 from complaints import services as complaints_services
 from complaints import uploads
-from complaints.models import Case, Complainant, Respondent
+from complaints.models import Case, Complainant
 from criteria.models import Criterion, CriterionVersion
 from criteria.selectors import criterion_version_in_force
 
-from . import panels, selectors
+from . import hooks, panels, selectors
 from .models import (
     AllegationFinding,
     ConflictDeclaration,
@@ -63,8 +60,6 @@ from .models import (
     OpinionRender,
     Panel,
     PanelSeat,
-    SanctionBenchmark,
-    SanctionSpecification,
     Submission,
 )
 
@@ -1178,6 +1173,17 @@ def _require_panelist_or_perm(actor, panel: Panel, perm: str) -> None:
     _require_perm(actor, perm)
 
 
+def panel_actor_require(*, actor, panel: Panel, perm: str) -> None:
+    """Refuse an actor who neither sits on the panel nor holds `perm` (none: the system)."""
+    _require_panelist_or_perm(actor, panel, perm)
+
+
+def decision_draft_lock(*, decision: Decision) -> Decision:
+    """The decision, locked, while it is still a draft (refused otherwise): the parts a higher
+    app adds to a draft decision are written under this lock."""
+    return _draftable(decision)
+
+
 def _draftable(decision: Decision) -> Decision:
     locked = _lock(Decision, decision.pk)
     if locked.status not in (Decision.Status.DRAFT,):
@@ -1358,190 +1364,6 @@ def criterion_apply(
     return application
 
 
-@dataclass(frozen=True)
-class BenchmarkInput:
-    description: str
-    metric: str
-    direction: str
-    verification_method: str
-    lift_share_percent: Decimal
-    target_value: Decimal | None = None
-    unit: str = ""
-    criterion_version: CriterionVersion | None = None
-
-
-def _check_sanction_target(
-    decision: Decision,
-    target: str,
-    country,
-    sector,
-    organization: Organization | None,
-    supply: SupplyRelationship | None,
-) -> None:
-    T = SanctionSpecification.Target
-    K = Organization.Kind
-    if target == T.COUNTRY and country is None:
-        raise ValidationError(_("Name the country."))
-    if target == T.SECTOR and (sector is None or country is None):
-        raise ValidationError(_("Name the sector and its country."))
-    if target == T.FIRM and (organization is None or organization.kind != K.EMPLOYER):
-        raise ValidationError(_("A firm-targeted sanction names an employer / workplace."))
-    if target == T.GOVERNMENT_ENTITY and (
-        organization is None or organization.kind not in (K.GOVERNMENT, K.GOVERNMENT_AGENCY)
-    ):
-        raise ValidationError(_("Name the government or government agency."))
-    if target == T.GLOBAL_CORPORATION:
-        if organization is None or organization.kind != K.GLOBAL_CORPORATION:
-            raise ValidationError(_("Name the global corporation."))
-        if supply is None or supply.corporation_id != organization.pk:
-            raise ValidationError(
-                _("Name the supply relationship through which the workplace supplies it.")
-            )
-        respondent_workplaces = set(
-            Respondent.objects.filter(case=decision.case, organization__isnull=False).values_list(
-                "organization", flat=True
-            )
-        )
-        if supply.supplier_id not in respondent_workplaces:
-            raise ValidationError(
-                _("The supplying workplace must be a respondent found in violation in this case.")
-            )
-
-
-def sanction_specify(
-    *,
-    decision: Decision,
-    target: str,
-    instrument: str,
-    magnitude: Decimal,
-    unit: str,
-    description: str,
-    deterrence_reasoning: str,
-    findings: Iterable[AllegationFinding],
-    benchmarks: list[BenchmarkInput],
-    target_country=None,
-    target_sector=None,
-    target_organization: Organization | None = None,
-    supply_relationship: SupplyRelationship | None = None,
-    currency: str = "",
-    actor=None,
-) -> SanctionSpecification:
-    """Specify a sanction as part of a decision on a complaint: target, instrument, magnitude
-    (set to deter, not to compensate), the findings it answers and its benchmarks of actual
-    compliance, whose lifting shares add up to 100 %."""
-    _require_panelist_or_perm(actor, decision.panel, PERM_DRAFT)
-    S = SanctionSpecification
-    if target not in S.Target.values:
-        raise ValidationError(_("Choose the target."))
-    if instrument not in S.INSTRUMENTS_FOR_TARGET[target]:
-        raise ValidationError(
-            _("A %(instrument)s does not fit a %(target)s target.")
-            % {
-                "instrument": S.Instrument(instrument).label
-                if instrument in S.Instrument.values
-                else instrument,
-                "target": S.Target(target).label,
-            }
-        )
-    if unit not in S.UNITS_FOR_INSTRUMENT[instrument]:
-        raise ValidationError(_("The unit does not fit the instrument."))
-    magnitude = Decimal(magnitude)
-    if magnitude <= 0:
-        raise ValidationError(_("A sanction has a positive magnitude."))
-    if (
-        unit in (S.Unit.PERCENT_AD_VALOREM, S.Unit.PERCENT_REDUCTION, S.Unit.PERCENT_OF_BENEFITS)
-        and magnitude > 100
-    ):
-        raise ValidationError(_("A percentage is at most 100."))
-    currency = (currency or "").strip().upper()
-    if unit == S.Unit.CURRENCY and len(currency) != 3:
-        raise ValidationError(_("Give the currency (ISO 4217 code)."))
-    description = _text(description, _("State the sanction's terms."))
-    deterrence_reasoning = _text(
-        deterrence_reasoning, _("Explain why this level deters (a sanction does not compensate).")
-    )
-    findings = list(findings)
-    if not findings:
-        raise ValidationError(_("Say which findings of violation the sanction answers."))
-    if not benchmarks:
-        raise ValidationError(_("A sanction states the benchmarks of compliance for lifting it."))
-    total = sum((Decimal(b.lift_share_percent) for b in benchmarks), Decimal(0))
-    if total != Decimal(100):
-        raise ValidationError(
-            _(
-                "The benchmarks' lifting shares add up to %(total)s %%, not 100 %%: a sanction is "
-                "lifted fully only at full compliance."
-            )
-            % {"total": total}
-        )
-    for b in benchmarks:
-        if b.direction not in SanctionBenchmark.Direction.values:
-            raise ValidationError(_("Choose the benchmark's direction."))
-        if b.direction != SanctionBenchmark.Direction.ACHIEVED and b.target_value is None:
-            raise ValidationError(_("A measured benchmark has a target value."))
-        _text(b.description, _("Describe each benchmark."))
-        _text(b.metric, _("Name each benchmark's measured outcome."))
-        _text(b.verification_method, _("Say how each benchmark is verified."))
-    with transaction.atomic():
-        locked = _draftable(decision)
-        if locked.kind != Decision.Kind.COMPLAINT:
-            raise ValidationError(
-                _("Sanctions are ordered on a complaint; a petition granted files the complaint.")
-            )
-        for f in findings:
-            if f.decision_id != locked.pk:
-                raise ValidationError(_("The findings must belong to this decision."))
-            if f.determination != AllegationFinding.Determination.VIOLATION:
-                raise ValidationError(
-                    _("A sanction answers a finding of violation (allegation %(n)s is not).")
-                    % {"n": f.allegation.number}
-                )
-        _check_sanction_target(
-            locked, target, target_country, target_sector, target_organization, supply_relationship
-        )
-        number = (S.objects.filter(decision=locked).aggregate(n=Max("number"))["n"] or 0) + 1
-        spec = S.objects.create(
-            decision=locked,
-            number=number,
-            target=target,
-            target_country=target_country,
-            target_sector=target_sector,
-            target_organization=target_organization,
-            supply_relationship=supply_relationship,
-            instrument=instrument,
-            magnitude=magnitude,
-            unit=unit,
-            currency=currency if unit == S.Unit.CURRENCY else "",
-            description=description,
-            deterrence_reasoning=deterrence_reasoning,
-        )
-        spec.findings.set(findings)
-        for position, b in enumerate(benchmarks, start=1):
-            SanctionBenchmark.objects.create(
-                sanction=spec,
-                position=position,
-                description=b.description.strip(),
-                metric=b.metric.strip()[:200],
-                direction=b.direction,
-                target_value=b.target_value,
-                unit=b.unit.strip()[:64],
-                criterion_version=b.criterion_version,
-                verification_method=b.verification_method.strip(),
-                lift_share_percent=Decimal(b.lift_share_percent),
-            )
-    return spec
-
-
-def sanction_remove(*, sanction: SanctionSpecification, actor=None) -> None:
-    """Remove a sanction from a draft decision (once adopted, nothing is removed)."""
-    _require_panelist_or_perm(actor, sanction.decision.panel, PERM_DRAFT)
-    with transaction.atomic():
-        _draftable(sanction.decision)
-        sanction.benchmarks.all().delete()
-        sanction.findings.clear()
-        sanction.delete()
-
-
 def decision_problems(*, decision: Decision) -> list[str]:
     """Why the decision cannot be adopted yet (empty: it can)."""
     problems: list[str] = []
@@ -1567,21 +1389,13 @@ def decision_problems(*, decision: Decision) -> list[str]:
     violations = [
         f for f in findings if f.determination == AllegationFinding.Determination.VIOLATION
     ]
-    sanctions = list(decision.sanctions.all())
     if decision.kind == Decision.Kind.COMPLAINT:
-        covered = {f.pk for s in sanctions for f in s.findings.all()}
-        for f in violations:
-            if f.pk not in covered:
-                problems.append(
-                    _(
-                        "Allegation %(n)s: a violation is found but no sanction is specified for "
-                        "it. A finding of violation must produce sanctions."
-                    )
-                    % {"n": f.allegation.number}
-                )
-        for s in sanctions:
-            if not s.benchmarks.all():
-                problems.append(_("Sanction %(n)s has no benchmark.") % {"n": s.number})
+        if violations and not hooks.has_issuing_checks():
+            problems.append(
+                _("A finding of violation must produce sanctions, and no sanctions are available.")
+            )
+        # A finding of violation needs its sanction: the sanctions app says which are missing.
+        problems += hooks.issuing_problems(decision)
         if case.status != Case.Status.HEARD:
             problems.append(_("A complaint is decided after its hearing has been held."))
     else:
@@ -1827,6 +1641,8 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
                 locked.issued_at = issued_at
                 locked.save(update_fields=["status", "issued_at"])
                 _complaints_outcome(locked, reference, issued_at)
+                # The sanctions it orders are in force from this instant.
+                hooks.decision_issued(locked, issued_at, render.requested_by)
                 case_event_record(
                     subject=locked.case,
                     verb="decision_issued",

@@ -30,6 +30,7 @@ from .models import (
     Investigation,
     RemedialOrder,
 )
+from .workspace import workspace_links
 
 LOGIN = "complaints:sign-in"
 
@@ -87,6 +88,7 @@ def workspace(request):
             "investigations": investigations,
             "teams": selectors.user_teams(request.user),
             "due": selectors.due_for_investigations(investigations=investigations),
+            "links": workspace_links(),
         },
     )
 

@@ -462,6 +462,11 @@ HEARINGS_WRITTEN_ARGUMENTS_DAYS = env.int("HEARINGS_WRITTEN_ARGUMENTS_DAYS", def
 # Who adopts a decision: "panel" (the panel decides) or "commission" (the commission adopts
 # on the panel's recommendation).
 HEARINGS_DECISION_ADOPTION = env.str("HEARINGS_DECISION_ADOPTION", default="panel")
+# --- Sanctions (sanctions app; docs/adr/0060) ------------------------------------------
+# Public notice of a hearing on lifting a sanction: at least this many days before it.
+SANCTIONS_LIFT_NOTICE_DAYS = env.int("SANCTIONS_LIFT_NOTICE_DAYS", default=14)
+# A target sanctioned before: the magnitude proposed is multiplied by this per earlier order.
+SANCTIONS_REPEAT_FACTOR = env.float("SANCTIONS_REPEAT_FACTOR", default=1.5)
 # The hearing's record (minutes, transcripts, recordings): the size limit per file.
 HEARING_RECORD_MAX_BYTES = env.int("HEARING_RECORD_MAX_MB", default=500) * 1024 * 1024
 # Reasoned opinions are signed (PAdES) when a key and certificate are configured (PEM files).

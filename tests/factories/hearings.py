@@ -28,6 +28,7 @@ from complaints.models import Case, Complainant, Respondent
 from criteria.models import Criterion, CriterionVersion
 from hearings import services
 from hearings.models import AllegationFinding, Decision, Hearing, Panel
+from sanctions import services as sanctions_services
 from tests.factories.commission import (
     CommissionMemberFactory,
     OrganizationFactory,
@@ -345,7 +346,7 @@ def findings_complete(decision: Decision, criteria: Criteria, *, violation: bool
         )
 
 
-def benchmark(share: str = "100", **extra) -> services.BenchmarkInput:
+def benchmark(share: str = "100", **extra) -> sanctions_services.BenchmarkInput:
     values = {
         "description": "Reinstatement of the dismissed workers",
         "metric": "share of dismissed pregnant workers reinstated with back pay",
@@ -356,18 +357,20 @@ def benchmark(share: str = "100", **extra) -> services.BenchmarkInput:
         "lift_share_percent": Decimal(share),
     }
     values.update(extra)
-    return services.BenchmarkInput(**values)
+    return sanctions_services.BenchmarkInput(**values)
 
 
 def sanctions_complete(decision: Decision, parties: Parties) -> None:
     findings = list(decision.findings.order_by("allegation__number"))
-    services.sanction_specify(
+    sanctions_services.sanction_specify(
         decision=decision,
         target="firm",
         target_organization=parties.employer,
         instrument="tariff",
         magnitude=Decimal("35"),
         unit="percent_ad_valorem",
+        estimated_benefit=Decimal("12"),
+        benefit_method="Labor cost saved, as a share of the export value.",
         description="Tariff on the firm's garments entering the United States.",
         deterrence_reasoning="Exceeds the firm's savings from the violations.",
         findings=findings[:2],
@@ -382,7 +385,7 @@ def sanctions_complete(decision: Decision, parties: Parties) -> None:
             ),
         ],
     )
-    services.sanction_specify(
+    sanctions_services.sanction_specify(
         decision=decision,
         target="global_corporation",
         target_organization=parties.buyer,
@@ -391,18 +394,23 @@ def sanctions_complete(decision: Decision, parties: Parties) -> None:
         magnitude=Decimal("2500000"),
         unit="currency",
         currency="USD",
+        penalty_period="yearly",
+        estimated_benefit=Decimal("900000"),
+        benefit_method="The buyer's margin on the goods sourced there.",
         description="Penalty on the buyer supplied by the workplace.",
         deterrence_reasoning="Removes the buyer's gain from sourcing there.",
         findings=findings,
         benchmarks=[benchmark("100")],
     )
-    services.sanction_specify(
+    sanctions_services.sanction_specify(
         decision=decision,
         target="government_entity",
         target_organization=parties.prison,
         instrument="benefit_withdrawal",
         magnitude=Decimal("50"),
         unit="percent_of_benefits",
+        estimated_benefit=Decimal("20"),
+        benefit_method="The entity's earnings from the workshops, as a share of its benefits.",
         description="Withdrawal of cooperation benefits to the penitentiary system.",
         deterrence_reasoning="Sufficient to end the supply of prison labor.",
         findings=findings[2:],

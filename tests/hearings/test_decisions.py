@@ -8,6 +8,7 @@ from commission.models import Clock
 from complaints.models import Case
 from hearings import selectors, services
 from hearings.models import Decision, Opinion, OpinionRender
+from sanctions import services as sanctions_services
 from tests.factories import hearings as f
 
 
@@ -54,7 +55,7 @@ def test_a_violation_decision_without_sanctions_is_refused(
     assert not OpinionRender.objects.exists()
     # A sanction for only some violations is still refused.
     findings = list(drafted.findings.order_by("allegation__number"))
-    services.sanction_specify(
+    sanctions_services.sanction_specify(
         decision=drafted,
         target="firm",
         target_organization=world.parties.employer,
@@ -63,6 +64,8 @@ def test_a_violation_decision_without_sanctions_is_refused(
         unit="percent_ad_valorem",
         description="Tariff",
         deterrence_reasoning="Deters",
+        estimated_benefit=Decimal("10"),
+        benefit_method="Savings as a share of exports.",
         findings=findings[:1],
         benchmarks=[f.benchmark()],
     )
@@ -80,42 +83,6 @@ def test_a_no_violation_decision_needs_no_sanction(
     render = issue(decision, django_capture_on_commit_callbacks)
     assert render.status == OpinionRender.Status.DONE
     assert decision.status == Decision.Status.ISSUED
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"target": "government_entity", "instrument": "tariff"}, "does not fit"),
-        ({"unit": "currency"}, "unit does not fit"),
-        ({"shares": ("50", "40")}, "add up to 90"),
-        ({"target": "global_corporation", "supply": False}, "supply relationship"),
-        ({"target": "firm", "organization": "prison"}, "employer"),
-        ({"magnitude": "0"}, "positive"),
-    ],
-)
-def test_sanctions_are_checked(world, drafted, kwargs, message):
-    p = world.parties
-    target = kwargs.get("target", "firm")
-    org = {"prison": p.prison}.get(kwargs.get("organization"))
-    if org is None:
-        org = {"firm": p.employer, "government_entity": p.prison, "global_corporation": p.buyer}[
-            target
-        ]
-    shares = kwargs.get("shares", ("100",))
-    with pytest.raises(ValidationError, match=message):
-        services.sanction_specify(
-            decision=drafted,
-            target=target,
-            target_organization=org,
-            supply_relationship=None if kwargs.get("supply") is False else p.supply,
-            instrument=kwargs.get("instrument", "tariff"),
-            magnitude=Decimal(kwargs.get("magnitude", "10")),
-            unit=kwargs.get("unit", "percent_ad_valorem"),
-            description="Terms",
-            deterrence_reasoning="Deters",
-            findings=list(drafted.findings.all()),
-            benchmarks=[f.benchmark(s) for s in shares],
-        )
 
 
 def test_no_effect_on_trade_anywhere():
@@ -222,7 +189,7 @@ def test_an_issued_decision_is_frozen(world, drafted, at, django_capture_on_comm
     with pytest.raises(ValidationError, match="no longer be changed"):
         services.finding_record(finding=finding, reasoning="Changed")
     with pytest.raises(ValidationError, match="no longer be changed"):
-        services.sanction_remove(sanction=drafted.sanctions.first())
+        sanctions_services.sanction_remove(sanction=drafted.sanctions.first())
 
 
 def _petition(world, at):

@@ -22,8 +22,16 @@ from hearings.models import (
     FactFinding,
     FindingCitation,
     Opinion,
+)
+from sanctions.models import (
+    BenchmarkVerification,
+    LiftDetermination,
+    LiftHearing,
+    LiftNotice,
     SanctionBenchmark,
+    SanctionOrder,
     SanctionSpecification,
+    SanctionWaiver,
 )
 from investigations import models as inv
 
@@ -380,13 +388,13 @@ def _build(tmp_path) -> dict[str, object]:
                 CriterionApplication.objects.filter(finding=finding).first().pk,
             ),
         },
-        "hearings.SanctionSpecification": {"locked": Specimen(SanctionSpecification, sanction.pk)},
-        "hearings.SanctionSpecification_findings": {
+        "sanctions.SanctionSpecification": {"locked": Specimen(SanctionSpecification, sanction.pk)},
+        "sanctions.SanctionSpecification_findings": {
             "locked": Specimen(
                 answers, answers.objects.filter(sanctionspecification=sanction).first().pk
             ),
         },
-        "hearings.SanctionBenchmark": {
+        "sanctions.SanctionBenchmark": {
             "locked": Specimen(
                 SanctionBenchmark, SanctionBenchmark.objects.filter(sanction=sanction).first().pk
             ),
@@ -396,6 +404,67 @@ def _build(tmp_path) -> dict[str, object]:
         },
         "hearings.FindingCitation": {"locked": Specimen(FindingCitation, citation.pk)},
         **investigation_rows,
+        **_sanction_specimens(sanction),
+    }
+
+
+def _sanction_specimens(sanction) -> dict:
+    """A sanction in force (put in force by the decision's issue) and one row of each record
+    of its life, written as rows (the guards refuse changes, not these inserts)."""
+    from commission.models import InvestigativeTeam
+
+    order = SanctionOrder.objects.get(specification=sanction)
+    benchmark = SanctionBenchmark.objects.filter(sanction=sanction).first()
+    team = InvestigativeTeam.objects.create(
+        name="Specimen team", country=TradingPartner.objects.first()
+    )
+    at = order.in_force_from
+    verification = BenchmarkVerification.objects.create(
+        benchmark=benchmark,
+        team=team,
+        measured_value=100,
+        measured_on=at.date(),
+        method_applied="Audit",
+        met=True,
+        submitted_at=at,
+    )
+    notice = LiftNotice.objects.create(
+        order=order,
+        benchmark=benchmark,
+        published_at=at,
+        hearing_at=at + dt.timedelta(days=15),
+        location="Lima",
+        text="Notice",
+    )
+    hearing = LiftHearing.objects.create(notice=notice, held_at=notice.hearing_at, record="Record")
+    determination = LiftDetermination.objects.create(
+        order=order,
+        hearing=hearing,
+        benchmark=benchmark,
+        reasoning="Reasons",
+        reduction=1,
+        magnitude_after=order.magnitude - 1,
+        determined_at=notice.hearing_at,
+        pdf="sanctions/determinations/specimen.pdf",
+        sha256="0" * 64,
+    )
+    waiver = SanctionWaiver.objects.create(
+        order=order,
+        national_security_grounds="Grounds",
+        house_vote="H",
+        senate_vote="S",
+        president_signature="P",
+        recorded_at=at,
+    )
+    return {
+        "sanctions.SanctionOrder": {"locked": Specimen(SanctionOrder, order.pk)},
+        "sanctions.BenchmarkVerification": {
+            "locked": Specimen(BenchmarkVerification, verification.pk)
+        },
+        "sanctions.LiftNotice": {"locked": Specimen(LiftNotice, notice.pk)},
+        "sanctions.LiftHearing": {"locked": Specimen(LiftHearing, hearing.pk)},
+        "sanctions.LiftDetermination": {"locked": Specimen(LiftDetermination, determination.pk)},
+        "sanctions.SanctionWaiver": {"locked": Specimen(SanctionWaiver, waiver.pk)},
     }
 
 

@@ -268,13 +268,13 @@ def test_the_insert_matrix_covers_every_closed_table():
         "hearings.AllegationFinding",
         "hearings.CriterionApplication",
         "hearings.FactFinding",
-        "hearings.SanctionBenchmark",
-        "hearings.SanctionSpecification",
-        "hearings.SanctionSpecification_findings",
         "hearings.FindingCitation",
         "investigations.Finding_site_visits",
         "investigations.Finding_excerpts",
         "investigations.Finding_demands",
+        "sanctions.SanctionBenchmark",
+        "sanctions.SanctionSpecification",
+        "sanctions.SanctionSpecification_findings",
     }
 
 

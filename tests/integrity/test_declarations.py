@@ -51,17 +51,17 @@ INSERT = {
     "hearings.AllegationFinding": ["hearings.AllegationFinding:insert_closed:decision"],
     "hearings.FactFinding": ["hearings.FactFinding:insert_closed:finding"],
     "hearings.CriterionApplication": ["hearings.CriterionApplication:insert_closed:finding"],
-    "hearings.SanctionSpecification": ["hearings.SanctionSpecification:insert_closed:decision"],
-    "hearings.SanctionSpecification_findings": [
-        "hearings.SanctionSpecification_findings:insert_closed:sanctionspecification"
+    "sanctions.SanctionSpecification": ["sanctions.SanctionSpecification:insert_closed:decision"],
+    "sanctions.SanctionSpecification_findings": [
+        "sanctions.SanctionSpecification_findings:insert_closed:sanctionspecification"
     ],
-    "hearings.SanctionBenchmark": ["hearings.SanctionBenchmark:insert_closed:sanction"],
     "hearings.FindingCitation": ["hearings.FindingCitation:insert_closed:decision"],
     "investigations.Finding_site_visits": [
         "investigations.Finding_site_visits:insert_closed:finding"
     ],
     "investigations.Finding_excerpts": ["investigations.Finding_excerpts:insert_closed:finding"],
     "investigations.Finding_demands": ["investigations.Finding_demands:insert_closed:finding"],
+    "sanctions.SanctionBenchmark": ["sanctions.SanctionBenchmark:insert_closed:sanction"],
 }
 APPEND_ONLY = {"frozen": ALL, "no_delete": True}
 EXPECTED = {
@@ -106,9 +106,9 @@ EXPECTED = {
     "hearings.AllegationFinding": ISSUED_PART,
     "hearings.FactFinding": ISSUED_PART,
     "hearings.CriterionApplication": ISSUED_PART,
-    "hearings.SanctionSpecification": ISSUED_PART,
-    "hearings.SanctionSpecification_findings": ISSUED_PART,
-    "hearings.SanctionBenchmark": ISSUED_PART,
+    "sanctions.SanctionSpecification": ISSUED_PART,
+    "sanctions.SanctionSpecification_findings": ISSUED_PART,
+    "sanctions.SanctionBenchmark": ISSUED_PART,
     "hearings.Opinion": {"frozen": ALL, "no_delete": True},
     "hearings.FindingCitation": ISSUED_PART,
     "investigations.Investigation": {
@@ -160,6 +160,12 @@ EXPECTED = {
     "investigations.VerificationVisit": APPEND_ONLY,
     "investigations.CommissionReview": APPEND_ONLY,
     "investigations.ProtocolMandate": APPEND_ONLY,
+    "sanctions.SanctionOrder": {"frozen": ALL, "no_delete": True},
+    "sanctions.BenchmarkVerification": {"frozen": ALL, "no_delete": True},
+    "sanctions.LiftNotice": {"frozen": ALL, "no_delete": True},
+    "sanctions.LiftHearing": {"frozen": ALL, "no_delete": True},
+    "sanctions.LiftDetermination": {"frozen": ALL, "no_delete": True},
+    "sanctions.SanctionWaiver": {"frozen": ALL, "no_delete": True},
 }
 
 
@@ -204,13 +210,14 @@ def test_the_closed_tables_close_when_their_parent_does():
     """What closes each table: an issued decision, and a criterion version once a later one
     ends it (its countries and sectors are written by `criterion_revise` right after it)."""
     from criteria.models import CriterionVersion
-    from hearings.models import AllegationFinding, Decision, SanctionSpecification
+    from hearings.models import AllegationFinding, Decision
+    from sanctions.models import SanctionSpecification
 
     assert Decision.integrity.closed() == Q(status="issued")
     assert AllegationFinding.integrity.closed() == Q(decision__status="issued")
     assert SanctionSpecification.integrity.closed() == Q(decision__status="issued")
     assert CriterionVersion.integrity.closed() == Q(effective_until__isnull=False)
-    findings = integrity.registry()["hearings.SanctionSpecification_findings"]
+    findings = integrity.registry()["sanctions.SanctionSpecification_findings"]
     assert findings.frozen_when == Q(sanctionspecification__decision__status="issued")
     assert findings.no_delete == Q(sanctionspecification__decision__status="issued")
 

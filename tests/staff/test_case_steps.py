@@ -125,6 +125,8 @@ def test_a_case_runs_from_panel_to_issued_opinion_in_the_admin(
             "unit": "percent_ad_valorem",
             "description": "Tariff on the firm's garments.",
             "deterrence_reasoning": "Exceeds the savings from the violations.",
+            "estimated_benefit": "12",
+            "benefit_method": "Labor cost saved, as a share of the export value.",
             "findings": [fi.pk for fi in decision.findings.all()],
             "benchmarks-TOTAL_FORMS": 3,
             "benchmarks-INITIAL_FORMS": 0,

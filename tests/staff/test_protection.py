@@ -14,6 +14,7 @@ from complaints.models import Case
 from hearings import models as h
 from hearings import services
 from hearings.models import MemberInterest
+from sanctions import models as sm
 from tests.factories import hearings as f
 
 from .conftest import login
@@ -22,7 +23,13 @@ PROTECTED = [
     Case,
     h.Decision,
     h.Opinion,
-    h.SanctionSpecification,
+    sm.SanctionSpecification,
+    sm.SanctionOrder,
+    sm.BenchmarkVerification,
+    sm.LiftNotice,
+    sm.LiftHearing,
+    sm.LiftDetermination,
+    sm.SanctionWaiver,
     Clock,
     CaseEvent,
     h.Panel,

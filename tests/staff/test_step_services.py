@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from complaints import services as complaints_services
 from hearings import services
 from hearings.models import OpinionRender
+from sanctions import services as sanctions_services
 from tests.factories import hearings as f
 
 from .conftest import login
@@ -182,6 +183,8 @@ STEPS = [
             "unit": "percent_ad_valorem",
             "description": "Tariff.",
             "deterrence_reasoning": "Deters.",
+            "estimated_benefit": "10",
+            "benefit_method": "Savings as a share of exports.",
             "findings": [_findings(o)[0].pk],
             "benchmarks-TOTAL_FORMS": 1,
             "benchmarks-INITIAL_FORMS": 0,
@@ -235,16 +238,17 @@ def test_each_step_calls_its_service_only_and_shows_its_refusal(
     client = request.getfixturevalue(who)
     payload = data(world, obj)
     others = {}
-    for module in (services, complaints_services):
+    home = sanctions_services if service == "sanction_specify" else services
+    for module in (services, complaints_services, sanctions_services):
         for name in _writes(module):
-            if module is services and name == service:
+            if module is home and name == service:
                 continue
             others[(module, name)] = mock.Mock(
                 side_effect=AssertionError(f"{module.__name__}.{name} called")
             )
     target = mock.Mock(side_effect=ValidationError(REFUSAL))
     patches = [mock.patch.object(m, n, fake) for (m, n), fake in others.items()]
-    patches.append(mock.patch.object(services, service, target))
+    patches.append(mock.patch.object(home, service, target))
     for p in patches:
         p.start()
     try:

@@ -1,0 +1,154 @@
+"""The public register of sanctions and the team's verification page (docs/adr/0060)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commission.models import InvestigativeTeam
+
+from . import api, selectors, services
+from .models import LiftDetermination, SanctionBenchmark
+
+
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    return render(request, "sanctions/register.html", {"rows": selectors.sanction_register()})
+
+
+@require_GET
+def sanction_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    row = selectors.register_row(public_id=public_id)
+    if row is None:
+        raise Http404
+    determinations = LiftDetermination.objects.filter(order=row.order).order_by("determined_at")
+    return render(request, "sanctions/detail.html", {"row": row, "determinations": determinations})
+
+
+@require_GET
+def register_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {"sanctions": [api.register_json(r) for r in selectors.sanction_register()]},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+CSV_COLUMNS = [
+    "id",
+    "docket_number",
+    "number",
+    "target",
+    "target_label",
+    "instrument",
+    "unit",
+    "currency",
+    "magnitude_ordered",
+    "magnitude_in_force",
+    "estimated_benefit",
+    "in_force_from",
+    "status",
+    "lifted_percent",
+    "repeat_violator",
+    "benchmarks",
+]
+
+
+@require_GET
+def register_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sanctions.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for row in selectors.sanction_register():
+        data = api.register_json(row)
+        data["benchmarks"] = json.dumps(data["benchmarks"], ensure_ascii=False)
+        writer.writerow([data[c] for c in CSV_COLUMNS])
+    return response
+
+
+@require_GET
+def determination_pdf(request: HttpRequest, public_id: Any) -> FileResponse:
+    determination = get_object_or_404(LiftDetermination, public_id=public_id)
+    return FileResponse(
+        determination.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"determination-{determination.public_id}.pdf",
+    )
+
+
+class VerificationForm(forms.Form):
+    benchmark = forms.ModelChoiceField(
+        label=gettext_lazy("Benchmark"), queryset=SanctionBenchmark.objects.none()
+    )
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Your team"), queryset=InvestigativeTeam.objects.none()
+    )
+    measured_value = forms.DecimalField(label=gettext_lazy("Measured value"), required=False)
+    achieved = forms.NullBooleanField(
+        label=gettext_lazy("Outcome observed achieved (yes/no benchmarks)"), required=False
+    )
+    measured_on = forms.DateField(
+        label=gettext_lazy("Measured on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    method_applied = forms.CharField(
+        label=gettext_lazy("How it was measured"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["benchmark"].queryset = SanctionBenchmark.objects.filter(
+            pk__in=[b.pk for b in selectors.benchmarks_for_team(user=user)]
+        ).select_related("sanction__decision__case")
+        self.fields["benchmark"].label_from_instance = lambda b: (
+            f"{b.sanction.decision.case.docket_number} S{b.sanction.number}/{b.position}: "
+            f"{b.metric} ({b.target_display})"
+        )
+        self.fields["team"].queryset = InvestigativeTeam.objects.filter(
+            memberships__person__user=user
+        ).distinct()
+
+
+@login_required(login_url="complaints:sign-in")
+@require_http_methods(["GET", "POST"])
+def verification_page(request: HttpRequest) -> HttpResponse:
+    """A team member files a verification report: the measured value and how it was measured.
+    There is no field for a plan, an intention or "steps being taken"."""
+    teams = InvestigativeTeam.objects.filter(memberships__person__user=request.user)
+    if not teams.exists():
+        raise PermissionDenied
+    form = VerificationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            v = services.benchmark_verify(
+                benchmark=data["benchmark"],
+                team=data["team"],
+                measured_value=data["measured_value"],
+                achieved=data["achieved"],
+                measured_on=data["measured_on"],
+                method_applied=data["method_applied"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Verification recorded: the benchmark is met.")
+                if v.met
+                else _("Verification recorded: the benchmark is not met."),
+            )
+            return redirect("sanctions:verify")
+    return render(request, "sanctions/verify.html", {"form": form})

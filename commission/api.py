@@ -2,13 +2,18 @@
 
 from dataclasses import asdict
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from .models import Clock, Organization, Sector, TradingPartner
+from .rest import query_params_check
 from .selectors import organization_list, timeliness_statistics
 
 
@@ -43,12 +48,14 @@ class TradingPartnerViewSet(PublicReadOnly):
     queryset = TradingPartner.objects.all()
     serializer_class = TradingPartnerSerializer
     filterset_fields = ["code", "region", "income_level"]
+    ordering = ("code",)
 
 
 class SectorViewSet(PublicReadOnly):
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
     filterset_fields = ["isic_code"]
+    ordering = ("isic_code",)
 
 
 class OrganizationViewSet(PublicReadOnly):
@@ -56,6 +63,7 @@ class OrganizationViewSet(PublicReadOnly):
     serializer_class = OrganizationSerializer
     filterset_fields = ["kind", "country__code", "sector__isic_code"]
     ordering_fields = ["name", "kind"]
+    ordering = ("name", "id")
 
 
 class PublicAPIRootView(DefaultRouter.APIRootView):
@@ -122,6 +130,7 @@ class ClockViewSet(PublicReadOnly):
     serializer_class = ClockSerializer
     filterset_fields = ["docket_number", "kind", "status"]
     ordering_fields = ["due_at", "trigger_at"]
+    ordering = ("due_at", "pk")
 
 
 class TimelinessRowSerializer(serializers.Serializer):
@@ -133,6 +142,16 @@ class TimelinessRowSerializer(serializers.Serializer):
     worst_days_used = serializers.IntegerField(allow_null=True)
 
 
+class TimelinessQuerySerializer(serializers.Serializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    kind = serializers.ChoiceField(choices=Clock.Kind.choices, required=False)
+
+
+class TimelinessSerializer(serializers.Serializer):
+    results = TimelinessRowSerializer(many=True)
+
+
 class TimelinessViewSet(viewsets.ViewSet):
     """Timeliness statistics: per month (of the last day) and kind, clocks met and missed, the
     median and worst days used. Public. Optional filters: since, until (YYYY-MM-DD), kind."""
@@ -140,7 +159,9 @@ class TimelinessViewSet(viewsets.ViewSet):
     permission_classes = [permissions.AllowAny]
     serializer_class = TimelinessRowSerializer
 
-    def list(self, request):
+    @extend_schema(parameters=[TimelinessQuerySerializer], responses={200: TimelinessSerializer})
+    def list(self, request: Request) -> Response:
+        query_params_check(request, TimelinessQuerySerializer().fields)
         params = TimelinessQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         rows = timeliness_statistics(**params.validated_data)
@@ -149,10 +170,20 @@ class TimelinessViewSet(viewsets.ViewSet):
         )
 
 
-class TimelinessQuerySerializer(serializers.Serializer):
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
-    kind = serializers.ChoiceField(choices=Clock.Kind.choices, required=False)
+def schema_v1_only(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
+    """The OpenAPI schema documents version 1 only (drf-spectacular preprocessing hook)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
+def legacy_api_redirect(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:
+    """`/api/<path>` of before version 1: a 308 to `/api/v1/<path>` (the method and body are
+    kept), marked deprecated."""
+    query = request.META.get("QUERY_STRING", "")
+    target = f"/api/v1/{rest}" + (f"?{query}" if query else "")
+    response = HttpResponsePermanentRedirect(target, preserve_request=True)
+    response["Deprecation"] = "true"
+    response["Link"] = f'<{target}>; rel="successor-version"'
+    return response
 
 
 def build_router() -> DefaultRouter:
@@ -162,6 +193,10 @@ def build_router() -> DefaultRouter:
     router.register("organizations", OrganizationViewSet)
     router.register("clocks", ClockViewSet, basename="clock")
     router.register("timeliness", TimelinessViewSet, basename="timeliness")
+    # Each later app registers its viewsets here through `<app>.api.register_api(router)`, in
+    # the layers' order: criteria, complaints, investigations, hearings, then sanctions
+    # (`sanctions/api.py`: sanctions in force with their benchmark progress, under
+    # `/api/v1/sanctions/`).
     for app in settings.COMMISSION_APPS[1:]:
         try:
             module = import_module(f"{app}.api")

@@ -3,16 +3,24 @@ from importlib import import_module
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from . import two_factor, views
-from .api import build_router
+from .api import build_router, legacy_api_redirect
 
 router = build_router()
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
+# The API's documentation pages run Swagger UI and Redoc from this site's static files; both
+# set inline styles (and Redoc starts a worker from a blob), which their policy allows.
+api_docs_csp = csp_update(
+    {"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"], "img-src": ["data:"]}
+)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,20 +28,22 @@ urlpatterns = [
     # CSRF token and set no cookie for a reader who only reads (docs/adr/0007): switching a
     # reader's language is all a forged request could do.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    path("api/", include(router.urls)),
+    # --- REST API (docs/api.md) -----------------------------------------------------------
+    path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The API's interactive documentation loads Swagger UI from its CDN, with an inline style.
     path(
         "api/docs/",
-        csp_update(
-            {
-                "script-src": [SWAGGER_CDN],
-                "style-src": [SWAGGER_CDN, "'unsafe-inline'"],
-                "img-src": [SWAGGER_CDN],
-            }
-        )(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        api_docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
+    path(
+        "api/redoc/",
+        api_docs_csp(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
+    # The unversioned paths of before: a permanent redirect (method and body kept) to v1.
+    re_path(r"^api/(?P<rest>(?!v1/|schema/|docs/|redoc/).*)$", legacy_api_redirect),
+    # --- end REST API ---------------------------------------------------------------------
 ]
 
 # The portal: each app may contribute `portal_urls` (public pages) in its `urls` module.

@@ -175,6 +175,47 @@ def schema_v1_only(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tupl
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every refusal of the API (commission.rest.exception_handler).",
+    "properties": {
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Per field (or query parameter), its messages.",
+        },
+    },
+    "required": ["status", "code", "detail"],
+}
+ERROR_RESPONSES = {
+    "400": "The request (body or query parameters) is invalid.",
+    "401": "No credentials, or bad ones (the WWW-Authenticate header says how to sign in).",
+    "403": "The account has no right to this.",
+    "404": "No such object, or not one the account may see.",
+    "429": "Too many requests; retry after the Retry-After header's seconds.",
+}
+
+
+def schema_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Document the shared error body on every operation (drf-spectacular postprocessing
+    hook): each may answer 400, 401, 403, 404 or 429, and an upload 411 or 413."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            codes = dict(ERROR_RESPONSES)
+            if method == "post" and path.endswith("/verify/"):
+                codes["411"] = "The upload has no Content-Length."
+                codes["413"] = "The upload is larger than the limit."
+            for code, description in codes.items():
+                responses.setdefault(code, {"description": description, "content": ref})
+    return result
+
+
 def legacy_api_redirect(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:
     """`/api/<path>` of before version 1: a 308 to `/api/v1/<path>` (the method and body are
     kept), marked deprecated."""

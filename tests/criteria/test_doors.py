@@ -101,7 +101,7 @@ def test_api_door(client, dust, round_, filer):
     with at(DAY):
         refused = client.post("/api/v1/criteria-proposals/", body, content_type="application/json")
         assert refused.status_code == 400
-        assert WEAKER in " ".join(refused.json()["detail"])
+        assert WEAKER in " ".join(refused.json()["errors"]["detail"])
         body["draft"]["threshold"] = "150"
         accepted = client.post("/api/v1/criteria-proposals/", body, content_type="application/json")
     assert accepted.status_code == 201, accepted.content

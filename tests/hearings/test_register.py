@@ -9,18 +9,6 @@ from hearings.models import Corrigendum, Opinion
 from tests.factories import hearings as f
 
 
-@pytest.fixture
-def issued(world, heard, at, django_capture_on_commit_callbacks):
-    at(f.day(70))
-    decision = services.decision_open(case=heard.case)
-    f.findings_complete(decision, world.criteria)
-    f.sanctions_complete(decision, world.parties)
-    at(f.day(85, 11))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=decision)
-    return Opinion.objects.get(decision=decision)
-
-
 def test_editing_an_issued_opinion_is_refused(issued):
     """Must hold: an issued opinion is never edited — by the model, the queryset or SQL."""
     issued.page_count = 1

@@ -140,6 +140,21 @@ class StrictOrderingFilter(OrderingFilter):
                 raise exceptions.ValidationError({self.ordering_param: [_("Unknown ordering.")]})
         return super().get_ordering(request, queryset, view)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        fields = getattr(view, "ordering_fields", None)
+        if not fields or fields == "__all__":
+            return []
+        choices = [name for field in fields for name in (field, f"-{field}")]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": _("Order by these fields (a leading - for descending)."),
+                "schema": {"type": "string", "enum": choices},
+            }
+        ]
+
 
 # --- errors --------------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.utils.translation import gettext
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -214,6 +216,15 @@ def schema_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, A
             for code, description in codes.items():
                 responses.setdefault(code, {"description": description, "content": ref})
     return result
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (`handler404`): under /api/ the API's error body, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"status": 404, "code": "not_found", "detail": gettext("Not found.")}, status=404
+        )
+    return page_not_found(request, exception)
 
 
 def legacy_api_redirect(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:

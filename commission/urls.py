@@ -13,9 +13,10 @@ from drf_spectacular.views import (
 )
 
 from . import two_factor, views
-from .api import build_router, legacy_api_redirect
+from .api import build_router, legacy_api_redirect, not_found
 
 router = build_router()
+handler404 = not_found  # JSON under /api/
 # The API's documentation pages run Swagger UI and Redoc from this site's static files; both
 # set inline styles (and Redoc starts a worker from a blob), which their policy allows.
 api_docs_csp = csp_update(

@@ -193,3 +193,10 @@ def test_cursor_pages_walk_the_whole_list(client, django_assert_max_num_queries)
 def test_timeliness_answers_the_documented_object(client):
     body = client.get("/api/v1/timeliness/").json()
     assert set(body) == {"results"}
+
+
+def test_an_unroutable_api_path_is_a_json_404(client):
+    response = client.post("/api/v1/criteria-proposals/0.5/decide/")
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "Not found."}
+    assert "text/html" in client.get("/no-such-page/")["Content-Type"]

@@ -12,8 +12,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import hearings as f
 
-# opinions + corrigenda (one join), decisions, findings, applications with their versions
-LIST_QUERIES = 4
+# the opinions (one join brings their decisions and corrigenda), the decisions' findings, the
+# findings' applications with the criteria versions applied
+LIST_QUERIES = 3
 
 
 @pytest.fixture(autouse=True)

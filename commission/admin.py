@@ -1,8 +1,10 @@
 import csv
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html, strip_tags
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .dashboard import DEADLINE_CHOICES, clock_deadline_q, days_left
 from .models import (
+    ApiToken,
     CaseEvent,
     Clock,
     ClockNotice,
@@ -211,6 +214,78 @@ class InvestigativeTeamAdmin(admin.ModelAdmin):
 class CourtUserAdmin(admin.ModelAdmin):
     list_display = ["person", "court"]
     autocomplete_fields = ["person"]
+
+
+class ApiTokenForm(forms.ModelForm):
+    days = forms.IntegerField(
+        label=_("valid for (days)"),
+        min_value=1,
+        initial=lambda: settings.API_TOKEN_DAYS,
+        help_text=_("The token stops working after this many days."),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff issue API tokens (the token is shown once, then only its prefix) and revoke
+    them; a token is never edited."""
+
+    form = ApiTokenForm
+    list_display = ["prefix", "name", "user", "created_at", "expires_at", "last_used_at"]
+    list_display += ["revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "name", "user__username"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "created_at", "created_by", "expires_at", "last_used_at"]
+    readonly_fields += ["revoked_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+        if obj is None:
+            return ["user", "name", "days"]
+        return ["user", "name", *self.readonly_fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list:
+        return [*self.readonly_fields, "user", "name"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:
+        from .services import api_token_issue
+
+        if change:
+            return
+        token, raw = api_token_issue(
+            user=form.cleaned_data["user"],
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+        for field in ApiToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding = False
+        messages.warning(
+            request,
+            format_html(
+                "{} <code>{}</code>",
+                _("Copy the token now; it will not be shown again:"),
+                raw,
+            ),
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset) -> None:
+        from .services import api_token_revoke
+
+        for token in queryset:
+            api_token_revoke(token=token, actor=request.user)
+        self.message_user(request, _("Revoked."), messages.SUCCESS)
 
 
 @admin.register(OrganizationMembership)

@@ -204,6 +204,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.change_teammembership",
         "commission.view_teammembership",
         "commission.view_courtuser",
+        # API tokens: issued and revoked by staff only (commission.services).
+        "commission.add_apitoken",
+        "commission.change_apitoken",
+        "commission.view_apitoken",
         "commission.add_organizationmembership",
         "commission.change_organizationmembership",
         "commission.view_organizationmembership",

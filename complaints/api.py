@@ -4,6 +4,7 @@ No confidential field is serialised here."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 
@@ -54,6 +55,10 @@ class PublicDeadlineSerializer(serializers.Serializer):
 
 
 class PublicCaseSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    hearings = serializers.SerializerMethodField()
+    decisions = serializers.SerializerMethodField()
+    opinions = serializers.SerializerMethodField()
     kind = serializers.CharField()
     status = serializers.CharField()
     received_via = serializers.CharField()
@@ -66,6 +71,7 @@ class PublicCaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
+            "url",
             "docket_number",
             "kind",
             "status",
@@ -81,7 +87,30 @@ class PublicCaseSerializer(serializers.ModelSerializer):
             "outcome_at",
             "outcome_reasoning",
             "originating_petition",
+            "hearings",
+            "decisions",
+            "opinions",
         ]
+
+    def _link(self, name: str, query: str = "", **kwargs: str) -> str:
+        path = reverse(name, kwargs=kwargs) + query
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, obj: Case) -> str:
+        return self._link("docket-detail", docket_number=obj.docket_number)
+
+    def get_hearings(self, obj: Case) -> str:
+        """The case's hearing notices (a filtered list)."""
+        return self._link("hearing-list", f"?docket_number={obj.docket_number}")
+
+    def get_decisions(self, obj: Case) -> str:
+        """The case's issued decisions (a filtered list)."""
+        return self._link("decision-list", f"?docket_number={obj.docket_number}")
+
+    def get_opinions(self, obj: Case) -> str:
+        """The case's issued opinions (a filtered list)."""
+        return self._link("opinion-list", f"?docket_number={obj.docket_number}")
 
     def to_representation(self, instance):
         """Free text passes the case's redactor: a name typed in a summary never shows."""
@@ -116,6 +145,7 @@ class PublicDocketViewSet(
     lookup_field = "docket_number"
     filterset_fields = ["kind", "status"]
     ordering_fields = ["received_at"]
+    ordering = ("-received_at", "-pk")
 
     def get_queryset(self):
         return (

@@ -2,11 +2,16 @@
 (the layers contract puts this package above every app, so it may import them all)."""
 
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 import complaints.api
 import complaints.urls
@@ -17,7 +22,7 @@ import hearings.urls
 import investigations.api
 import investigations.urls
 from commission import two_factor, views
-from commission.api import build_router
+from commission.api import build_router, legacy_api_redirect, not_found
 
 # Each app's API, in layer order.
 router = build_router(
@@ -35,7 +40,12 @@ PORTAL_APPS = [
     ("investigations", investigations.urls),
     ("hearings", hearings.urls),
 ]
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
+handler404 = not_found  # JSON under /api/
+# The API's documentation pages run Swagger UI and Redoc from this site's static files; both
+# set inline styles (and Redoc starts a worker from a blob), which their policy allows.
+api_docs_csp = csp_update(
+    {"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"], "img-src": ["data:"]}
+)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -43,20 +53,22 @@ urlpatterns = [
     # CSRF token and set no cookie for a reader who only reads (docs/adr/0007): switching a
     # reader's language is all a forged request could do.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    path("api/", include(router.urls)),
+    # --- REST API (docs/api.md) -----------------------------------------------------------
+    path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The API's interactive documentation loads Swagger UI from its CDN, with an inline style.
     path(
         "api/docs/",
-        csp_update(
-            {
-                "script-src": [SWAGGER_CDN],
-                "style-src": [SWAGGER_CDN, "'unsafe-inline'"],
-                "img-src": [SWAGGER_CDN],
-            }
-        )(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        api_docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
+    path(
+        "api/redoc/",
+        api_docs_csp(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
+    # The unversioned paths of before: a permanent redirect (method and body kept) to v1.
+    re_path(r"^api/(?P<rest>(?!v1/|schema/|docs/|redoc/).*)$", legacy_api_redirect),
+    # --- end REST API ---------------------------------------------------------------------
 ]
 
 # The portal: the core's pages, then each app's.

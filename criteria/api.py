@@ -5,6 +5,7 @@ selector, rounds) and authenticated writes (proposals, votes, decisions, reports
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -45,19 +46,128 @@ def _date(value: str | None, name: str = "on") -> dt.date:
         raise ValidationError({name: [_("Use YYYY-MM-DD.")]}) from exc
 
 
-class VersionSerializer(serializers.Serializer):
-    """A version as the register publishes it (same shape as the JSON export)."""
+class SourceSerializer(serializers.Serializer):
+    """A source of a version, as `criteria.selectors.source_as_dict` writes it."""
 
-    def to_representation(self, instance: CriterionVersion):
+    kind = serializers.CharField()
+    citation = serializers.CharField(allow_blank=True)
+    instrument = serializers.CharField(allow_blank=True)
+    article = serializers.CharField(allow_blank=True)
+    supervisory_body = serializers.CharField(allow_blank=True)
+    decision_reference = serializers.CharField(allow_blank=True)
+    country = serializers.CharField(allow_null=True)
+    comparator = serializers.CharField(allow_blank=True)
+    comparison_region = serializers.CharField(allow_blank=True)
+    comparison_income_level = serializers.CharField(allow_blank=True)
+    comparison_labor_relations_system = serializers.CharField(allow_blank=True)
+    comparison_industry = serializers.CharField(allow_null=True)
+    value = serializers.CharField(allow_null=True)
+    unit = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    """A version as the register publishes it (same shape as the JSON export,
+    `criteria.selectors.version_as_dict`); the fields document that shape."""
+
+    identifier = serializers.CharField()
+    criterion = serializers.CharField()
+    right = serializers.CharField()
+    kind = serializers.CharField()
+    governs = serializers.CharField(allow_blank=True)
+    title_en = serializers.CharField(allow_blank=True)
+    title_es = serializers.CharField(allow_blank=True)
+    number = serializers.IntegerField()
+    effective_from = serializers.DateField()
+    effective_until = serializers.DateField(allow_null=True)
+    is_retirement = serializers.BooleanField()
+    successor = serializers.CharField(allow_null=True)
+    text_en = serializers.CharField(allow_blank=True)
+    text_es = serializers.CharField(allow_blank=True)
+    direction = serializers.CharField(allow_blank=True)
+    threshold = serializers.CharField(allow_null=True)
+    unit = serializers.CharField(allow_blank=True)
+    averaging_period = serializers.CharField(allow_blank=True)
+    measuring_method_en = serializers.CharField(allow_blank=True)
+    measuring_method_es = serializers.CharField(allow_blank=True)
+    all_countries = serializers.BooleanField()
+    countries = serializers.ListField(child=serializers.CharField())
+    all_sectors = serializers.BooleanField()
+    sectors = serializers.ListField(child=serializers.CharField())
+    sources = SourceSerializer(many=True)
+    provenance = serializers.CharField(allow_blank=True)
+    record_reference = serializers.CharField(allow_blank=True)
+    promulgated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: CriterionVersion) -> dict[str, Any]:
         return selectors.version_as_dict(instance)
+
+
+class CompetitorSerializer(serializers.Serializer):
+    identifier = serializers.CharField()
+    relation = serializers.CharField()
+    threshold = serializers.CharField(allow_null=True)
+    unit = serializers.CharField(allow_blank=True)
+    margin = serializers.CharField(allow_null=True)
+    margin_unit = serializers.CharField(allow_blank=True)
+    margin_percent = serializers.CharField(allow_null=True)
+    sources = SourceSerializer(many=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class ResolutionSerializer(serializers.Serializer):
+    binding_criterion = serializers.CharField()
+    reason = serializers.CharField()
+    effective_from = serializers.DateField()
 
 
 class BindingSerializer(serializers.Serializer):
     """A binding criterion with the explanation of why it binds (which source won, which
-    lost, and by how much)."""
+    lost, and by how much); the fields document `selectors.Binding.as_dict`."""
 
-    def to_representation(self, instance: selectors.Binding):
+    identifier = serializers.CharField()
+    criterion = serializers.CharField()
+    title = serializers.CharField()
+    right = serializers.CharField()
+    kind = serializers.CharField()
+    governs = serializers.CharField(allow_blank=True)
+    effective_from = serializers.DateField()
+    threshold = serializers.CharField(allow_null=True)
+    unit = serializers.CharField(allow_blank=True)
+    direction = serializers.CharField(allow_blank=True)
+    averaging_period = serializers.CharField(allow_blank=True)
+    sources = SourceSerializer(many=True)
+    reason = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+    resolution = ResolutionSerializer(allow_null=True)
+    competitors = CompetitorSerializer(many=True)
+
+    def to_representation(self, instance: selectors.Binding) -> dict[str, Any]:
         return instance.as_dict()
+
+
+class CriterionHistorySerializer(serializers.Serializer):
+    """A criterion with its full version history."""
+
+    code = serializers.CharField()
+    right = serializers.CharField()
+    kind = serializers.CharField()
+    governs = serializers.CharField(allow_blank=True)
+    title_en = serializers.CharField(allow_blank=True)
+    title_es = serializers.CharField(allow_blank=True)
+    versions = VersionSerializer(many=True)
+
+
+class BindingPageSerializer(serializers.Serializer):
+    country = serializers.CharField()
+    sector = serializers.CharField()
+    on = serializers.DateField()
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    binding = BindingSerializer(many=True)
 
 
 class CriterionSerializer(serializers.ModelSerializer):
@@ -83,6 +193,7 @@ class CriterionViewSet(viewsets.GenericViewSet):
     queryset = Criterion.objects.select_related("right")
     serializer_class = CriterionSerializer
     filter_backends: list = []
+    ordering = ("identifier",)  # the versions listed
 
     @extend_schema(
         parameters=[
@@ -111,6 +222,7 @@ class CriterionViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(VersionSerializer(page, many=True).data)
 
+    @extend_schema(responses={200: CriterionHistorySerializer})
     @register_answer
     def retrieve(self, request, code=None):
         criterion = get_object_or_404(Criterion.objects.select_related("right"), code=code)
@@ -129,7 +241,8 @@ class CriterionViewSet(viewsets.GenericViewSet):
                 int,
                 description=f"Page of {selectors.BINDING_PAGE_SIZE} binding criteria; default 1.",
             ),
-        ]
+        ],
+        responses={200: BindingPageSerializer},
     )
     @action(detail=False, methods=["get"])
     @register_answer
@@ -208,8 +321,21 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
 
 
+def _participant_role(values: dict, actor) -> dict:
+    """The capacity: the account's recorded role when none is given; member, staff and team
+    are accepted only from an account recorded in them (criteria.services)."""
+    if not values.get("participant_role"):
+        values["participant_role"] = services.participant_role_recorded(actor=actor)
+    return values
+
+
 class ReportInputSerializer(serializers.Serializer):
-    participant_role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    participant_role = serializers.ChoiceField(
+        choices=ParticipantRole.choices,
+        required=False,
+        help_text="Omitted: the account's recorded role. Member, staff and investigative "
+        "team are accepted only from an account recorded in that role.",
+    )
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()
     organization = serializers.PrimaryKeyRelatedField(
@@ -240,7 +366,11 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            report = services.report_file(round=round_, actor=request.user, **data.validated_data)
+            report = services.report_file(
+                round=round_,
+                actor=request.user,
+                **_participant_role(dict(data.validated_data), request.user),
+            )
         except DjangoValidationError as exc:
             raise _refused(exc) from exc
         return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
@@ -299,7 +429,12 @@ class ProposalInputSerializer(serializers.Serializer):
     title_es = serializers.CharField(required=False, allow_blank=True)
     draft = serializers.JSONField()
     rationale = serializers.CharField()
-    participant_role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    participant_role = serializers.ChoiceField(
+        choices=ParticipantRole.choices,
+        required=False,
+        help_text="Omitted: the account's recorded role. Member, staff and investigative "
+        "team are accepted only from an account recorded in that role.",
+    )
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
@@ -317,6 +452,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ).order_by("round__code", "number")
     serializer_class = ProposalSerializer
     filterset_fields = ["round__code", "status", "kind"]
+    ordering = ("id",)
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
@@ -327,7 +463,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request):
         data = ProposalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _participant_role(dict(data.validated_data), request.user)
         try:
             proposal = services.proposal_submit(actor=request.user, **values)
         except DjangoValidationError as exc:

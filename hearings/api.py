@@ -5,16 +5,42 @@ API: no party has a door to nominate or veto a panelist."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from commission.rest import UploadThrottle, upload_limited
+
 from . import selectors, services
-from .models import Decision, Hearing, Opinion
+from .models import AllegationFinding, CriterionApplication, Decision, Hearing, Opinion
+
+
+def _absolute(request: Request | None, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _link(context: dict[str, Any], name: str, **kwargs: Any) -> str:
+    return _absolute(context.get("request"), reverse(name, kwargs=kwargs))
+
+
+def _docket_link(context: dict[str, Any], docket_number: str) -> str:
+    return _link(context, "docket-detail", docket_number=docket_number)
+
+
+class DocketFilter(django_filters.FilterSet):
+    """A list of one case's hearings or decisions (`?docket_number=`)."""
+
+    docket_number = django_filters.CharFilter(field_name="case__docket_number")
 
 
 class PublicReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -22,13 +48,19 @@ class PublicReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class HearingSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
     docket_number = serializers.CharField(source="case.docket_number", read_only=True)
+    case = serializers.SerializerMethodField()
+    decisions = serializers.SerializerMethodField()
 
     class Meta:
         model = Hearing
         fields = [
             "id",
+            "url",
             "docket_number",
+            "case",
+            "decisions",
             "status",
             "scheduled_for",
             "duration_minutes",
@@ -39,20 +71,48 @@ class HearingSerializer(serializers.ModelSerializer):
             "held_at",
         ]
 
+    def get_url(self, obj: Hearing) -> str:
+        return _link(self.context, "hearing-detail", pk=obj.pk)
+
+    def get_case(self, obj: Hearing) -> str:
+        return _docket_link(self.context, obj.case.docket_number)
+
+    def get_decisions(self, obj: Hearing) -> str:
+        """The case's issued decisions (a filtered list)."""
+        path = reverse("decision-list") + f"?docket_number={obj.case.docket_number}"
+        return _absolute(self.context.get("request"), path)
+
+
+class HearingFilter(DocketFilter):
+    class Meta:
+        model = Hearing
+        fields = ["status", "docket_number"]
+
 
 class HearingViewSet(PublicReadOnly):
+    """Public hearing notices; each links to its case on the docket and its decisions."""
+
     queryset = selectors.hearings_public()
     serializer_class = HearingSerializer
-    filterset_fields = ["status"]
+    filterset_class = HearingFilter
+    ordering = ("scheduled_for", "id")
 
 
 class OpinionSerializer(serializers.ModelSerializer):
+    """An issued opinion: its integrity (SHA-256, size, signature), the criteria versions its
+    findings applied, and links to its PDF, decision and case."""
+
+    url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
     corrects = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField()
+    criteria_versions = serializers.SerializerMethodField()
 
     class Meta:
         model = Opinion
         fields = [
+            "url",
             "reference",
             "kind",
             "docket_number",
@@ -65,26 +125,81 @@ class OpinionSerializer(serializers.ModelSerializer):
             "signer_certificate_sha256",
             "issued_at",
             "corrects",
+            "criteria_versions",
             "pdf_url",
+            "decision",
+            "case",
         ]
 
+    def get_url(self, obj: Opinion) -> str:
+        return _link(self.context, "opinion-detail", sha256=obj.sha256)
+
     def get_pdf_url(self, obj: Opinion) -> str:
-        path = reverse("hearings:opinion-pdf", kwargs={"sha256": obj.sha256})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return _link(self.context, "hearings:opinion-pdf", sha256=obj.sha256)
 
     def get_corrects(self, obj: Opinion) -> str | None:
         return obj.corrigendum.opinion.reference if obj.corrigendum_id else None
 
+    def get_decision(self, obj: Opinion) -> str:
+        return _link(self.context, "decision-detail", pk=obj.decision_id)
 
-class DecisionSerializer(serializers.ModelSerializer):
+    def get_case(self, obj: Opinion) -> str:
+        return _docket_link(self.context, obj.docket_number)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_criteria_versions(self, obj: Opinion) -> list[str]:
+        """The citation identifiers of the criteria versions the decision applied."""
+        return sorted(
+            {
+                application.version.identifier
+                for finding in obj.decision.findings.all()
+                for application in finding.applications.all()
+            }
+        )
+
+
+def opinions_for_api() -> QuerySet[Opinion]:
+    """The register with everything the serializer reads, in a constant number of queries."""
+    applications = CriterionApplication.objects.select_related("version")
+    findings = AllegationFinding.objects.prefetch_related(
+        Prefetch("applications", queryset=applications)
+    )
+    return (
+        selectors.opinion_register()
+        .select_related("corrigendum__opinion")
+        .prefetch_related(Prefetch("decision__findings", queryset=findings))
+    )
+
+
+class DecisionLinks(serializers.Serializer):
+    """A decision's links: itself, its case on the docket, its opinions."""
+
+    url = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField()
+    opinion_urls = serializers.SerializerMethodField()
+
+    def get_url(self, obj: Decision) -> str:
+        return _link(self.context, "decision-detail", pk=obj.pk)
+
+    def get_case(self, obj: Decision) -> str:
+        return _docket_link(self.context, obj.case.docket_number)
+
+    @extend_schema_field(serializers.ListField(child=serializers.URLField()))
+    def get_opinion_urls(self, obj: Decision) -> list[str]:
+        return [
+            _link(self.context, "opinion-detail", sha256=opinion.sha256)
+            for opinion in obj.opinions.all()
+        ]
+
+
+class DecisionSerializer(DecisionLinks, serializers.ModelSerializer):
     docket_number = serializers.CharField(source="case.docket_number", read_only=True)
     opinion = serializers.SerializerMethodField()
 
     class Meta:
         model = Decision
-        fields = ["id", "public_id", "docket_number", "kind", "adoption", "language", "issued_at"]
-        fields += ["opinion"]
+        fields = ["id", "url", "public_id", "docket_number", "case", "kind", "adoption"]
+        fields += ["language", "issued_at", "opinion_urls", "opinion"]
 
     def get_opinion(self, obj: Decision) -> dict:
         from .opinion import decision_context
@@ -118,22 +233,32 @@ class DecisionSerializer(serializers.ModelSerializer):
         }
 
 
+class DecisionFilter(DocketFilter):
+    class Meta:
+        model = Decision
+        fields = ["kind", "docket_number"]
+
+
 class DecisionViewSet(PublicReadOnly):
+    """Issued decisions; each links to its case on the docket and its opinions."""
+
     queryset = selectors.decisions_issued()
     serializer_class = DecisionSerializer
-    filterset_fields = ["kind"]
+    filterset_class = DecisionFilter
+    ordering = ("-issued_at", "-id")
 
     def get_serializer_class(self):
         return DecisionListSerializer if self.action == "list" else DecisionSerializer
 
 
-class DecisionListSerializer(serializers.ModelSerializer):
+class DecisionListSerializer(DecisionLinks, serializers.ModelSerializer):
     docket_number = serializers.CharField(source="case.docket_number", read_only=True)
     opinions = serializers.SlugRelatedField(slug_field="reference", many=True, read_only=True)
 
     class Meta:
         model = Decision
-        fields = ["id", "public_id", "docket_number", "kind", "issued_at", "opinions"]
+        fields = ["id", "url", "public_id", "docket_number", "case", "kind", "issued_at"]
+        fields += ["opinions", "opinion_urls"]
 
 
 class VerifyInput(serializers.Serializer):
@@ -141,27 +266,70 @@ class VerifyInput(serializers.Serializer):
     sha256 = serializers.CharField(required=False, max_length=64)
 
 
+class SignatureCheckSerializer(serializers.Serializer):
+    present = serializers.BooleanField()
+    intact = serializers.BooleanField(allow_null=True)
+    valid = serializers.BooleanField(allow_null=True)
+    by_commission_key = serializers.BooleanField(allow_null=True)
+    signer = serializers.CharField(allow_blank=True)
+
+
+class VerifyOutput(serializers.Serializer):
+    sha256 = serializers.CharField()
+    registered = serializers.BooleanField()
+    opinion = OpinionSerializer(allow_null=True)
+    signature = SignatureCheckSerializer(required=False)
+
+
+def _verify_max_bytes() -> int:
+    return settings.OPINION_VERIFY_MAX_BYTES
+
+
 class OpinionViewSet(PublicReadOnly):
-    queryset = selectors.opinion_register()
+    """The register of issued opinions, by SHA-256."""
+
+    queryset = opinions_for_api()
     serializer_class = OpinionSerializer
     lookup_field = "sha256"
+    lookup_value_regex = "[0-9a-f]{64}"
     filterset_fields = ["docket_number", "kind"]
+    ordering = ("-issued_at", "-id")
 
-    @extend_schema(request=VerifyInput, responses={200: dict})
-    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def verify(self, request):
-        """Check a PDF (multipart field `pdf`) or a `sha256` against the register."""
+    @extend_schema(request=VerifyInput, responses={200: VerifyOutput})
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        throttle_classes=[UploadThrottle],
+    )
+    @upload_limited(_verify_max_bytes)
+    def verify(self, request: Request) -> Response:
+        """Check a PDF (multipart field `pdf`, at most OPINION_VERIFY_MAX_MB) or a `sha256`
+        against the register. The body's declared length is checked before it is read."""
         data = VerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data.get("pdf")
+        if upload is not None and upload.size > _verify_max_bytes():
+            return Response(
+                {"status": 413, "code": "too_large", "detail": str(upload.size)},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
         try:
             result = services.opinion_verify(
                 data=upload.read() if upload else None,
                 sha256=data.validated_data.get("sha256"),
             )
         except ValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        body = {
+            return Response(
+                {
+                    "status": 400,
+                    "code": "invalid",
+                    "detail": exc.messages[0],
+                    "errors": {"detail": exc.messages},
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        body: dict[str, Any] = {
             "sha256": result.sha256,
             "registered": result.registered,
             "opinion": OpinionSerializer(result.opinion, context={"request": request}).data

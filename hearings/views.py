@@ -8,6 +8,8 @@ Every write goes through `hearings.services`; a refusal becomes a form error.
 
 from __future__ import annotations
 
+import base64
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -251,6 +253,11 @@ def opinion_download(request, sha256: str):
     opinion = get_object_or_404(
         Opinion.objects.select_related("decision__case"), sha256=sha256.lower()
     )
+    etag = f'"{opinion.sha256}"'
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = etag
+        return not_modified
     try:
         data = services.opinion_file_read(opinion=opinion)
     except services.OpinionFileAltered:
@@ -273,6 +280,12 @@ def opinion_download(request, sha256: str):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, name)
     response["X-Content-SHA256"] = opinion.sha256
+    # The bytes are immutable: their SHA-256 is the entity tag, and the digest headers let a
+    # court check what it received (RFC 9530, and the older RFC 3230 form).
+    digest = base64.b64encode(bytes.fromhex(opinion.sha256)).decode()
+    response["ETag"] = etag
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    response["Digest"] = f"SHA-256={digest}"
     return response
 
 

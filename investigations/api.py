@@ -1,7 +1,6 @@
 """REST API of the team's door: the same operations as the portal workspace, each calling
-`investigations.services`. Team members authenticate with a personal token
-(`Authorization: Token <key>`, DRF's TokenAuthentication, enabled for these endpoints only)
-or their session. Everything is scoped by the object permissions the services grant: a member
+`investigations.services`. Team members authenticate with a personal API token
+(`Authorization: Bearer <token>`, commission.authentication) or their session. Everything is scoped by the object permissions the services grant: a member
 sees only the team's investigations; an interview's identity and statement come only from
 `GET /api/interviews/{id}/confidential/`, with the explicit grant, and every read is logged."""
 
@@ -10,11 +9,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 
+from commission.authentication import ApiTokenAuthentication
 from commission.models import Organization, TeamMembership
 from criteria.models import CriterionVersion
 
@@ -30,7 +30,7 @@ from .models import (
     VerificationVisit,
 )
 
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+AUTHENTICATION = [ApiTokenAuthentication, SessionAuthentication]
 
 
 def _bad_request(exc: ValidationError) -> Response:
@@ -353,6 +353,7 @@ class InvestigationViewSet(TeamScoped):
 
     serializer_class = InvestigationSerializer
     filterset_fields = ["kind", "status"]
+    ordering = ("-opened_at", "-pk")
 
     def get_queryset(self):
         return self.visible().prefetch_related("subjects").order_by("-opened_at", "-pk")

@@ -1759,18 +1759,19 @@ def protocol_mandate(
 
 
 def member_token_issue(*, user, actor=None) -> str:
-    """A personal API token for a team member (DRF TokenAuthentication, the investigations
-    API only). A new token replaces the old one."""
-    from rest_framework.authtoken.models import Token
+    """A personal API token for a team member (hashed at rest, commission.services), issued
+    from the team workspace. A new token revokes the member's earlier ones."""
+    from commission.services import api_token_issue
 
-    if actor is not None and actor.pk != user.pk:
+    actor = actor if actor is not None else user
+    if actor.pk != user.pk:
         _require_perm(actor, PERM_TEAMS)
     if not TeamMembership.objects.filter(person__user=user).exists():
         raise ValidationError(_("Tokens are issued to investigative team members."))
-    with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        token = Token.objects.create(user=user)
-    return token.key
+    _token, raw = api_token_issue(
+        user=user, actor=user, name=_("Team workspace"), revoke_others=True
+    )
+    return raw
 
 
 def interview_fields_reencrypt() -> int:

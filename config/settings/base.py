@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
     "django_otp",
@@ -335,28 +336,55 @@ CELERY_BEAT_SCHEDULE["commission-audit-verify"] = {
     "schedule": 24 * 3600,
 }
 
-# --- REST API -------------------------------------------------------------------------
+# --- REST API (commission/rest.py; docs/api.md) ----------------------------------------
+# Version 1 at /api/v1/. Tokens (hashed at rest) or the browser's session; never HTTP Basic.
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=366)
+# The largest PDF `POST /api/v1/opinions/verify/` accepts (checked before the body is read).
+OPINION_VERIFY_MAX_BYTES = env.int("OPINION_VERIFY_MAX_MB", default=20) * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "commission.rest.StrictFilterBackend",
+        "commission.rest.StrictOrderingFilter",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "commission.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "commission.paging.BoundedLimitOffsetPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"filing": env.str("FILING_RATE_LIMIT", default="10/hour")},
+    "DEFAULT_PAGINATION_CLASS": "commission.rest.BoundedCursorPagination",
+    "EXCEPTION_HANDLER": "commission.rest.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "commission.rest.AnonymousThrottle",
+        "commission.rest.TokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="600/minute"),
+        "token": env.str("API_TOKEN_RATE", default="1200/minute"),
+        "upload": env.str("API_UPLOAD_RATE", default="30/hour"),
+        "filing": env.str("FILING_RATE_LIMIT", default="10/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Labor Rights Commission API",
     "DESCRIPTION": "The docket, the criteria register, decisions and the record, for courts, "
-    "investigative teams and the public.",
-    "VERSION": "0.1.0",
+    "investigative teams and the public. Errors share one body: "
+    '`{"status", "code", "detail", "errors"}`.',
+    "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["commission.api.schema_v1_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commission.api.schema_error_responses",
+    ],
+    # Swagger UI and Redoc from this site's static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `kind`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "ClockKindEnum": "commission.models.Clock.Kind",
@@ -367,6 +395,7 @@ SPECTACULAR_SETTINGS = {
         "FindingResultEnum": "investigations.models.Finding.Result",
     },
 }
+# --- end REST API ----------------------------------------------------------------------
 
 # The deployed release (e.g. its commit). It prefixes every cache key, so a deployment never
 # serves what the code it replaced left in a shared cache (e.g. the criteria register's cached

@@ -20,6 +20,7 @@ from .register import (
     rule_resolution_record,
 )
 from .rounds import (
+    participant_role_recorded,
     proposal_decide,
     proposal_submit,
     proposal_vote,
@@ -41,6 +42,7 @@ __all__ = [
     "criterion_revision_check",
     "criterion_version_record_historical",
     "member_sitting",
+    "participant_role_recorded",
     "proposal_decide",
     "proposal_submit",
     "proposal_tally",

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from commission import roles
 from commission.models import (
     InvestigativeTeam,
     Organization,
     OrganizationMembership,
+    StaffMember,
     TeamMembership,
 )
 from commission.services import case_event_record
@@ -193,6 +195,34 @@ def _check_window(round_: DeliberationRound) -> None:
         )
 
 
+RECORDED_ROLES = frozenset(
+    {ParticipantRole.MEMBER, ParticipantRole.STAFF, ParticipantRole.INVESTIGATIVE_TEAM}
+)
+
+
+def _recorded_roles(actor) -> list[str]:
+    """The capacities an account holds by its recorded role, most senior first: a sitting
+    member, a staff member (a staff record, or a staff account in the staff group), a member
+    of an investigative team. These are never taken from what a caller declares."""
+    held = []
+    if member_sitting(user=actor) is not None:
+        held.append(ParticipantRole.MEMBER)
+    if StaffMember.objects.filter(person__user=actor).exists() or (
+        actor.is_staff and actor.groups.filter(name=roles.STAFF).exists()
+    ):
+        held.append(ParticipantRole.STAFF)
+    if TeamMembership.objects.filter(person__user=actor).exists():
+        held.append(ParticipantRole.INVESTIGATIVE_TEAM)
+    return held
+
+
+def participant_role_recorded(*, actor) -> str:
+    """The capacity in which an account takes part when it does not say: its most senior
+    recorded role, else "other participant"."""
+    held = _recorded_roles(actor) if actor is not None and actor.is_authenticated else []
+    return held[0] if held else ParticipantRole.OTHER
+
+
 def _check_participant(
     *,
     actor,
@@ -206,6 +236,11 @@ def _check_participant(
         raise ValidationError(_("Say in which capacity you take part."))
     if participant_role == ParticipantRole.MEMBER and member_sitting(user=actor) is None:
         raise ValidationError(_("Only a sitting commission member takes part as a member."))
+    if participant_role in RECORDED_ROLES and participant_role not in _recorded_roles(actor):
+        raise ValidationError(
+            _("Only an account recorded in that role takes part as %(role)s.")
+            % {"role": ParticipantRole(participant_role).label}
+        )
     if organization is not None and not (
         actor.has_perm("criteria.change_deliberationround")
         or OrganizationMembership.objects.filter(

@@ -433,11 +433,11 @@ def test_the_public_api_has_no_confidential_field_and_constant_queries(
 ):
     file_case(world, received_days_ago=95, organization=world.union)
     with django_assert_max_num_queries(10):
-        first = client.get("/api/docket/")
+        first = client.get("/api/v1/docket/")
     for _ in range(10):
         file_case(world, received_days_ago=2)
     with django_assert_max_num_queries(10):
-        response = client.get("/api/docket/")
+        response = client.get("/api/v1/docket/")
     assert first.status_code == response.status_code == 200
     text = response.content.decode()
     for secret in (WORKER_NAME, WORKER_CONTACT, WORKER_EMAIL, "Fear of reprisals", "Fourteen"):
@@ -448,7 +448,7 @@ def test_the_public_api_has_no_confidential_field_and_constant_queries(
     assert set(row) >= {"docket_number", "allegations", "respondents", "deadlines"}
     assert not {"contact_email", "confidentiality_request", "facts"} & set(row)
     assert "facts" not in row["allegations"][0]
-    detail = client.get(f"/api/docket/{row['docket_number']}/").json()
+    detail = client.get(f"/api/v1/docket/{row['docket_number']}/").json()
     assert detail["docket_number"] == row["docket_number"]
 
 

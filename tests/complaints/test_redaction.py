@@ -90,8 +90,8 @@ def test_the_public_docket_redacts_a_name_typed_in_a_summary(world):
     surname = WORKER_NAME.split()[1]
     for path in (
         f"/complaints/docket/{case.docket_number}/",
-        f"/api/docket/{case.docket_number}/",
-        "/api/docket/",
+        f"/api/v1/docket/{case.docket_number}/",
+        "/api/v1/docket/",
     ):
         body = Client().get(path).content.decode()
         assert surname.casefold() not in body.casefold(), path

@@ -14,9 +14,11 @@ pytestmark = pytest.mark.django_db
 def test_binding_api_refuses_bad_questions_clearly_in_both_languages(
     client, query, field, english, spanish
 ):
-    response = client.get(f"/api/criteria/binding/{query}")
+    response = client.get(f"/api/v1/criteria/binding/{query}")
     assert response.status_code == 400
-    assert english in response.json()[field][0]
-    response = client.get(f"/api/criteria/binding/{query}", HTTP_ACCEPT_LANGUAGE="es")
+    body = response.json()
+    assert (body["status"], body["code"]) == (400, "invalid")
+    assert english in body["errors"][field][0]
+    response = client.get(f"/api/v1/criteria/binding/{query}", HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 400
-    assert spanish in response.json()[field][0]
+    assert spanish in response.json()["errors"][field][0]

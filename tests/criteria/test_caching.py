@@ -222,7 +222,7 @@ def test_no_answer_is_cached_inside_a_transaction(client):
     with mock.patch("criteria.caching.cache") as answer_cache:
         client.get("/criteria/")
         client.get("/criteria/binding/?country=PE&sector=1410&on=2026-06-01")
-        client.get("/api/criteria/binding/?country=PE&sector=1410&on=2026-06-01")
+        client.get("/api/v1/criteria/binding/?country=PE&sector=1410&on=2026-06-01")
     answer_cache.set.assert_not_called()
     answer_cache.get.assert_not_called()
 
@@ -246,11 +246,13 @@ def test_binding_answers_a_page_at_a_time_with_the_count(client):
     assert (first.count, first.num_pages, first.has_next, second.has_next) == (61, 2, True, False)
     assert [b.identifier for b in first.bindings + second.bindings] == [b.identifier for b in whole]
     assert [b.explanation for b in second.bindings] == [b.explanation for b in whole[50:]]
-    api = client.get("/api/criteria/binding/?country=PE&sector=1410&on=2026-06-01").json()
+    api = client.get("/api/v1/criteria/binding/?country=PE&sector=1410&on=2026-06-01").json()
     assert (api["count"], api["page"], api["pages"]) == (61, 1, 2)
     assert len(api["binding"]) == 50
     assert api["next"].endswith("page=2")
-    last = client.get("/api/criteria/binding/?country=PE&sector=1410&on=2026-06-01&page=2").json()
+    last = client.get(
+        "/api/v1/criteria/binding/?country=PE&sector=1410&on=2026-06-01&page=2"
+    ).json()
     assert [b["identifier"] for b in last["binding"]] == [b.identifier for b in whole[50:]]
     assert last["previous"].endswith("page=1")
     [dust] = [b for b in last["binding"] if b["governs"] == "cotton-dust"]
@@ -296,11 +298,11 @@ PUBLIC = [
     "/criteria/FOA-002/v1.json",
     "/criteria/export.json?on=2021-07-01",
     "/criteria/export.csv",
-    "/api/criteria/?on=2021-07-01&country=PE&sector=1410",
-    "/api/criteria/FOA-002/",
-    "/api/criteria/binding/?country=PE&sector=1410&on=2021-07-01",
-    "/api/criteria/binding/?country=MX&sector=C&on=2023-04-01&page=2",
-    "/api/criterion-versions/FOA-002/v1/",
+    "/api/v1/criteria/?on=2021-07-01&country=PE&sector=1410",
+    "/api/v1/criteria/FOA-002/",
+    "/api/v1/criteria/binding/?country=PE&sector=1410&on=2021-07-01",
+    "/api/v1/criteria/binding/?country=MX&sector=C&on=2023-04-01&page=2",
+    "/api/v1/criterion-versions/FOA-002/v1/",
 ]
 
 
@@ -342,8 +344,8 @@ def test_revalidation_answers_304_until_the_register_changes(client):
         "/criteria/binding/?country=PE&sector=1410&on=2026-06-01",
         "/criteria/FOA-001/",
         "/criteria/export.csv",
-        "/api/criteria/binding/?country=PE&sector=1410&on=2026-06-01",
-        "/api/criteria/FOA-001/",
+        "/api/v1/criteria/binding/?country=PE&sector=1410&on=2026-06-01",
+        "/api/v1/criteria/FOA-001/",
     ]
     tags = {}
     for url in urls:

@@ -99,11 +99,11 @@ def test_api_door(client, dust, round_, filer):
         "draft": {**measure_draft(250), "effective_from": "2027-01-01"},
     }
     with at(DAY):
-        refused = client.post("/api/criteria-proposals/", body, content_type="application/json")
+        refused = client.post("/api/v1/criteria-proposals/", body, content_type="application/json")
         assert refused.status_code == 400
-        assert WEAKER in " ".join(refused.json()["detail"])
+        assert WEAKER in " ".join(refused.json()["errors"]["detail"])
         body["draft"]["threshold"] = "150"
-        accepted = client.post("/api/criteria-proposals/", body, content_type="application/json")
+        accepted = client.post("/api/v1/criteria-proposals/", body, content_type="application/json")
     assert accepted.status_code == 201, accepted.content
     assert accepted.json()["status"] == "filed"
 
@@ -122,7 +122,7 @@ def test_api_vote_and_decide_are_members_only(client, dust, round_, filer, membe
     with at(DAY + dt.timedelta(days=6)):
         services.round_open_voting(round=round_, actor=staff_user)
         client.force_login(filer)
-        url = f"/api/criteria-proposals/{proposal.pk}/"
+        url = f"/api/v1/criteria-proposals/{proposal.pk}/"
         assert client.post(url + "vote/", {"choice": "yes"}).status_code == 400
         for member in members[:2]:
             client.force_login(member.person.user)

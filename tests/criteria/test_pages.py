@@ -73,10 +73,10 @@ PAGES = [
     ("/criteria/binding/?country=PE&sector=1410&on=2021-06-01", 7),
     ("/criteria/export.json", 5),
     ("/criteria/export.csv?on=2021-06-01", 5),
-    ("/api/criteria/?on=2021-06-01", 6),
-    ("/api/criteria/binding/?country=PE&sector=1410&on=2021-06-01", 5),
-    ("/api/criteria/{code}/", 6),
-    ("/api/criterion-versions/{code}/v2/", 6),
+    ("/api/v1/criteria/?on=2021-06-01", 6),
+    ("/api/v1/criteria/binding/?country=PE&sector=1410&on=2021-06-01", 5),
+    ("/api/v1/criteria/{code}/", 6),
+    ("/api/v1/criterion-versions/{code}/v2/", 6),
 ]
 
 
@@ -194,11 +194,11 @@ def test_binding_page_explains_the_winner(client, pe):
     body = client.get("/criteria/binding/?country=PE&sector=1410&on=2026-06-01").content.decode()
     assert "OSH-002/v1 binds as the most worker-protective standard" in body
     assert "less protective by 50 µg/m³ (25%)" in body
-    api = client.get("/api/criteria/binding/?country=PE&sector=1410&on=2026-06-01").json()
+    api = client.get("/api/v1/criteria/binding/?country=PE&sector=1410&on=2026-06-01").json()
     assert api["binding"][0]["identifier"] == "OSH-002/v1"
     assert api["binding"][0]["competitors"][0]["margin"] == "50"
 
 
 def test_unknown_criterion_is_404(client):
     assert client.get("/criteria/XX-999/").status_code == 404
-    assert client.get("/api/criterion-versions/XX-999/v1/").status_code == 404
+    assert client.get("/api/v1/criterion-versions/XX-999/v1/").status_code == 404

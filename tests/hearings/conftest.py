@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 
+from hearings import services
+from hearings.models import Opinion
 from tests.factories import hearings as f
 
 
@@ -104,3 +106,15 @@ def signing_key(settings, tmp_path):
     signing._signer.cache_clear()
     yield folder
     signing._signer.cache_clear()
+
+
+@pytest.fixture
+def issued(world, heard, at, django_capture_on_commit_callbacks):
+    at(f.day(70))
+    decision = services.decision_open(case=heard.case)
+    f.findings_complete(decision, world.criteria)
+    f.sanctions_complete(decision, world.parties)
+    at(f.day(85, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decision_issue(decision=decision)
+    return Opinion.objects.get(decision=decision)

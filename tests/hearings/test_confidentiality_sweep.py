@@ -138,15 +138,15 @@ def test_no_variant_of_a_worker_name_reaches_anyone_but_entitled_staff(world, sc
         "/criteria/",
     ]
     api = [
-        "/api/docket/",
-        f"/api/docket/{case.docket_number}/",
-        "/api/hearings/",
-        f"/api/hearings/{hearing.pk}/",
-        "/api/decisions/",
-        f"/api/decisions/{decision.pk}/",
-        "/api/opinions/",
-        "/api/clocks/",
-        "/api/timeliness/",
+        "/api/v1/docket/",
+        f"/api/v1/docket/{case.docket_number}/",
+        "/api/v1/hearings/",
+        f"/api/v1/hearings/{hearing.pk}/",
+        "/api/v1/decisions/",
+        f"/api/v1/decisions/{decision.pk}/",
+        "/api/v1/opinions/",
+        "/api/v1/clocks/",
+        "/api/v1/timeliness/",
     ]
     m = world.members
     union_delegate = _user("union.sweep", org=world.parties.union)

@@ -10,18 +10,6 @@ from hearings.models import Corrigendum, Opinion
 from tests.factories import hearings as f
 
 
-@pytest.fixture
-def issued(world, heard, at, django_capture_on_commit_callbacks):
-    at(f.day(70))
-    decision = services.decision_open(case=heard.case)
-    f.findings_complete(decision, world.criteria)
-    f.sanctions_complete(decision, world.parties)
-    at(f.day(85, 11))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=decision)
-    return Opinion.objects.get(decision=decision)
-
-
 def test_editing_an_issued_opinion_is_refused(issued):
     """Must hold: an issued opinion is never edited — by the model, the queryset or SQL."""
     issued.page_count = 1
@@ -82,12 +70,12 @@ def test_verification_by_upload_and_by_hash(world, issued, client):
     altered = data + b"\n%% appended\n"
     page = client.post("/hearings/opinions/verify/", {"pdf": _upload(altered)})
     assert "Not in the register." in page.content.decode()
-    api = client.post("/api/opinions/verify/", {"sha256": issued.sha256})
+    api = client.post("/api/v1/opinions/verify/", {"sha256": issued.sha256})
     assert api.status_code == 200
     assert api.json()["registered"] is True
-    api = client.post("/api/opinions/verify/", {"sha256": hashlib.sha256(b"x").hexdigest()})
+    api = client.post("/api/v1/opinions/verify/", {"sha256": hashlib.sha256(b"x").hexdigest()})
     assert api.json()["registered"] is False
-    api = client.post("/api/opinions/verify/", {"sha256": "nothex"})
+    api = client.post("/api/v1/opinions/verify/", {"sha256": "nothex"})
     assert api.status_code == 400
     pdf = client.get(f"/hearings/opinions/{issued.sha256}.pdf")
     assert pdf.status_code == 200
@@ -108,10 +96,10 @@ def test_public_pages_and_api_redact_identities(
         "/hearings/decisions/",
         "/hearings/opinions/",
         f"/hearings/decisions/{issued.decision_id}/",
-        f"/api/decisions/{issued.decision_id}/",
-        "/api/decisions/",
-        "/api/opinions/",
-        "/api/hearings/",
+        f"/api/v1/decisions/{issued.decision_id}/",
+        "/api/v1/decisions/",
+        "/api/v1/opinions/",
+        "/api/v1/hearings/",
         f"/hearings/{issued.decision.case.hearing.pk}/",
     ):
         response = client.get(url)
@@ -123,15 +111,15 @@ def test_public_pages_and_api_redact_identities(
     assert "DIS-001/v2" in detail
     assert issued.sha256 in detail
     with django_assert_max_num_queries(12):
-        client.get("/api/opinions/")
+        client.get("/api/v1/opinions/")
     with django_assert_max_num_queries(12):
-        client.get("/api/decisions/")
+        client.get("/api/v1/decisions/")
 
 
 def test_no_api_writes_to_panels_or_decisions(world, issued, client):
-    assert client.post("/api/decisions/", {}).status_code in (403, 405)
-    assert client.post("/api/hearings/", {}).status_code in (403, 405)
-    assert client.delete(f"/api/opinions/{issued.sha256}/").status_code in (403, 405)
+    assert client.post("/api/v1/decisions/", {}).status_code in (403, 405)
+    assert client.post("/api/v1/hearings/", {}).status_code in (403, 405)
+    assert client.delete(f"/api/v1/opinions/{issued.sha256}/").status_code in (403, 405)
 
 
 # --- the bytes served are the bytes registered ----------------------------------------------

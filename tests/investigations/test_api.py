@@ -34,20 +34,20 @@ def test_member_sees_only_the_team_investigations(tw):
     mine = open_agency_monitoring(tw)
     theirs = open_agency_monitoring(tw, team=tw.other_team)
     client = client_for(tw.rep)
-    listed = client.get("/api/investigations/").json()["results"]
+    listed = client.get("/api/v1/investigations/").json()["results"]
     assert [row["number"] for row in listed] == [mine.number]
-    assert client.get(f"/api/investigations/{theirs.pk}/").status_code == 404
-    assert APIClient().get("/api/investigations/").status_code in {401, 403}
+    assert client.get(f"/api/v1/investigations/{theirs.pk}/").status_code == 404
+    assert APIClient().get("/api/v1/investigations/").status_code in {401, 403}
     bad = APIClient()
     bad.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    assert bad.get("/api/investigations/").status_code == 401
+    assert bad.get("/api/v1/investigations/").status_code == 401
 
 
 def test_team_records_through_the_api(tw):
     investigation = open_agency_monitoring(tw)
     rep, lead = client_for(tw.rep), client_for(tw.lead)
     today = timezone.localdate().isoformat()
-    url = f"/api/investigations/{investigation.pk}"
+    url = f"/api/v1/investigations/{investigation.pk}"
     response = rep.post(
         f"{url}/interviews/",
         {
@@ -63,10 +63,10 @@ def test_team_records_through_the_api(tw):
     assert INTERVIEWEE not in response.content.decode()
     interview = Interview.objects.get()
     # The worker representative who interviewed reads it back (logged); the lead may not.
-    assert lead.get(f"/api/interviews/{interview.pk}/").status_code == 200
-    assert INTERVIEWEE not in lead.get(f"/api/interviews/{interview.pk}/").content.decode()
-    assert lead.get(f"/api/interviews/{interview.pk}/confidential/").status_code == 403
-    confidential = rep.get(f"/api/interviews/{interview.pk}/confidential/")
+    assert lead.get(f"/api/v1/interviews/{interview.pk}/").status_code == 200
+    assert INTERVIEWEE not in lead.get(f"/api/v1/interviews/{interview.pk}/").content.decode()
+    assert lead.get(f"/api/v1/interviews/{interview.pk}/confidential/").status_code == 403
+    confidential = rep.get(f"/api/v1/interviews/{interview.pk}/confidential/")
     assert confidential.json()["name"] == INTERVIEWEE
     assert ConfidentialAccess.objects.filter(user=tw.rep, door="api").count() == 1
     refused = rep.post(
@@ -105,10 +105,10 @@ def test_team_records_through_the_api(tw):
         ]
     }
     assert (
-        rep.post(f"/api/findings/{finding_id}/determine/", positions, format="json").status_code
+        rep.post(f"/api/v1/findings/{finding_id}/determine/", positions, format="json").status_code
         == 403
     )
-    determined = lead.post(f"/api/findings/{finding_id}/determine/", positions, format="json")
+    determined = lead.post(f"/api/v1/findings/{finding_id}/determine/", positions, format="json")
     assert determined.json()["status"] == Finding.Status.DETERMINED
     order = lead.post(
         f"{url}/orders/",
@@ -124,24 +124,24 @@ def test_team_records_through_the_api(tw):
     assert order.status_code == 201, order.content
     assert order.json()["steps"][0]["clock_status"] == "pending"
     plan = rep.post(
-        f"/api/remedial-orders/{order.json()['id']}/verifications/",
+        f"/api/v1/remedial-orders/{order.json()['id']}/verifications/",
         {"visited_on": today, "basis": "plan", "outcome": "complied", "observations": "A plan"},
         format="json",
     )
     assert plan.status_code == 400
     assert RemedialOrder.objects.get().status == "open"
     other = client_for(tw.other_lead)
-    assert other.get(f"/api/remedial-orders/{order.json()['id']}/").status_code == 404
+    assert other.get(f"/api/v1/remedial-orders/{order.json()['id']}/").status_code == 404
 
 
 def test_list_query_count_does_not_grow(tw):
     client = client_for(tw.rep)
     open_agency_monitoring(tw)
-    client.get("/api/investigations/")  # warm the process-wide content-type cache
+    client.get("/api/v1/investigations/")  # warm the process-wide content-type cache
     with CaptureQueriesContext(connection) as few:
-        client.get("/api/investigations/")
+        client.get("/api/v1/investigations/")
     for _ in range(5):
         open_agency_monitoring(tw)
     with CaptureQueriesContext(connection) as many:
-        client.get("/api/investigations/")
+        client.get("/api/v1/investigations/")
     assert len(many) == len(few)

@@ -250,12 +250,16 @@ def test_staff_open_investigations_on_the_portal(client, tw):
 
 
 def test_member_issues_a_personal_api_token(client, tw):
-    from rest_framework.authtoken.models import Token
+    import re
+
+    from commission.models import ApiToken
 
     client.force_login(tw.rep)
     page = client.post(reverse("investigations:token"))
-    key = Token.objects.get(user=tw.rep).key
-    assert key in page.content.decode()
+    key = re.search(r"lrc_[\w-]+", page.content.decode()).group(0)
+    token = ApiToken.objects.get(user=tw.rep, revoked_at__isnull=True)
+    assert key.startswith(token.prefix)
+    assert key not in token.digest
     assert page["Cache-Control"] == "no-store"
     client.force_login(tw.base.outsider)
     assert client.post(reverse("investigations:token")).status_code == 403

@@ -16,7 +16,7 @@ SILENT_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 @contextmanager
 def _nothing_sent():
-    from commission.celery import app
+    from celery import current_app as app
 
     eager, backend = app.conf.task_always_eager, settings.EMAIL_BACKEND
     app.conf.task_always_eager = True

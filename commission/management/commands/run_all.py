@@ -30,7 +30,7 @@ class Command(BaseCommand):
                     "",
                     f"{settings.COMMISSION_NAME} is starting:",
                     f"  portal       {base}/",
-                    # `/<code>/` answers for every configured language (commission.urls).
+                    # `/<code>/` answers for every configured language (config.urls).
                     *[
                         f"  portal ({code})  {base}/{code}/"
                         for code, _name in settings.LANGUAGES

@@ -73,7 +73,7 @@ class BoundedCursorPagination(CursorPagination):
             )
         return int(raw)
 
-    def decode_cursor(self, request: Request):  # noqa: ANN201 (DRF's Cursor)
+    def decode_cursor(self, request: Request):
         try:
             return super().decode_cursor(request)
         except exceptions.NotFound as exc:

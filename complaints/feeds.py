@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from commission.naming import commission_name
 from commission.models import CaseEvent
+from commission.naming import commission_name
 
 from . import selectors
 from .labels import event_detail, event_label

@@ -566,7 +566,7 @@ def test_reminders_due_together_collapse_into_one_notice_with_the_current_state(
 ):
     """Beat and the worker never ran from the filing until 9 days before the hearing's last
     day: the 30- and 14-day reminders fell due meanwhile. One notice goes out, saying 9 days."""
-    subject, clocks = case
+    _subject, clocks = case
     hearing = clocks["hearing_by"]
     mail.outbox.clear()
     sweep_at(lima(2026, 4, 21, 9, 0))  # the hearing's last day is 30 April: 9 days left
@@ -594,7 +594,7 @@ def test_after_a_20_day_outage_a_reminder_states_the_days_actually_left(case, pe
     """Normal operation until the 30-day reminder of the decision (29 April), then nothing
     runs for 20 days: the 14- and 7-day reminders fell due. The one reminder sent says how
     many days are left on the day it is sent; the hearing's miss is delivered once."""
-    subject, clocks = case
+    _subject, clocks = case
     decision, hearing = clocks["decision_by"], clocks["hearing_by"]
     sweep_at(lima(2026, 4, 29, 0, 1))
     assert decision.notices.filter(kind="reminder", offset=30, outcome="sent").exists()

@@ -166,9 +166,9 @@ def test_the_issued_opinion_shows_the_cited_finding_never_the_interview(
         citations.decision_citation_withdraw(citation=citation)
     with pytest.raises(ValidationError, match="can no longer be changed"):
         citations.decision_finding_cite(decision=decision, finding=determined, reliance="z")
-    with pytest.raises(IntegrityRefused, match="hearings.FindingCitation:no_delete"):
+    with pytest.raises(IntegrityRefused, match=r"hearings.FindingCitation:no_delete"):
         FindingCitation.objects.filter(pk=citation.pk).delete()
-    with pytest.raises(DatabaseError, match="hearings.FindingCitation.reliance:frozen"):
+    with pytest.raises(DatabaseError, match=r"hearings.FindingCitation.reliance:frozen"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE hearings_findingcitation SET reliance = 'rewritten' WHERE id = %s",

@@ -23,6 +23,7 @@ from hearings.models import (
     FindingCitation,
     Opinion,
 )
+from investigations import models as inv
 from sanctions.models import (
     BenchmarkVerification,
     LiftDetermination,
@@ -33,7 +34,6 @@ from sanctions.models import (
     SanctionSpecification,
     SanctionWaiver,
 )
-from investigations import models as inv
 
 
 @dataclasses.dataclass

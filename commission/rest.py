@@ -241,7 +241,7 @@ def upload_limited(max_bytes: Callable[[], int]) -> Callable:
         @wraps(view_method)
         def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
             limit = max_bytes()
-            raw = request.META.get("CONTENT_LENGTH") or ""
+            raw = request.headers.get("content-length") or ""
             try:
                 length = int(raw)
             except ValueError:

@@ -21,6 +21,8 @@ import hearings.api
 import hearings.urls
 import investigations.api
 import investigations.urls
+import sanctions.api
+import sanctions.urls
 from commission import two_factor, views
 from commission.api import build_router, legacy_api_redirect, not_found
 
@@ -31,6 +33,7 @@ router = build_router(
         complaints.api.register_api,
         investigations.api.register_api,
         hearings.api.register_api,
+        sanctions.api.register_api,
     ]
 )
 # Each app's public pages (`urls.urlpatterns` under `urls.url_prefix`, namespaced by the app).
@@ -39,6 +42,7 @@ PORTAL_APPS = [
     ("complaints", complaints.urls),
     ("investigations", investigations.urls),
     ("hearings", hearings.urls),
+    ("sanctions", sanctions.urls),
 ]
 handler404 = not_found  # JSON under /api/
 # The API's documentation pages run Swagger UI and Redoc from this site's static files; both

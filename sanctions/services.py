@@ -154,7 +154,7 @@ def deterrence_check(*, magnitude: Decimal, estimated_benefit: Decimal | None, m
         )
 
 
-def sanction_specify(
+def sanction_specify(  # noqa: C901 (one refusal per field of the specification; to be split)
     *,
     decision: Decision,
     target: str,

@@ -161,7 +161,7 @@ def test_files_never_reach_the_admin_or_the_api(client, tw):
     assert client.get(f"/admin/investigations/interviewfile/{row.pk}/change/").status_code == 404
     from tests.investigations.test_api import client_for
 
-    api = client_for(tw.rep).get(f"/api/interviews/{interview.pk}/")
+    api = client_for(tw.rep).get(f"/api/v1/interviews/{interview.pk}/")
     assert api.status_code == 200
     assert NAME not in api.content.decode()
     assert row.stored_as not in api.content.decode()

@@ -139,9 +139,9 @@ def test_the_api_refuses_and_the_admin_action_refuses(world, issued, team, membe
     order = SanctionOrder.objects.get(specification__decision=issued, specification__number=1)
     first = order.specification.benchmarks.get(position=1)
     api = APIClient()
-    url = f"/api/sanctions/{order.public_id}/"
+    url = f"/api/v1/sanctions/{order.public_id}/"
     # the register is public
-    assert api.get("/api/sanctions/").status_code == 200
+    assert api.get("/api/v1/sanctions/").status_code == 200
     api.force_authenticate(member)
     at(later(1))
     r = api.post(
@@ -318,9 +318,9 @@ def test_the_api_refuses_a_magnitude_not_above_the_benefit(world, drafted):
             }
         ],
     }
-    r = api.post("/api/sanctions/specify/", payload, format="json")
+    r = api.post("/api/v1/sanctions/specify/", payload, format="json")
     assert r.status_code == 400
     assert "does not exceed the estimated benefit" in " ".join(r.json()["detail"])
     payload["magnitude"] = "11"
-    r = api.post("/api/sanctions/specify/", payload, format="json")
+    r = api.post("/api/v1/sanctions/specify/", payload, format="json")
     assert r.status_code == 201, r.content

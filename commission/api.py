@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.utils.translation import gettext
-from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -16,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from .models import Clock, Organization, Sector, TradingPartner
 from .rest import query_params_check
 from .selectors import organization_list, timeliness_statistics
+from .views import page_not_found
 
 
 class TradingPartnerSerializer(serializers.ModelSerializer):
@@ -218,7 +218,8 @@ def schema_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, A
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """The site's 404 (`handler404`): under /api/ the API's error body, elsewhere the page."""
+    """The site's 404 (`handler404`): under /api/ the API's error body, elsewhere the styled
+    page (commission.views.page_not_found)."""
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"status": 404, "code": "not_found", "detail": gettext("Not found.")}, status=404

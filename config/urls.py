@@ -44,7 +44,7 @@ PORTAL_APPS = [
     ("hearings", hearings.urls),
     ("sanctions", sanctions.urls),
 ]
-handler404 = not_found  # JSON under /api/
+handler404 = not_found  # JSON under /api/, the styled page elsewhere
 # The API's documentation pages run Swagger UI and Redoc from this site's static files; both
 # set inline styles (and Redoc starts a worker from a blob), which their policy allows.
 api_docs_csp = csp_update(
@@ -101,5 +101,4 @@ urlpatterns += [
 ]
 
 handler403 = "commission.views.permission_denied"
-handler404 = "commission.views.page_not_found"
 handler500 = "commission.views.server_error"

@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,8 +26,6 @@ from hearings.models import AllegationFinding, Decision
 
 from . import selectors, services
 from .models import LiftNotice, SanctionBenchmark, SanctionOrder
-
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 
 def register_json(row: selectors.RegisterRow) -> dict[str, Any]:
@@ -153,7 +150,6 @@ class SanctionWaiverInput(serializers.Serializer):
 class SanctionViewSet(viewsets.ViewSet):
     """The register (public) and the lifecycle actions (authenticated, service-checked)."""
 
-    authentication_classes = AUTHENTICATION
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-f-]{36}"
 

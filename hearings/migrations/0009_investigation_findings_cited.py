@@ -10,7 +10,7 @@ from commission.integrity import InstallGuards
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hearings", "0007_integrity_insert_guards"),
+        ("hearings", "0008_sanctions_moved_to_sanctions_app"),
         ("investigations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commission', '0008_integrity_guards'),
+        ('commission', '0009_api_token'),
     ]
 
     operations = [

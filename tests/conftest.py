@@ -138,3 +138,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if owner is not database:
         database.update(owner)
         connections["default"].close()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request served in Spanish (the locale
+    middleware activates it for the thread) must not leave later tests reading Spanish."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -626,7 +626,7 @@ def hearing_schedule(
         hearing.notice_text = _notice_text(hearing)
         hearing.save()
         complaints_services.case_hearing_schedule(
-            case=locked, scheduled_for=scheduled_for, actor=actor
+            case=locked, scheduled_for=scheduled_for, actor=SYSTEM if actor is None else actor
         )
         case_event_record(
             subject=hearing,
@@ -679,7 +679,7 @@ def hearing_reschedule(
             ]
         )
         complaints_services.case_hearing_schedule(
-            case=hearing.case, scheduled_for=scheduled_for, actor=actor
+            case=hearing.case, scheduled_for=scheduled_for, actor=SYSTEM if actor is None else actor
         )
         case_event_record(
             subject=hearing,
@@ -962,7 +962,7 @@ def hearing_record_held(
         hearing.held_recorded_by = _user(actor)
         hearing.save(update_fields=["status", "held_at", "held_recorded_by"])
         complaints_services.case_hearing_record_held(
-            case=hearing.case, held_at=held_at, actor=actor
+            case=hearing.case, held_at=held_at, actor=SYSTEM if actor is None else actor
         )
         case_event_record(
             subject=hearing,

@@ -20,7 +20,7 @@ def test_language_switcher_sets_spanish(client):
     assert response.status_code == 302
     body = client.get("/").content.decode()
     assert 'lang="es"' in body
-    assert "Comisión de Derechos Laborales" in body
+    assert "Comisión Bilateral de Derechos Laborales" in body  # COMMISSION_NAME, translated
 
 
 def test_accept_language_selects_spanish(client):

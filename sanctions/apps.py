@@ -9,9 +9,18 @@ class SanctionsConfig(AppConfig):
 
     def ready(self) -> None:
         from commission import integrity
+        from complaints.case_blocks import case_block_register
         from hearings import hooks
 
-        from . import opinion, services
+        from . import case_block, opinion, services
+
+        # A case's public pages show its sanctions and their progress (complaints.case_blocks).
+        case_block_register(
+            name="sanctions",
+            template="sanctions/_case_block.html",
+            context=case_block.context,
+            order=20,
+        )
 
         # The decision asks for its sanctions through hearings.hooks (hearings never imports
         # sanctions): the issuing rule, what its opinion shows, and what its issue puts in force.

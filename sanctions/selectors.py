@@ -293,6 +293,11 @@ def sanction_register(*, in_force_only: bool = False) -> list[RegisterRow]:
     return rows
 
 
+def case_register_rows(*, case: Any) -> list[RegisterRow]:
+    """The sanctions one case's decision ordered, as the register shows them (fixed queries)."""
+    return [_row(o) for o in register_orders().filter(specification__decision__case=case)]
+
+
 def register_row(*, public_id: Any) -> RegisterRow | None:
     order = register_orders().filter(public_id=public_id).first()
     return None if order is None else _row(order)

@@ -324,3 +324,17 @@ def test_the_api_refuses_a_magnitude_not_above_the_benefit(world, drafted):
     payload["magnitude"] = "11"
     r = api.post("/api/v1/sanctions/specify/", payload, format="json")
     assert r.status_code == 201, r.content
+
+
+def test_the_public_case_page_shows_its_sanctions_and_their_progress(world, issued, at, client):
+    """The docket's case page links each sanction the decision ordered to its register page,
+    with the magnitude in force and the share lifted."""
+    at(later(1))
+    case = issued.case
+    html = client.get(f"/complaints/docket/{case.docket_number}/").content.decode()
+    orders = SanctionOrder.objects.filter(specification__decision=issued)
+    assert orders.count() == 3
+    for order in orders:
+        assert f"/sanctions/{order.public_id}/" in html
+    assert 'aria-labelledby="case-sanctions-title"' in html
+    assert "<progress" in html

@@ -415,8 +415,8 @@ def _sanction_specimens(sanction) -> dict:
 
     order = SanctionOrder.objects.get(specification=sanction)
     benchmark = SanctionBenchmark.objects.filter(sanction=sanction).first()
-    team = InvestigativeTeam.objects.create(
-        name="Specimen team", country=TradingPartner.objects.first()
+    team, _created = InvestigativeTeam.objects.get_or_create(
+        name="Specimen team", defaults={"country": TradingPartner.objects.first()}
     )
     at = order.in_force_from
     verification = BenchmarkVerification.objects.create(

@@ -60,7 +60,7 @@ def test_the_clocks_ask_hearings_about_the_panel_and_the_draft(world, heard, at)
     assert case.clock_milestone_reached("draft_decision") is False
     at(f.day(70))
     decision = services.decision_open(case=case)
-    assert receivers.milestone_reached(None, case=case, milestone="draft_decision") is False
+    assert receivers.milestone_reached(subject=case, milestone="draft_decision") is False
     f.findings_complete(decision, world.criteria)
     assert case.clock_milestone_reached("draft_decision") is True
 

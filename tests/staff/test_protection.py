@@ -55,12 +55,19 @@ def test_nobody_deletes_a_protected_record(superuser, model):
     assert superuser.post(url, {"post": "yes"}).status_code == 403
 
 
-HEARINGS_ADDS = ["panel", "hearing", "decision", "sanctionspecification", "opinion"]
+HEARINGS_ADDS = [
+    "hearings.panel",
+    "hearings.hearing",
+    "hearings.decision",
+    "sanctions.sanctionspecification",
+    "hearings.opinion",
+]
 
 
-@pytest.mark.parametrize("model_name", HEARINGS_ADDS)
-def test_hearings_add_pages_lead_to_the_cases_steps(superuser, model_name):
-    response = superuser.get(f"/admin/hearings/{model_name}/add/", follow=True)
+@pytest.mark.parametrize("model_label", HEARINGS_ADDS)
+def test_hearings_add_pages_lead_to_the_cases_steps(superuser, model_label):
+    app_label, model_name = model_label.split(".")
+    response = superuser.get(f"/admin/{app_label}/{model_name}/add/", follow=True)
     assert response.redirect_chain[-1][0] == "/admin/complaints/case/"
     assert "recorded from the page of their case" in response.content.decode()
 

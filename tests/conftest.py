@@ -141,11 +141,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the default language: a request served in Spanish (the locale
-    middleware activates it for the thread) must not leave later tests reading Spanish."""
+def _default_language_and_empty_cache():
+    """Each test starts in the default language, with an empty cache: a request served in
+    Spanish (the locale middleware activates it for the thread) must not leave later tests
+    reading Spanish, and the API's throttles (counted in the cache) must not carry one test's
+    requests into the next."""
+    from django.core.cache import cache
     from django.utils import translation
 
     translation.deactivate()
+    cache.clear()
     yield
     translation.deactivate()

@@ -32,6 +32,8 @@ from complaints.admin import (
 from complaints.models import Case
 from criteria.models import CriterionVersion
 from hearings.admin_steps import (
+    DATE,
+    DATETIME,
     D,
     FindingChoiceField,
     _DecisionStepForm,
@@ -44,8 +46,6 @@ from hearings.models import AllegationFinding, Decision
 from . import selectors, services
 from .models import LiftNotice, SanctionBenchmark, SanctionOrder, SanctionSpecification
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 S = _("Sanctions")
 
 

@@ -87,32 +87,22 @@ def test_verify_refuses_a_large_body_before_reading_it(world, db):
     assert small.status_code == 200
 
 
-@override_settings(
-    REST_FRAMEWORK={
-        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            "anon": "1000/minute",
-            "token": "1000/minute",
-            "upload": "2/hour",
-        },
-    }
-)
-def test_verify_is_throttled(world, db):
-    from rest_framework.settings import api_settings
+def test_verify_is_throttled(world, db, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        client = APIClient()
-        codes = [
-            client.post("/api/v1/opinions/verify/", {"sha256": "0" * 64}).status_code
-            for _ in range(3)
-        ]
-        assert codes == [200, 200, 429]
-    finally:
-        api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # The rates are read into a class attribute when DRF is imported; monkeypatch puts the
+    # real ones back after the test, so no later test inherits the low rate.
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "1000/minute", "token": "1000/minute", "upload": "2/hour"},
+    )
+    client = APIClient()
+    codes = [
+        client.post("/api/v1/opinions/verify/", {"sha256": "0" * 64}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
 
 
 def test_decision_list_links(world, issued, client):

@@ -27,7 +27,7 @@ from commission.paging import page_number
 from . import forms as portal_forms
 from . import selectors, services
 from .case_blocks import case_blocks
-from .models import Evidence, FilingDraft
+from .models import Case, Evidence, FilingDraft
 from .selectors import SESSION_CASES, SESSION_DRAFTS, Access
 from .throttle import rate_limited
 
@@ -345,7 +345,10 @@ def filed(request, docket_number):
             "code": code,
             "deadlines": selectors.case_deadlines(case=case),
             # Staff who entered a paper or emailed filing read about the filer, not "you".
-            "for_staff": case.recorded_by_id is not None and case.recorded_by_id == request.user.pk,
+            # A filer signed in on the portal is its recorder too, and reads about "you".
+            "for_staff": case.received_via != Case.Channel.PORTAL
+            and case.recorded_by_id is not None
+            and case.recorded_by_id == request.user.pk,
         },
     )
     if code:

@@ -84,9 +84,7 @@ def browser(monkeypatch):
     @contextmanager
     def chromium():
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=ARGS, headless=True
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             try:
                 yield browser
             finally:
@@ -115,7 +113,9 @@ def team(world):
     representative named by the workers' organization."""
     lead = f.user_in(roles.TEAM, "team.lead")
     rep = f.user_in(roles.TEAM, "team.rep")
-    team = InvestigativeTeam.objects.create(name="Equipo Lima Confecciones", country=world.parties.pe)
+    team = InvestigativeTeam.objects.create(
+        name="Equipo Lima Confecciones", country=world.parties.pe
+    )
     TeamMembership.objects.create(
         team=team,
         person=PersonFactory(user=lead, full_name="Lucía Paredes"),
@@ -301,7 +301,8 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
                 [interview.pk],
             )
             stored = " ".join(cursor.fetchone())
-        assert INTERVIEWEE not in stored and STATEMENT not in stored
+        assert INTERVIEWEE not in stored
+        assert STATEMENT not in stored
 
     with story.step("the team drafts and determines a finding"):
         lead = login(team.lead)
@@ -424,7 +425,11 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
             run(
                 chair,
                 "criterion-apply",
-                {"finding": finding_row.pk, "criterion": versions[n].criterion.pk, "analysis": "Se aplica."},
+                {
+                    "finding": finding_row.pk,
+                    "criterion": versions[n].criterion.pk,
+                    "analysis": "Se aplica.",
+                },
                 "",
             )
             run(
@@ -436,7 +441,11 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
             run(
                 chair,
                 "finding-record",
-                {"finding": finding_row.pk, "determination": "violation", "reasoning": "Se infringe."},
+                {
+                    "finding": finding_row.pk,
+                    "determination": "violation",
+                    "reasoning": "Se infringe.",
+                },
                 "",
             )
         run(
@@ -565,7 +574,8 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
         body = court.get(f"/api/v1/opinions/?docket_number={docket}").json()
         story.saw(str(body))
         row = next(r for r in body["results"] if r["kind"] == "opinion")
-        assert row["sha256"] == opinion.sha256 and row["signed"] is True
+        assert row["sha256"] == opinion.sha256
+        assert row["signed"] is True
         pdf = court.get(row["pdf_url"].replace("http://testserver", ""))
         story.saw(f"{pdf.status_code} {pdf.get('Content-Type')}")
         content = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
@@ -664,9 +674,7 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
         assert str(determination.magnitude_after).rstrip("0").rstrip(".") in story.seen
 
 
-def test_the_petition_is_denied_then_a_court_compels_the_complaint(
-    browser, live_server, world, at
-):
+def test_the_petition_is_denied_then_a_court_compels_the_complaint(browser, live_server, world, at):
     """The human-rights organization petitions in Spanish on the portal; the denial carries a
     reasoned opinion the public can read; a court's order compelling the filing is recorded;
     the complaint is filed, linked to the petition, with its own statutory clocks."""

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint format setup install migrate demo messages benchmarks clean lock
+.PHONY: run test check lint format setup install migrate demo messages benchmarks clean lock scenario
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ setup: install messages migrate demo
 
 run: setup
 	$(PY) manage.py run_all
+
+# With `make run` going in another terminal: play the Peru case step by step (PAUSE seconds
+# between steps), showing each step's page in chromium when it is installed.
+PAUSE ?= 4
+scenario: install
+	$(PY) manage.py play_scenario --browser --pause $(PAUSE)
 
 # Every gate: ruff (incl. complexity), formatting, the layers contract, migrations, mypy (strict
 # modules listed in pyproject.toml), template lint (djlint), django-upgrade (Django 5.2 idioms;

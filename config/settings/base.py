@@ -253,8 +253,46 @@ if not PRODUCTION:
 # that check entitlement.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=LOCAL_DIR / "media")
 MEDIA_URL = "/media/"
+
+
+def media_storage() -> dict:
+    """The storage of uploaded and issued files (Django's `STORAGES["default"]`), chosen by
+    `MEDIA_STORAGE`: `filesystem` (MEDIA_ROOT, the default) or `s3`, S3-compatible object
+    storage through django-storages, configured by the `AWS_*` variables (docs/deployment.md).
+    Every reader and writer of media goes through the storage API (open, save, exists,
+    delete), never a path, so either backend serves every web and worker replica."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    kind = env.str("MEDIA_STORAGE", default="filesystem").strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE is 'filesystem' or 's3', not {kind!r}")
+    options = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        # MinIO, Ceph, Garage or another S3-compatible service; unset for AWS itself.
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        # Unset: boto3's own chain (instance or pod role, web identity, shared config).
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        # A prefix inside the bucket, so one bucket can hold several installations.
+        "location": env.str("AWS_LOCATION", default=""),
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        "signature_version": "s3v4",
+        # Private objects: files leave only through the views that check entitlement.
+        "default_acl": None,
+        "querystring_auth": True,
+        # As on the filesystem, a name in use is never overwritten: a new file gets a new name
+        # (content-addressed stores check the address first and keep the stored bytes).
+        "file_overwrite": False,
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -545,7 +545,11 @@ OPINION_SIGNING_KEY_PASSWORD = env.str("OPINION_SIGNING_KEY_PASSWORD", default="
 OPINION_SIGNING_DEMO_DIR = "" if PRODUCTION else str(LOCAL_DIR / "opinion-signing")
 # Attempts of an opinion render before it stays failed for staff to retry.
 OPINION_RENDER_MAX_ATTEMPTS = env.int("OPINION_RENDER_MAX_ATTEMPTS", default=3)
+# How often beat requeues interrupted renders and renders whose message was lost.
+OPINION_RENDER_SWEEP_INTERVAL_SECONDS = env.int(
+    "OPINION_RENDER_SWEEP_INTERVAL_SECONDS", default=300
+)
 CELERY_BEAT_SCHEDULE["hearings-render-sweep"] = {
     "task": "hearings.tasks.opinion_render_sweep",
-    "schedule": 300,
+    "schedule": OPINION_RENDER_SWEEP_INTERVAL_SECONDS,
 }

@@ -368,6 +368,13 @@ CLOCK_SWEEP_BATCH_SIZE = env.int("CLOCK_SWEEP_BATCH_SIZE", default=1000)
 # The audit chain (commission/audit.py): an event may be dated at most this many seconds
 # before it is written (outside the verbs that record an earlier fact, and legacy imports).
 AUDIT_CLOCK_SKEW_SECONDS = env.int("AUDIT_CLOCK_SKEW_SECONDS", default=5 * 60)
+# Emails of notifications still pending this long after they were written (their message was
+# lost) are queued again by beat (commission/notification_resend.py).
+NOTIFICATION_RESEND_AFTER_SECONDS = env.int("NOTIFICATION_RESEND_AFTER_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["commission-notifications-resend"] = {
+    "task": "commission.tasks.notifications_email_resend",
+    "schedule": env.int("NOTIFICATION_RESEND_INTERVAL_SECONDS", default=300),
+}
 # `verify_audit` recomputes the chain once a day and tells staff of a break.
 CELERY_BEAT_SCHEDULE["commission-audit-verify"] = {
     "task": "commission.tasks.audit_verify",

@@ -39,6 +39,7 @@ from tests.factories import hearings as f
 from tests.factories.commission import OrganizationFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+STALE_SUBJECTS = 30
 
 pytestmark = [
     pytest.mark.postgres,
@@ -200,12 +201,6 @@ def test_two_workers_and_two_beats_keep_every_effect_exactly_once(lost_render, t
     assert connection.vendor == "postgresql"
     staff = UserFactory(username="intake.scale", email="intake.scale@commission.example")
     staff.groups.add(Group.objects.get_or_create(name=roles.STAFF)[0])
-    # A second subject whose two clocks both ran out long ago: each is missed once.
-    with transaction.atomic():
-        other = OrganizationFactory()
-        stale = clocks_start_statutory(
-            subject=other, trigger_at=timezone.now() - dt.timedelta(days=120)
-        )
     render_id = lost_render.pk
     decision_id = lost_render.decision_id
     case = Decision.objects.get(pk=decision_id).case
@@ -216,6 +211,23 @@ def test_two_workers_and_two_beats_keep_every_effect_exactly_once(lost_render, t
     # Two more copies of the lost message, straight onto the workers' queue.
     for _ in range(2):
         opinion_render.apply_async(args=[render_id], queue=stack["queue"])
+    # Generous bounds: they include the processes' start on a busy machine (an idle one
+    # settles the whole test in well under a minute).
+    rendered = _wait_for(
+        lambda: OpinionRender.objects.filter(pk=render_id, status="done").exists(), 150
+    )
+    assert rendered, "the opinion was not rendered within 150 s:\n" + _dump(stack)
+
+    # Then, with both workers free, subjects whose two clocks both ran out long ago appear at
+    # once: enough of them that one sweep outlasts a beat's tick, so the sweeps the two beats
+    # send overlap on the two workers (without the row locks both would claim each notice).
+    stale: dict[str, Clock] = {}
+    with transaction.atomic():
+        for n in range(STALE_SUBJECTS):
+            clocks = clocks_start_statutory(
+                subject=OrganizationFactory(), trigger_at=timezone.now() - dt.timedelta(days=120)
+            )
+            stale |= {f"{kind}-{n}": clock for kind, clock in clocks.items()}
 
     def settled() -> bool:
         return (
@@ -226,8 +238,8 @@ def test_two_workers_and_two_beats_keep_every_effect_exactly_once(lost_render, t
             and not Notification.objects.filter(email_status__in=["pending", "sending"]).exists()
         )
 
-    ok = _wait_for(settled, 80)
-    assert ok, "not settled within 80 s:\n" + _dump(stack)
+    ok = _wait_for(settled, 90)
+    assert ok, "the clocks and emails did not settle within 90 s:\n" + _dump(stack)
     time.sleep(4)  # both beats fire several more sweeps of each kind at both workers
     elapsed = time.monotonic() - started
 

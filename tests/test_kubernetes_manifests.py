@@ -165,3 +165,22 @@ def test_every_variable_given_to_the_app_is_one_the_settings_read():
     given |= set(_get("Secret", "commission-owner")["stringData"])
     given -= {"DJANGO_SETTINGS_MODULE"}  # read by Django itself
     assert given - read == set(), "variables no setting reads (misspelt?)"
+
+
+def test_web_and_workers_mount_the_opinion_signing_key_where_the_settings_look():
+    config = _get("ConfigMap", "commission-config")["data"]
+    folders = {
+        str(Path(config[v]).parent)
+        for v in ("OPINION_SIGNING_KEY_FILE", "OPINION_SIGNING_CERT_FILE")
+    }
+    assert len(folders) == 1
+    keys = set(_get("Secret", "opinion-signing")["stringData"])
+    assert {
+        Path(config[v]).name for v in ("OPINION_SIGNING_KEY_FILE", "OPINION_SIGNING_CERT_FILE")
+    } == keys
+    for name in ("web", "worker"):
+        pod = _pod(_get("Deployment", name))
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["mountPath"] in folders]
+        assert volumes[mount["name"]]["secret"]["secretName"] == "opinion-signing", name
+        assert mount["readOnly"] is True, name

@@ -486,8 +486,8 @@ UPLOAD_ZIP_MAX_INFLATED_BYTES = env.int("UPLOAD_ZIP_MAX_INFLATED_BYTES", default
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Virus scanning with clamd: set CLAMD_SOCKET (a Unix socket) or CLAMD_HOST (and CLAMD_PORT).
-# When set, uploads wait in quarantine (MEDIA_ROOT/quarantine/) until a worker's scan clears
-# them; unset, they are stored as "not scanned".
+# When set, uploads wait in quarantine (`quarantine/` in the media storage) until a worker's
+# scan clears them; unset, they are stored as "not scanned".
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_HOST = env.str("CLAMD_HOST", default="")
 CLAMD_PORT = env.int("CLAMD_PORT", default=3310)

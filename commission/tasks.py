@@ -43,6 +43,15 @@ def notifications_email(notification_ids: list[int]) -> int:
     return sum(notification_email_send(notification_id=pk) for pk in notification_ids)
 
 
+@shared_task(name="commission.tasks.notifications_email_resend", ignore_result=True)
+def notifications_email_resend() -> int:
+    """Beat runs this every few minutes: emails whose message was lost are queued again (each
+    is claimed when sent, so none goes out twice)."""
+    from .notification_resend import notifications_email_resend as resend
+
+    return resend()
+
+
 @shared_task(name="commission.tasks.audit_verify", acks_late=True, ignore_result=True)
 def audit_verify() -> str:
     """Beat runs this daily: recompute the audit chain; staff are told of a break."""

@@ -3,7 +3,8 @@
 A test marked `postgres`, `redis` or `browser` runs only where that service is configured and
 reachable; elsewhere it is skipped with the reason printed in the summary (`-ra`). Where
 REQUIRE_SERVICES lists a service (CI does: `REQUIRE_SERVICES=postgres,redis`), its absence is
-an error instead of a skip, so CI can never pass by skipping.
+an error instead of a skip, so CI can never pass by skipping. `s3` (media on S3-compatible
+object storage) needs no server of its own: `s3_media` starts moto's on a free local port.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from importlib.util import find_spec
 from urllib.parse import urlparse
 
 import pytest
@@ -46,6 +48,15 @@ def _service_problem(name: str) -> str | None:
             return f"Redis not reachable at {url}"
     elif name == "browser" and not shutil.which("chromium"):
         return "Debian's chromium is not installed (apt-get install chromium)"
+    elif name == "s3":
+        missing = [
+            m for m in ("moto", "flask", "flask_cors", "storages", "boto3") if not find_spec(m)
+        ]
+        if missing:
+            return (
+                f"the local S3-compatible server cannot start: {', '.join(missing)} not "
+                "installed (moto[server] and django-storages[s3] are in requirements.lock)"
+            )
     return None
 
 
@@ -56,7 +67,7 @@ def pytest_collection_modifyitems(config, items):
             reason = f"DEFERRED ({', '.join(deferred)}): runs in the other pass of this run"
             item.add_marker(pytest.mark.skip(reason=reason))
             continue
-        for name in ("postgres", "redis", "browser"):
+        for name in ("postgres", "redis", "browser", "s3"):
             if name not in item.keywords:
                 continue
             problem = _service_problem(name)
@@ -153,3 +164,70 @@ def _default_language_and_empty_cache():
     cache.clear()
     yield
     translation.deactivate()
+
+
+# --- media on S3-compatible object storage ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3-compatible server, in this process on a free local port (no network beyond
+    127.0.0.1, no account). Tests marked `s3` use it through `s3_media`."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_media(s3_server, settings, tmp_path):
+    """Media on the S3 server for one test, configured as production configures it
+    (`MEDIA_STORAGE=s3`, config.settings.base.media_storage), in a bucket of its own.
+    MEDIA_ROOT points at an empty folder that must stay empty. Yields (boto3 client, bucket)."""
+    import uuid
+
+    import boto3
+
+    from config.settings import base
+
+    bucket = f"media-{uuid.uuid4().hex[:12]}"
+    variables = {
+        "MEDIA_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": bucket,
+        "AWS_S3_ENDPOINT_URL": s3_server,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "commission-test",
+        "AWS_SECRET_ACCESS_KEY": "commission-test-secret",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+    }
+    previous = {k: os.environ.get(k) for k in variables}
+    os.environ.update(variables)
+    try:
+        storage = base.media_storage()
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="commission-test",
+        aws_secret_access_key="commission-test-secret",
+    )
+    client.create_bucket(Bucket=bucket)
+    media_root = tmp_path / "media-root-unused"
+    media_root.mkdir()
+    settings.MEDIA_ROOT = str(media_root)
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+    yield client, bucket
+    assert not any(media_root.rglob("*")), "a media file was written to MEDIA_ROOT"

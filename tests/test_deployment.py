@@ -17,12 +17,63 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_the_five_services_with_healthchecks(compose):
+def test_compose_has_its_services_with_healthchecks(compose):
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "lb",
+        "minio",
+        "minio-bucket",
+    }
     for name, service in services.items():
+        if service.get("restart") == "no":
+            continue  # one-shot: runs to completion, the others wait for its success
         assert "healthcheck" in service, f"{name} has no healthcheck"
         assert service["healthcheck"]["test"], name
+
+
+def test_compose_scales_web_and_workers_behind_the_load_balancer(compose):
+    """`docker compose up --scale web=3 --scale worker=2`: no replica publishes a port (the
+    load balancer does), none migrates (the one-shot `migrate` does, before any starts), beat
+    stays one, and every replica shares one cache so rate limits count across them."""
+    services = compose["services"]
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert "ports" not in service, f"{name} publishes a port: it could not be scaled"
+        assert "migrate" not in " ".join(service["command"]), name
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert service["environment"]["CACHE_URL"].startswith("redis://redis:6379/")
+    assert services["beat"]["deploy"]["replicas"] == 1
+    assert services["migrate"]["command"][-2:] == ["migrate", "--no-input"]
+    assert "DATABASE_OWNER_URL" in services["migrate"]["environment"]
+    for name in ("web", "worker", "beat", "lb"):
+        assert "DATABASE_OWNER_URL" not in services[name].get("environment", {}), name
+    assert services["lb"]["ports"] == ["8000:80"]
+    conf = (ROOT / "docker" / "nginx" / "commission.conf").read_text()
+    assert "resolver 127.0.0.11" in conf  # re-resolves `web`, so new replicas take requests
+    assert "proxy_pass $web;" in conf
+
+
+def test_compose_s3_profile_keeps_media_in_a_private_bucket(compose):
+    services = compose["services"]
+    assert services["minio"]["profiles"] == ["s3"]
+    assert services["minio-bucket"]["profiles"] == ["s3"]
+    assert "mc anonymous set none" in services["minio-bucket"]["command"][0]
+    env = services["web"]["environment"]
+    assert env["MEDIA_STORAGE"] == "${MEDIA_STORAGE:-filesystem}"
+    assert env["AWS_S3_ENDPOINT_URL"].endswith("http://minio:9000}")
+    bucket = services["web"]["depends_on"]["minio-bucket"]
+    assert bucket == {"condition": "service_completed_successfully", "required": False}
+    # Compose interpolates the whole file: a variable a profile's service requires (`:?`)
+    # would stop the stack that does not use the profile.
+    for name, service in services.items():
+        if service.get("profiles"):
+            assert ":?" not in yaml.safe_dump(service), name
 
 
 @pytest.mark.parametrize("name", ["web", "worker", "beat"])
@@ -50,7 +101,7 @@ def test_app_services_share_image_and_production_environment(compose, name):
 
 def test_compose_commands_run_gunicorn_worker_and_beat(compose):
     services = compose["services"]
-    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert services["web"]["command"][:2] == ["gunicorn", "config.wsgi:application"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
 

@@ -253,8 +253,46 @@ if not PRODUCTION:
 # that check entitlement.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=LOCAL_DIR / "media")
 MEDIA_URL = "/media/"
+
+
+def media_storage() -> dict:
+    """The storage of uploaded and issued files (Django's `STORAGES["default"]`), chosen by
+    `MEDIA_STORAGE`: `filesystem` (MEDIA_ROOT, the default) or `s3`, S3-compatible object
+    storage through django-storages, configured by the `AWS_*` variables (docs/deployment.md).
+    Every reader and writer of media goes through the storage API (open, save, exists,
+    delete), never a path, so either backend serves every web and worker replica."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    kind = env.str("MEDIA_STORAGE", default="filesystem").strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE is 'filesystem' or 's3', not {kind!r}")
+    options = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        # MinIO, Ceph, Garage or another S3-compatible service; unset for AWS itself.
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        # Unset: boto3's own chain (instance or pod role, web identity, shared config).
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        # A prefix inside the bucket, so one bucket can hold several installations.
+        "location": env.str("AWS_LOCATION", default=""),
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        "signature_version": "s3v4",
+        # Private objects: files leave only through the views that check entitlement.
+        "default_acl": None,
+        "querystring_auth": True,
+        # As on the filesystem, a name in use is never overwritten: a new file gets a new name
+        # (content-addressed stores check the address first and keep the stored bytes).
+        "file_overwrite": False,
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -330,6 +368,13 @@ CLOCK_SWEEP_BATCH_SIZE = env.int("CLOCK_SWEEP_BATCH_SIZE", default=1000)
 # The audit chain (commission/audit.py): an event may be dated at most this many seconds
 # before it is written (outside the verbs that record an earlier fact, and legacy imports).
 AUDIT_CLOCK_SKEW_SECONDS = env.int("AUDIT_CLOCK_SKEW_SECONDS", default=5 * 60)
+# Emails of notifications still pending this long after they were written (their message was
+# lost) are queued again by beat (commission/notification_resend.py).
+NOTIFICATION_RESEND_AFTER_SECONDS = env.int("NOTIFICATION_RESEND_AFTER_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["commission-notifications-resend"] = {
+    "task": "commission.tasks.notifications_email_resend",
+    "schedule": env.int("NOTIFICATION_RESEND_INTERVAL_SECONDS", default=300),
+}
 # `verify_audit` recomputes the chain once a day and tells staff of a break.
 CELERY_BEAT_SCHEDULE["commission-audit-verify"] = {
     "task": "commission.tasks.audit_verify",
@@ -441,8 +486,8 @@ UPLOAD_ZIP_MAX_INFLATED_BYTES = env.int("UPLOAD_ZIP_MAX_INFLATED_BYTES", default
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Virus scanning with clamd: set CLAMD_SOCKET (a Unix socket) or CLAMD_HOST (and CLAMD_PORT).
-# When set, uploads wait in quarantine (MEDIA_ROOT/quarantine/) until a worker's scan clears
-# them; unset, they are stored as "not scanned".
+# When set, uploads wait in quarantine (`quarantine/` in the media storage) until a worker's
+# scan clears them; unset, they are stored as "not scanned".
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_HOST = env.str("CLAMD_HOST", default="")
 CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
@@ -507,7 +552,11 @@ OPINION_SIGNING_KEY_PASSWORD = env.str("OPINION_SIGNING_KEY_PASSWORD", default="
 OPINION_SIGNING_DEMO_DIR = "" if PRODUCTION else str(LOCAL_DIR / "opinion-signing")
 # Attempts of an opinion render before it stays failed for staff to retry.
 OPINION_RENDER_MAX_ATTEMPTS = env.int("OPINION_RENDER_MAX_ATTEMPTS", default=3)
+# How often beat requeues interrupted renders and renders whose message was lost.
+OPINION_RENDER_SWEEP_INTERVAL_SECONDS = env.int(
+    "OPINION_RENDER_SWEEP_INTERVAL_SECONDS", default=300
+)
 CELERY_BEAT_SCHEDULE["hearings-render-sweep"] = {
     "task": "hearings.tasks.opinion_render_sweep",
-    "schedule": 300,
+    "schedule": OPINION_RENDER_SWEEP_INTERVAL_SECONDS,
 }

@@ -4,7 +4,7 @@ Missing variables raise ImproperlyConfigured at start-up.
 """
 
 from .base import *  # noqa: F403
-from .base import checked_once_per_interval, database_roles, env
+from .base import checked_once_per_interval, database_roles, env, media_storage
 
 DEBUG = False
 # The staff workspace always asks for the second factor in production (never from the env).
@@ -22,10 +22,13 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-MEDIA_ROOT = env.path("MEDIA_ROOT")
 STATIC_ROOT = env.path("STATIC_ROOT", default="/srv/commission/static")
+# Media on the filesystem need MEDIA_ROOT (a volume every replica mounts); on object storage
+# (MEDIA_STORAGE=s3) the bucket is required instead.
+if env.str("MEDIA_STORAGE", default="filesystem").strip().lower() == "filesystem":
+    MEDIA_ROOT = env.path("MEDIA_ROOT")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

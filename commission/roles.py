@@ -213,6 +213,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.view_organizationmembership",
         "commission.view_caseevent",
         "commission.view_heartbeat",
+        # Reads of confidential data: staff read the log, nobody writes it but the doors.
+        "commission.view_confidentialread",
         # Statutory clocks are read-only for everyone; staff keep the holiday calendar and
         # read the notifications sent.
         "commission.view_clock",

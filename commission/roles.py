@@ -114,6 +114,9 @@ _HEARINGS_STAFF = [
     "hearings.view_opinionrender",
     "hearings.retry_render",
     "hearings.correct_opinion",
+    # A court's orders on a case: recorded by staff, never changed (hearings.court).
+    "hearings.view_courtorder",
+    "hearings.record_court_order",
 ]
 _HEARINGS_MEMBERS = [
     "hearings.select_panel",

@@ -16,7 +16,7 @@ from commission.confidential import confidential_read_record
 from commission.models import CommissionMember, ConfidentialRead
 from complaints.selectors import is_commission_member
 
-from . import admin_citations, admin_dashboard, admin_steps, selectors, services
+from . import admin_citations, admin_court, admin_dashboard, admin_steps, selectors, services
 from .models import (
     ConflictDeclaration,
     Decision,
@@ -33,7 +33,7 @@ from .models import (
 )
 
 # registers the hearings steps on the case page and the hearings rows of the dashboard
-__all__ = ["admin_dashboard", "admin_steps"]
+__all__ = ["admin_court", "admin_dashboard", "admin_steps"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -391,6 +391,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalKindEnum": "criteria.models.Proposal.Kind",
         "DecisionKindEnum": "hearings.models.Decision.Kind",
         "FindingResultEnum": "investigations.models.Finding.Result",
+        "CourtOrderKindEnum": "hearings.models.CourtOrder.Kind",
     },
 }
 # --- end REST API ----------------------------------------------------------------------

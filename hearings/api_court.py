@@ -289,10 +289,10 @@ def record_body(record: court.CaseRecord, request: Request) -> dict[str, Any]:
         "interviews": record.interviews,
         "decision": decision,
         "criteria_versions": record.criteria_versions,
-        "opinions": OpinionSerializer(record.opinions, many=True, context=context).data,
-        "court_orders": CourtOrderSerializer(record.court_orders, many=True, context=context).data,
+        "opinions": record.opinions,
+        "court_orders": record.court_orders,
     }
-    return CaseRecordSerializer(body).data
+    return CaseRecordSerializer(body, context=context).data
 
 
 class CaseRecordViewSet(viewsets.ViewSet):

@@ -364,9 +364,7 @@ def _post(client: APIClient, world, **change):
         "text": "Produce the record with its confidential parts.",
         **change,
     }
-    return client.post(
-        "/api/v1/court-orders/", json.dumps(body), content_type="application/json"
-    )
+    return client.post("/api/v1/court-orders/", json.dumps(body), content_type="application/json")
 
 
 def test_staff_record_an_order_by_api_through_the_same_service(world):

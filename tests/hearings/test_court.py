@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -149,7 +150,8 @@ def test_the_public_reads_a_redacted_record(world):
     assert body["court_orders"] == []
     [evidence] = body["evidence"]
     assert evidence["sha256"] == "a" * 64
-    assert evidence["file_name"] is None and evidence["description"] is None
+    assert evidence["file_name"] is None
+    assert evidence["description"] is None
     assert [c["name"] for c in body["complainants"]] == [None]
     assert not ConfidentialRead.objects.exists()
 
@@ -164,9 +166,11 @@ def test_a_court_with_a_token_reads_the_whole_record_and_nothing_confidential(wo
     assert len(body["events"]) == all_events
     assert len(body["events"]) > len(_record(APIClient(), world["case"])[0]["events"])
     [evidence] = body["evidence"]
-    assert evidence["file_name"] and evidence["description"]
+    assert evidence["file_name"]
+    assert evidence["description"]
     [interview] = body["interviews"]
-    assert interview["pseudonym"] and interview["interviewee_name"] is None
+    assert interview["pseudonym"]
+    assert interview["interviewee_name"] is None
     assert interview["statement"] is None
     [finding] = body["findings"]
     assert finding["result"] == "violation"
@@ -187,11 +191,12 @@ def test_an_order_granting_the_confidential_parts_opens_them_to_its_court_user_a
     world,
 ):
     order = _order(world)
-    body, text = _record(_bearer(world["clerk"], world["staff"]), world["case"])
+    body, _text = _record(_bearer(world["clerk"], world["staff"]), world["case"])
     assert body["reading"] == "confidential"
     assert body["court_order"] == order.pk
     worker = next(c for c in body["complainants"] if c["kind"] == "worker")
-    assert worker["name"] == WORKER_NAME and worker["contact"] == WORKER_CONTACT
+    assert worker["name"] == WORKER_NAME
+    assert worker["contact"] == WORKER_CONTACT
     [interview] = body["interviews"]
     assert interview["interviewee_name"] == INTERVIEWEE
     assert interview["statement"] == STATEMENT
@@ -288,7 +293,7 @@ def test_recording_an_order_writes_a_public_case_event(world):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"order_date": dt.date.today() + dt.timedelta(days=2)}, "future"),
+        ({"order_date": dt.date(2999, 1, 1)}, "future"),
         ({"order_date": dt.date(2000, 1, 1)}, "precede"),
         ({"text": "  "}, "Record what the court ordered"),
         ({"court_case_number": ""}, "case number"),
@@ -330,9 +335,9 @@ def test_only_staff_record_an_order(world, who):
 def test_an_order_is_frozen_once_recorded(world):
     order = _order(world)
     order.kind = CourtOrder.Kind.PRODUCE_RECORD
-    with pytest.raises(IntegrityRefused, match="hearings.CourtOrder.kind:frozen"):
+    with pytest.raises(IntegrityRefused, match=re.escape("hearings.CourtOrder.kind:frozen")):
         order.save()
-    with pytest.raises(IntegrityRefused, match="hearings.CourtOrder:no_delete"):
+    with pytest.raises(IntegrityRefused, match=re.escape("hearings.CourtOrder:no_delete")):
         CourtOrder.objects.get(pk=order.pk).delete()
 
 

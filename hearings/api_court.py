@@ -110,6 +110,8 @@ class CourtOrderViewSet(
     @extend_schema(request=CourtOrderInput, responses={201: CourtOrderSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record a court's order on a case (staff only)."""
+        if not request.user.has_perm(court.PERM_COURT_ORDER):
+            raise exceptions.PermissionDenied(_("Only staff record a court's order."))
         data = CourtOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data

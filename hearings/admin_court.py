@@ -4,6 +4,8 @@ its log of confidential reads on the case page, and the orders' read-only regist
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
@@ -35,7 +37,7 @@ class CourtOrderForm(StepForm):
     )
 
 
-def _run(form: CourtOrderForm) -> str:
+def _run(form: StepForm) -> str:
     order = court.court_order_record(case=form.case, actor=form.user, **form.cleaned_data)
     return str(_("Court order recorded: %(order)s.") % {"order": order})
 
@@ -47,11 +49,11 @@ def _staff_records(user, case: Case, state: dict) -> bool:
 case_step_register(
     CaseStep(
         "court-order-record",
-        _("Record a court's order on the case"),
+        cast(str, _("Record a court's order on the case")),
         CourtOrderForm,
         _run,
         _staff_records,
-        stage=_("Courts"),
+        stage=cast(str, _("Courts")),
     )
 )
 

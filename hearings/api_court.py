@@ -117,12 +117,12 @@ class CourtOrderViewSet(
         d = data.validated_data
         case = Case.objects.filter(docket_number=d["docket_number"]).first()
         court_user = CourtUser.objects.select_related("person").filter(pk=d["court_user"]).first()
-        errors = {}
-        if case is None:
-            errors["docket_number"] = [_("No case has this docket number.")]
-        if court_user is None:
-            errors["court_user"] = [_("No court user has this id.")]
-        if errors:
+        if case is None or court_user is None:
+            errors = {}
+            if case is None:
+                errors["docket_number"] = [_("No case has this docket number.")]
+            if court_user is None:
+                errors["court_user"] = [_("No court user has this id.")]
             raise exceptions.ValidationError(errors)
         try:
             order = court.court_order_record(
@@ -159,7 +159,7 @@ class RecordEventSerializer(serializers.Serializer):
 
 class RecordComplainantSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    public_label = serializers.CharField()
     name = serializers.CharField(allow_null=True, help_text="Only under a court order.")
     contact = serializers.CharField(allow_null=True, help_text="Only under a court order.")
 

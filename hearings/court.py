@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commission import roles
-from commission.actors import Actor, actor_is_user, actor_require
+from commission.actors import Actor, actor_require, actor_user
 from commission.confidential import Door, What, confidential_read_record
 from commission.models import CaseEvent, CourtUser
 from commission.redaction import Redactor
@@ -139,7 +139,7 @@ def court_order_record(
             kind=kind,
             order_date=order_date,
             text=text,
-            recorded_by=actor if actor_is_user(actor) else None,
+            recorded_by=actor_user(actor),
         )
         case_event_record(
             subject=locked,
@@ -219,9 +219,10 @@ def _events(case: Case, reading: Reading, redactor: Redactor) -> list[dict[str, 
 def _complainants(case: Case, reading: Reading) -> list[dict[str, Any]]:
     rows = []
     for c in case.complainants.select_related("organization").order_by("position", "pk"):
-        row = {"kind": c.kind, "label": c.public_label, "name": None, "contact": None}
+        row = {"kind": c.kind, "public_label": c.public_label, "name": None, "contact": None}
         if reading is Reading.CONFIDENTIAL:
-            row["name"] = c.name or (c.organization.name if c.organization_id else "")
+            organization = c.organization
+            row["name"] = c.name or (organization.name if organization is not None else "")
             row["contact"] = c.contact
         rows.append(row)
     return rows

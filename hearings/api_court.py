@@ -23,7 +23,7 @@ from commission.models import CourtUser
 from complaints.models import Case
 
 from . import court
-from .api import OpinionSerializer
+from .api import OpinionSerializer, opinions_for_api
 from .models import CourtOrder
 
 
@@ -291,7 +291,12 @@ def record_body(record: court.CaseRecord, request: Request) -> dict[str, Any]:
         "interviews": record.interviews,
         "decision": decision,
         "criteria_versions": record.criteria_versions,
-        "opinions": record.opinions,
+        # The register's own query set: a constant number of queries, however many opinions.
+        "opinions": list(
+            opinions_for_api()
+            .filter(pk__in=[o.pk for o in record.opinions])
+            .order_by("issued_at", "id")
+        ),
         "court_orders": record.court_orders,
     }
     return CaseRecordSerializer(body, context=context).data

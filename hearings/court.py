@@ -376,7 +376,7 @@ def case_record(*, case: Case, user: Any, door: str = Door.API) -> CaseRecord:
     elif court_user_for(user) is not None:
         orders = list(court_orders_visible(user=user).filter(case=case))
     else:
-        orders = list(CourtOrder.objects.filter(case=case).select_related("court_user"))
+        orders = list(CourtOrder.objects.filter(case=case).select_related("case", "court_user"))
     return CaseRecord(
         case=case,
         reading=reading,

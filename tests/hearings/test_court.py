@@ -446,3 +446,33 @@ def test_a_court_order_is_read_only_in_the_admin(world, client):
     client.post(f"/admin/hearings/courtorder/{order.pk}/change/", {"kind": "produce_record"})
     order.refresh_from_db()
     assert order.kind == CourtOrder.Kind.DISCLOSE_CONFIDENTIAL
+
+
+def _queries(client: APIClient, case) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _record(client, case)
+    return len(queries)
+
+
+@pytest.mark.parametrize("reader", ["public", "court", "staff"])
+def test_the_record_costs_the_same_queries_however_long_it_is(world, reader):
+    case = world["case"]
+    client = APIClient()
+    if reader != "public":
+        client.force_authenticate(world["clerk"] if reader == "court" else world["staff"])
+    _order(world, kind=CourtOrder.Kind.PRODUCE_RECORD)
+    before = _queries(client, case)
+    for n in range(4):
+        Evidence.objects.create(
+            case=case,
+            original_name=f"annex-{n}.pdf",
+            content_type="application/pdf",
+            size=10,
+            sha256=f"{n}" * 64,
+        )
+        _order(world, kind=CourtOrder.Kind.PRODUCE_RECORD)
+    complaints_services.intake_check_record(case=case, actor=world["staff"], note="checked")
+    assert _queries(client, case) == before

@@ -164,6 +164,17 @@ class RecordComplainantSerializer(serializers.Serializer):
     contact = serializers.CharField(allow_null=True, help_text="Only under a court order.")
 
 
+class RecordAllegationSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    summary = serializers.CharField()
+    facts = serializers.CharField(allow_null=True, help_text="Not for the public.")
+    place = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(allow_null=True)
+    workers_affected = serializers.IntegerField(allow_null=True)
+    criteria = serializers.ListField(child=serializers.CharField())
+
+
 class RecordEvidenceSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     size = serializers.IntegerField()
@@ -237,6 +248,7 @@ class CaseRecordSerializer(serializers.Serializer):
     court_order = serializers.IntegerField(allow_null=True)
     events = RecordEventSerializer(many=True)
     complainants = RecordComplainantSerializer(many=True)
+    allegations = RecordAllegationSerializer(many=True)
     evidence = RecordEvidenceSerializer(many=True)
     submissions = RecordSubmissionSerializer(many=True)
     hearing_record = RecordItemSerializer(many=True)
@@ -278,6 +290,7 @@ def record_body(record: court.CaseRecord, request: Request) -> dict[str, Any]:
         "court_order": record.order.pk if record.order is not None else None,
         "events": record.events,
         "complainants": record.complainants,
+        "allegations": record.allegations,
         "evidence": record.evidence,
         "submissions": [
             {**s, "download_url": _download(request, s.pop("download"))}

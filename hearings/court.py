@@ -170,6 +170,7 @@ class CaseRecord:
     order: CourtOrder | None
     events: list[dict[str, Any]]
     complainants: list[dict[str, Any]]
+    allegations: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
     submissions: list[dict[str, Any]]
     record_items: list[dict[str, Any]]
@@ -226,6 +227,23 @@ def _complainants(case: Case, reading: Reading) -> list[dict[str, Any]]:
             row["contact"] = c.contact
         rows.append(row)
     return rows
+
+
+def _allegations(case: Case, reading: Reading, redactor: Redactor) -> list[dict[str, Any]]:
+    """The allegations (as the docket shows them), with their facts for a court or staff."""
+    return [
+        {
+            "number": a.number,
+            "summary": redactor.redact(a.summary),
+            "facts": None if reading is Reading.PUBLIC else redactor.redact(a.facts),
+            "place": redactor.redact(a.place),
+            "period_start": a.period_start,
+            "period_end": a.period_end,
+            "workers_affected": a.workers_affected,
+            "criteria": sorted(c.code for c in a.criteria.all()),
+        }
+        for a in case.allegations.prefetch_related("criteria").order_by("number")
+    ]
 
 
 def _evidence(case: Case, reading: Reading, redactor: Redactor) -> list[dict[str, Any]]:
@@ -383,6 +401,7 @@ def case_record(*, case: Case, user: Any, door: str = Door.API) -> CaseRecord:
         order=order,
         events=_events(case, reading, redactor),
         complainants=_complainants(case, reading),
+        allegations=_allegations(case, reading, redactor),
         evidence=_evidence(case, reading, redactor),
         submissions=_submissions(case, reading, redactor),
         record_items=_record_items(case, reading, redactor),

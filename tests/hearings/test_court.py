@@ -153,6 +153,8 @@ def test_the_public_reads_a_redacted_record(world):
     assert evidence["file_name"] is None
     assert evidence["description"] is None
     assert [c["name"] for c in body["complainants"]] == [None]
+    assert [a["number"] for a in body["allegations"]] == [1, 2]
+    assert all(a["facts"] is None for a in body["allegations"])
     assert not ConfidentialRead.objects.exists()
 
 
@@ -172,6 +174,7 @@ def test_a_court_with_a_token_reads_the_whole_record_and_nothing_confidential(wo
     assert interview["pseudonym"]
     assert interview["interviewee_name"] is None
     assert interview["statement"] is None
+    assert body["allegations"][0]["facts"].startswith("Fourteen seamstresses")
     [finding] = body["findings"]
     assert finding["result"] == "violation"
     assert finding["criterion_version"] == world["tw"].rule.identifier

@@ -18,6 +18,7 @@ from .models import (
     ClockNotice,
     CommissionHoliday,
     CommissionMember,
+    ConfidentialRead,
     CourtUser,
     Heartbeat,
     InvestigativeTeam,
@@ -303,6 +304,30 @@ class CaseEventAdmin(admin.ModelAdmin):
     search_fields = ["docket_number", "verb", "reason"]
     date_hierarchy = "occurred_at"
     list_select_related = ["actor", "subject_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConfidentialRead)
+class ConfidentialReadAdmin(admin.ModelAdmin):
+    """Read-only: every read of confidential data (commission.confidential), append-only.
+    `?docket_number=` narrows it to one case (the case page links here)."""
+
+    list_display = ["at", "docket_number", "user", "what", "subject", "door", "purpose"]
+    list_filter = ["what", "door"]
+    search_fields = ["docket_number", "subject", "user__username", "purpose"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "docket_number" or super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         return False

@@ -81,6 +81,7 @@ VERBS = frozenset(
         "proposal.rejected",
         "proposal.withdrawn",
         # hearings and decisions
+        "court_order_recorded",
         "interest_declared",
         "conflict_declared",
         "conflict_withdrawn",

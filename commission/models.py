@@ -930,3 +930,64 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ConfidentialRead(Guarded):
+    """One read of confidential data — a worker's identity or contact, a filer's contact, an
+    interview record, a party's unredacted text, a record produced to a court under its order
+    — by whom, of what, when, through which door and why (commission.confidential). Written
+    before the data is shown; append-only (every column frozen, no delete), read by staff."""
+
+    integrity = Integrity(
+        why=_("the log of reads of confidential data is append-only"),
+        frozen=ALL,
+        no_delete=True,
+    )
+
+    class What(models.TextChoices):
+        WORKER_IDENTITY = "worker_identity", _("Workers' identities and contact data")
+        FILER_CONTACT = "filer_contact", _("The filer's contact email")
+        INTERVIEW = "interview", _("An interview's identity and statement")
+        INTERVIEW_FILE = "interview_file", _("An interview's file")
+        UNREDACTED_TEXT = "unredacted_text", _("A party's text, unredacted")
+        COURT_RECORD = "court_record", _("The confidential record, produced to a court")
+
+    class Door(models.TextChoices):
+        ADMIN = "admin", _("Staff workspace")
+        PORTAL = "portal", _("Portal or team workspace")
+        API = "api", _("REST API")
+        SERVICE = "service", _("Service (command or task)")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the system itself read (a command, a task)."),
+    )
+    docket_number = models.CharField(_("docket number"), max_length=40, blank=True, db_index=True)
+    what = models.CharField(_("what"), max_length=24, choices=What.choices)
+    subject = models.CharField(
+        _("of what"), max_length=120, help_text=_("The record read (never its content).")
+    )
+    door = models.CharField(_("door"), max_length=16, choices=Door.choices)
+    purpose = models.CharField(
+        _("why"),
+        max_length=300,
+        blank=True,
+        help_text=_("The purpose, or the court order under which it was read."),
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("confidential data read")
+        verbose_name_plural = _("confidential data reads")
+        indexes = [models.Index(fields=["docket_number", "at"], name="confidentialread_case")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.user or '—'} {self.get_what_display()} {self.subject}"
+        )

@@ -114,6 +114,9 @@ _HEARINGS_STAFF = [
     "hearings.view_opinionrender",
     "hearings.retry_render",
     "hearings.correct_opinion",
+    # A court's orders on a case: recorded by staff, never changed (hearings.court).
+    "hearings.view_courtorder",
+    "hearings.record_court_order",
 ]
 _HEARINGS_MEMBERS = [
     "hearings.select_panel",
@@ -213,6 +216,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.view_organizationmembership",
         "commission.view_caseevent",
         "commission.view_heartbeat",
+        # Reads of confidential data: staff read the log, nobody writes it but the doors.
+        "commission.view_confidentialread",
         # Statutory clocks are read-only for everyone; staff keep the holiday calendar and
         # read the notifications sent.
         "commission.view_clock",

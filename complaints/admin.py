@@ -26,6 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from commission.admin import CsvExportMixin, clock_badge
+from commission.confidential import confidential_read_record
 from commission.dashboard import (
     DEADLINE_CHOICES,
     at_risk_q,
@@ -33,7 +34,7 @@ from commission.dashboard import (
     clock_milestone_register,
     deadline_list_register,
 )
-from commission.models import CaseEvent, Clock, Organization, TradingPartner
+from commission.models import CaseEvent, Clock, ConfidentialRead, Organization, TradingPartner
 from commission.selectors import clocks_for_subjects
 from criteria.models import Right
 
@@ -81,6 +82,13 @@ class ComplainantInline(ReadOnlyInline):
         if obj.kind != Complainant.Kind.WORKER:
             return obj.organization.name if obj.organization_id else ""
         if request is not None and request.user.has_perm("complaints.view_worker_identity"):
+            confidential_read_record(
+                user=request.user,
+                what=ConfidentialRead.What.WORKER_IDENTITY,
+                door=ConfidentialRead.Door.ADMIN,
+                subject=f"complainant {obj.public_label}",
+                docket_number=obj.case.docket_number,
+            )
             return f"{obj.name} — {obj.contact}" if obj.contact else obj.name
         return _("(restricted)")
 
@@ -909,6 +917,14 @@ class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
     def contact(self, obj):
         request = getattr(self, "_request", None)
         if request is not None and request.user.has_perm("complaints.view_worker_identity"):
+            if obj.contact_email:
+                confidential_read_record(
+                    user=request.user,
+                    what=ConfidentialRead.What.FILER_CONTACT,
+                    door=ConfidentialRead.Door.ADMIN,
+                    subject=f"case {obj.docket_number}: contact email",
+                    docket_number=obj.docket_number,
+                )
             return obj.contact_email or "—"
         return _("(restricted)")
 

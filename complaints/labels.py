@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "petition_complaint_filed": _("The commission filed the complaint"),
     "court_review_filed": _("Court review of the denial filed"),
     "court_upheld_denial": _("The court upheld the denial"),
+    "court_order_recorded": _("A court's order recorded"),
     "compliance_statement_recorded": _(
         "Government statement of compliance recorded (the case continues)"
     ),
@@ -59,6 +60,6 @@ def event_detail(event: CaseEvent) -> str:
         return _when(data.get("scheduled_for", ""))
     if event.verb == "petition_complaint_filed":
         return data.get("complaint", "")
-    if event.verb == "court_review_filed":
+    if event.verb in {"court_review_filed", "court_order_recorded"}:
         return f"{data.get('court', '')} {data.get('court_case_number', '')}".strip()
     return ""

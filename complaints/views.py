@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commission.confidential import confidential_read_record
+from commission.models import ConfidentialRead
 from commission.paging import page_number
 
 from . import forms as portal_forms
@@ -361,6 +363,15 @@ def filed(request, docket_number):
 def case_status(request, docket_number):
     case, access = _case_for(request, docket_number)
     events = selectors.case_events(case=case, public_only=access < Access.STAFF)
+    if access >= Access.STAFF_IDENTITY and selectors.case_redactor(case=case):
+        # Names and unredacted free text are shown: the read is logged first.
+        confidential_read_record(
+            user=request.user,
+            what=ConfidentialRead.What.WORKER_IDENTITY,
+            door=ConfidentialRead.Door.PORTAL,
+            subject=f"case {case.docket_number}: identities and unredacted text",
+            docket_number=case.docket_number,
+        )
     return render(
         request,
         "complaints/status.html",

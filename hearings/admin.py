@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from commission.models import CommissionMember
+from commission.confidential import confidential_read_record
+from commission.models import CommissionMember, ConfidentialRead
 from complaints.selectors import is_commission_member
 
-from . import admin_citations, admin_dashboard, admin_steps, selectors, services
+from . import admin_citations, admin_court, admin_dashboard, admin_steps, selectors, services
 from .models import (
     ConflictDeclaration,
     Decision,
@@ -32,7 +33,7 @@ from .models import (
 )
 
 # registers the hearings steps on the case page and the hearings rows of the dashboard
-__all__ = ["admin_dashboard", "admin_steps"]
+__all__ = ["admin_court", "admin_dashboard", "admin_steps"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -231,9 +232,34 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
     def _read(self, submission: Submission, text: str) -> str:
         request = getattr(self, "_request", None)
+        redactions = selectors.case_redactions(case=submission.hearing.case)
         if request is not None and self._entitled(request):
+            if selectors.redact(text, redactions) != text:
+                self._log_unredacted(request, submission)
             return text
-        return selectors.redact(text, selectors.case_redactions(case=submission.hearing.case))
+        return selectors.redact(text, redactions)
+
+    def _log_unredacted(self, request, submission: Submission) -> None:
+        """An entitled reader sees a submission's words unredacted: logged before shown."""
+        confidential_read_record(
+            user=request.user,
+            what=ConfidentialRead.What.UNREDACTED_TEXT,
+            door=ConfidentialRead.Door.ADMIN,
+            subject=f"submission S-{submission.number} (hearing {submission.hearing_id})",
+            docket_number=submission.hearing.case.docket_number,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._request = request
+        submission = self.get_object(request, object_id)
+        if submission is not None and self._entitled(request):
+            redactions = selectors.case_redactions(case=submission.hearing.case)
+            if any(
+                selectors.redact(text, redactions) != text
+                for text in (submission.title, submission.text)
+            ):
+                self._log_unredacted(request, submission)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("title"))
     def title_read(self, obj):

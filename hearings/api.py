@@ -351,3 +351,7 @@ def register_api(router) -> None:
     router.register("hearings", HearingViewSet, basename="hearing")
     router.register("decisions", DecisionViewSet, basename="decision")
     router.register("opinions", OpinionViewSet, basename="opinion")
+    # Courts: the record of a case and the court orders (hearings/api_court.py).
+    from . import api_court
+
+    api_court.register_api(router)

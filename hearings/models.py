@@ -1010,3 +1010,58 @@ class FindingCitation(Guarded):
 
     def __str__(self) -> str:
         return f"{self.decision} — C{self.position}"
+
+
+# --- Courts ---------------------------------------------------------------------------------
+
+
+class CourtOrder(Guarded):
+    """A court's order on a case, recorded by staff (`hearings.court.court_order_record`): an
+    order compelling a filing, the production of the record, or its production with the
+    confidential parts (workers' identities, interview records, unredacted text). An order
+    addresses one court user, who alone reads what it grants through the API's record of the
+    case (`/api/v1/docket/{n}/record/`). Frozen once recorded: never changed, never deleted."""
+
+    integrity = Integrity(
+        why=_("a court's order is recorded as issued: never changed, never deleted"),
+        frozen=ALL,
+        no_delete=True,
+    )
+
+    class Kind(models.TextChoices):
+        COMPEL_FILING = "compel_filing", _("Order compelling a filing")
+        PRODUCE_RECORD = "produce_record", _("Order to produce the record")
+        DISCLOSE_CONFIDENTIAL = (
+            "disclose_confidential",
+            _("Order to produce the record with its confidential parts"),
+        )
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="court_orders"
+    )
+    court_user = models.ForeignKey(
+        "commission.CourtUser",
+        verbose_name=_("court user addressed"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    court = models.CharField(_("court"), max_length=200)
+    court_case_number = models.CharField(_("court case number"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    order_date = models.DateField(_("order dated"))
+    text = models.TextField(_("what the court ordered"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = _user_fk(_("recorded by"))
+
+    class Meta:
+        ordering = ["order_date", "id"]
+        verbose_name = _("court order")
+        verbose_name_plural = _("court orders")
+        permissions = [("record_court_order", _("Can record a court's order on a case"))]
+
+    def __str__(self) -> str:
+        return f"{self.court} {self.court_case_number} — {self.get_kind_display()}"
+
+    @property
+    def grants_confidential(self) -> bool:
+        return self.kind == self.Kind.DISCLOSE_CONFIDENTIAL

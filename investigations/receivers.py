@@ -31,3 +31,28 @@ def clock_missed(sender, clock_id, kind, **kwargs) -> None:
         remedial_step_missed.delay(clock_id)
     except Exception:
         logger.exception("could not queue the escalation of clock %s", clock_id)
+
+
+def interview_read_logged(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every logged read of an interview (`ConfidentialAccess`, written by the services before
+    they return anything) goes into the commission's one log of confidential reads too, in the
+    same transaction, under its case's docket number: staff read a case's reads in one place."""
+    if not created or raw:
+        return
+    from commission.confidential import Door, What, confidential_read_record
+
+    from .models import Interview
+
+    interview = Interview.objects.select_related("investigation__complaint").get(
+        pk=instance.interview_id
+    )
+    investigation = interview.investigation
+    complaint = investigation.complaint
+    is_file = instance.what.startswith("file")
+    confidential_read_record(
+        user=instance.user,
+        what=What.INTERVIEW_FILE if is_file else What.INTERVIEW,
+        door=instance.door if instance.door in Door.values else Door.SERVICE,
+        subject=f"{investigation.number} {interview.pseudonym} {instance.what}",
+        docket_number=complaint.docket_number if complaint is not None else "",
+    )

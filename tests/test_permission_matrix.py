@@ -58,6 +58,7 @@ def test_the_matrix_covers_every_role_and_parses():
 
 @pytest.fixture
 def actors(db) -> dict[str, Any]:
+    from tests.factories.complaints import file_case
     from tests.factories.investigations import build_team_world, open_agency_monitoring
 
     cache.clear()
@@ -66,6 +67,7 @@ def actors(db) -> dict[str, Any]:
     court.groups.add(Group.objects.get(name=roles.COURT))
     CourtUser.objects.create(person=PersonFactory(user=court), court="Court of Appeal")
     investigation = open_agency_monitoring(tw)
+    case = file_case(tw.base, received_days_ago=3)
     return {
         "users": {
             "anonymous": None,
@@ -77,7 +79,11 @@ def actors(db) -> dict[str, Any]:
             "court": court,
             "staff": tw.base.staff,
         },
-        "objects": {"investigation": investigation.pk, "sha256": "0" * 64},
+        "objects": {
+            "investigation": investigation.pk,
+            "sha256": "0" * 64,
+            "docket": case.docket_number,
+        },
     }
 
 

@@ -73,8 +73,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    # Personal API tokens of investigative team members (investigations API only).
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -438,6 +436,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalKindEnum": "criteria.models.Proposal.Kind",
         "DecisionKindEnum": "hearings.models.Decision.Kind",
         "FindingResultEnum": "investigations.models.Finding.Result",
+        "CourtOrderKindEnum": "hearings.models.CourtOrder.Kind",
     },
 }
 # --- end REST API ----------------------------------------------------------------------

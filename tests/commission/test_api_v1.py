@@ -200,3 +200,13 @@ def test_an_unroutable_api_path_is_a_json_404(client):
     assert response.status_code == 404
     assert response.json() == {"status": 404, "code": "not_found", "detail": "Not found."}
     assert "text/html" in client.get("/no-such-page/")["Content-Type"]
+
+
+def test_drfs_own_token_app_is_not_installed():
+    """API tokens are `commission.ApiToken` (hashed, with expiry); DRF's plain-text token
+    table is not installed, so no second kind of token can authenticate."""
+    from django.apps import apps
+    from django.conf import settings
+
+    assert "rest_framework.authtoken" not in settings.INSTALLED_APPS
+    assert not apps.is_installed("rest_framework.authtoken")

@@ -13,10 +13,20 @@ import time_machine
 from django.db import transaction
 from django.test import TestCase, override_settings
 
-from commission.models import CaseEvent, Clock, ClockNotice, Sector, TradingPartner
+from commission.models import (
+    CaseEvent,
+    Clock,
+    ClockNotice,
+    ConfidentialRead,
+    CourtUser,
+    Person,
+    Sector,
+    TradingPartner,
+)
 from criteria.models import Criterion, CriterionVersion, Source
 from hearings.models import (
     AllegationFinding,
+    CourtOrder,
     CriterionApplication,
     Decision,
     FactFinding,
@@ -315,6 +325,22 @@ def _build(tmp_path) -> dict[str, object]:
             clock=pending, kind="reminder", offset=5, scheduled_at=model.trigger_at
         )
 
+    # A court's order on the issued case, and a read of confidential data (the read of the
+    # interview specimen is mirrored into the commission's log).
+    court_user = CourtUser.objects.create(
+        person=Person.objects.create(full_name="Specimen clerk"), court="Specimen court"
+    )
+    court_order = CourtOrder.objects.create(
+        case=issued_case,
+        court_user=court_user,
+        court=court_user.court,
+        court_case_number="SC-1",
+        kind="disclose_confidential",
+        order_date=dt.date(2026, 1, 1),
+        text="Produce the record.",
+    )
+    confidential_read = ConfidentialRead.objects.filter(what="interview").get()
+
     version = criteria.pregnancy_v2
     version.countries.add(TradingPartner.objects.first())
     version.sectors.add(Sector.objects.first())
@@ -350,6 +376,8 @@ def _build(tmp_path) -> dict[str, object]:
             "next_action_at": Specimen(Clock, pending.pk, None),
         },
         "commission.ClockNotice": {"locked": Specimen(ClockNotice, notice.pk)},
+        "commission.ConfidentialRead": {"locked": Specimen(ConfidentialRead, confidential_read.pk)},
+        "hearings.CourtOrder": {"locked": Specimen(CourtOrder, court_order.pk)},
         "complaints.Case": {
             "locked": Specimen(type(issued_case), issued_case.pk),
             "transition": Specimen(type(issued_case), issued_case.pk, "filed"),

@@ -82,6 +82,8 @@ EXPECTED = {
         "no_delete": True,
     },
     "commission.ClockNotice": {"frozen": ALL, "no_delete": True},
+    "commission.ConfidentialRead": APPEND_ONLY,
+    "hearings.CourtOrder": APPEND_ONLY,
     "complaints.Case": {
         "frozen": ["kind", "docket_number", "received_at", "received_via", "recorded_at"],
         "transition": True,

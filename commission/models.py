@@ -930,3 +930,7 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# Webhooks (commission/webhooks.py) keep their models in a module of their own.
+from .webhook_models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401

@@ -213,6 +213,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.view_organizationmembership",
         "commission.view_caseevent",
         "commission.view_heartbeat",
+        # Webhooks: staff see every subscription and delivery, turn subscriptions off and on.
+        "commission.view_webhooksubscription",
+        "commission.change_webhooksubscription",
+        "commission.view_webhookdelivery",
         # Statutory clocks are read-only for everyone; staff keep the holiday calendar and
         # read the notifications sent.
         "commission.view_clock",

@@ -396,6 +396,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # --- end REST API ----------------------------------------------------------------------
+# Webhooks (commission/webhooks.py; docs/api.md "Webhooks"): signed POSTs of public docket
+# events, retried WEBHOOK_MAX_ATTEMPTS times, WEBHOOK_RETRY_BASE_SECONDS x 2^(n-1) apart; a
+# subscription is turned off after WEBHOOK_DISABLE_AFTER_FAILURES failed deliveries in a row.
+# Receivers must be public HTTPS addresses; development may send to http:// and this machine.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=3)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_SUBSCRIPTIONS = env.int("WEBHOOK_MAX_SUBSCRIPTIONS", default=20)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# The site's own address, for the links in webhook bodies (empty: links are paths).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+CELERY_BEAT_SCHEDULE["commission-webhooks-sweep"] = {
+    "task": "commission.tasks.webhook_sweep",
+    "schedule": 60,
+    "options": {"expire_seconds": 60},
+}
 
 # The deployed release (e.g. its commit). It prefixes every cache key, so a deployment never
 # serves what the code it replaced left in a shared cache (e.g. the criteria register's cached

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 # A name no account can have (Django's user names hold no spaces or brackets): the failures
 # of unknown API tokens are counted under it, per client address.
-API_TOKEN_LOCKOUT_NAME = "(api token)"  # noqa: S105 - a user name, not a password
+API_TOKEN_LOCKOUT_NAME = "(api token)"  # noqa: S105 - a user name, not a password  # nosec B105
 IDLE_SESSION_KEY = "commission_last_activity"
 
 # --- password reset ------------------------------------------------------------------------

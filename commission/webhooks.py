@@ -74,7 +74,7 @@ SIGNATURE_HEADER = "Webhook-Signature"
 TIMESTAMP_HEADER = "Webhook-Timestamp"
 ID_HEADER = "Webhook-Id"
 EVENT_HEADER = "Webhook-Event"
-SECRET_PREFIX = "whsec_"  # noqa: S105 - a marker that starts every secret, not a secret
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a marker, not a secret  # nosec B105
 
 
 # --- the secret --------------------------------------------------------------------------

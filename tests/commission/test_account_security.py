@@ -116,7 +116,9 @@ def test_reset_requests_are_limited_per_address(person, settings):
 
 
 def test_both_sign_in_pages_link_to_the_reset(db):
-    assert 'href="/account/password-reset/"' in Client().get("/complaints/sign-in/").content.decode()
+    assert (
+        'href="/account/password-reset/"' in Client().get("/complaints/sign-in/").content.decode()
+    )
     admin_page = Client().get("/admin/login/").content.decode()
     assert 'href="/admin/password-reset/"' in admin_page
     assert Client().get("/admin/password-reset/").status_code == 200
@@ -126,7 +128,9 @@ def test_a_reset_ends_the_lockout(person, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for _n in range(3):
         Client().post("/complaints/sign-in/", {"username": person.username, "password": "wrong"})
-    locked = Client().post("/complaints/sign-in/", {"username": person.username, "password": PASSWORD})
+    locked = Client().post(
+        "/complaints/sign-in/", {"username": person.username, "password": PASSWORD}
+    )
     assert locked.status_code in (403, 429)
     client = Client()
     client.post("/account/password-reset/", {"email": person.email})

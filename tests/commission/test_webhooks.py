@@ -20,8 +20,13 @@ from commission import webhooks
 from commission.models import CaseEvent, Notification, WebhookDelivery, WebhookSubscription
 from commission.services import api_token_issue
 from tests.factories.commission import UserFactory
-from tests.factories.complaints import WORKER_CONTACT, WORKER_EMAIL, WORKER_NAME, build_world
-from tests.factories.complaints import file_case
+from tests.factories.complaints import (
+    WORKER_CONTACT,
+    WORKER_EMAIL,
+    WORKER_NAME,
+    build_world,
+    file_case,
+)
 
 START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
@@ -46,7 +51,7 @@ def receiver(settings) -> Iterator[Receiver]:
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - the name http.server calls
+        def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             state.requests.append({"headers": dict(self.headers.items()), "body": body})
@@ -238,7 +243,8 @@ def test_repeated_failed_deliveries_turn_the_subscription_off_and_tell_its_owner
     time_machine.move_to(START + dt.timedelta(seconds=10), tick=False)
     assert webhooks.webhook_delivery_attempt(delivery_id=first.pk) == "failed"
     subscription.refresh_from_db()
-    assert subscription.is_active and subscription.consecutive_failures == 1
+    assert subscription.is_active
+    assert subscription.consecutive_failures == 1
     with django_capture_on_commit_callbacks(execute=False):
         assert webhooks.webhook_delivery_attempt(delivery_id=second.pk) == "failed"
     subscription.refresh_from_db()
@@ -406,7 +412,8 @@ def test_the_api_manages_only_the_accounts_own_subscriptions(db, receiver):
     assert stranger.get("/api/v1/webhooks/").json()["results"] == []
 
     off = api.patch(detail, {"is_active": False}, format="json")
-    assert off.status_code == 200 and off.json()["is_active"] is False
+    assert off.status_code == 200
+    assert off.json()["is_active"] is False
     assert api.get(f"{detail}deliveries/").json()["results"] == []
     assert api.get("/api/v1/webhooks/?colour=red").status_code == 400
     assert api.delete(detail).status_code == 204

@@ -86,7 +86,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         from axes.utils import reset
 
         response = super().form_valid(form)
-        reset(username=self.user.get_username())  # a new password ends the lockout
+        if self.user is not None:
+            reset(username=self.user.get_username())  # a new password ends the lockout
         return response
 
 

@@ -12,12 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .webhook_models import WebhookDelivery, WebhookSubscription
 
+_INLINE_FIELDS: tuple[str, ...] = ("created_at", "event_type", "status", "attempts")
+_INLINE_FIELDS += ("last_status_code", "delivered_at")
+_SUBSCRIPTION_FIELDS: tuple[str, ...] = ("owner", "name", "url", "events", "docket_number")
+_SUBSCRIPTION_FIELDS += ("is_active", "consecutive_failures", "disabled_at", "disabled_reason")
+_SUBSCRIPTION_FIELDS += ("created_at",)
+_DELIVERY_FIELDS: tuple[str, ...] = ("subscription", "event", "event_type", "idempotency_key")
+_DELIVERY_FIELDS += ("payload", "status", "attempts", "next_attempt_at", "last_status_code")
+_DELIVERY_FIELDS += ("last_error", "delivered_at", "created_at")
+
 
 class WebhookDeliveryInline(admin.TabularInline):
     model = WebhookDelivery
     extra = 0
-    fields = ["created_at", "event_type", "status", "attempts", "last_status_code", "delivered_at"]
-    readonly_fields = fields
+    fields = readonly_fields = _INLINE_FIELDS
     can_delete = False
     ordering = ["-created_at", "-id"]
     max_num = 0
@@ -34,9 +42,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "url", "owner__username", "docket_number"]
     list_select_related = ["owner"]
-    fields = ["owner", "name", "url", "events", "docket_number", "is_active"]
-    fields += ["consecutive_failures", "disabled_at", "disabled_reason", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = _SUBSCRIPTION_FIELDS
     inlines = [WebhookDeliveryInline]
     actions = ["turn_off", "turn_on"]
 
@@ -74,10 +80,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "event_type"]
     search_fields = ["idempotency_key", "subscription__name", "subscription__owner__username"]
     list_select_related = ["subscription"]
-    fields = ["subscription", "event", "event_type", "idempotency_key", "payload", "status"]
-    fields += ["attempts", "next_attempt_at", "last_status_code", "last_error", "delivered_at"]
-    fields += ["created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = _DELIVERY_FIELDS
     actions = ["retry"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

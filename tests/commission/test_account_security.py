@@ -95,7 +95,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(person):
 
 
 def test_the_reset_pages_and_email_speak_spanish(person):
-    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    client = Client(headers={"accept-language": "es"})
     page = client.get("/account/password-reset/").content.decode()
     assert "Restablecer su contraseña" in page
     client.post("/account/password-reset/", {"email": "delegate@union.example"})

@@ -274,8 +274,8 @@ def case_event_fan_out(*, event: CaseEvent) -> list[WebhookDelivery]:
     """One delivery per active subscription that asked for this event (in the event's
     transaction), each sent by a task after commit."""
     event_type = VERB_EVENT_TYPE.get(event.verb)
-    if event_type is None or not event.is_public or not event.docket_number:
-        return []
+    if event_type is None or not event.is_public or not event.docket_number or event.imported:
+        return []  # not a webhook event, not public, or history brought in by a legacy import
     subscriptions = [
         s
         for s in WebhookSubscription.objects.filter(is_active=True, owner__is_active=True)

@@ -306,6 +306,9 @@ def test_only_the_chosen_public_events_of_the_chosen_case_are_sent(
     assert webhooks.case_event_fan_out(event=event)  # the public one fans out ...
     event.is_public = False  # (in memory only: events are append-only)
     assert webhooks.case_event_fan_out(event=event) == []
+    # Nor is history brought in by a legacy import.
+    event.is_public, event.imported = True, True
+    assert webhooks.case_event_fan_out(event=event) == []
 
 
 @pytest.mark.parametrize(
@@ -431,3 +434,16 @@ def test_the_api_refuses_a_private_address_in_production_terms(db, settings):
     )
     assert refused.status_code == 400
     assert refused.json()["errors"]["url"]
+
+
+def test_every_webhook_event_stands_for_verbs_the_record_knows():
+    from commission import audit
+
+    assert set(webhooks.VERB_EVENT_TYPE) <= audit.VERBS
+    # Each verb is one event type, and the docs name every event type.
+    assert len(webhooks.VERB_EVENT_TYPE) == sum(len(v) for v in webhooks.EVENT_TYPES.values())
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    for name in webhooks.EVENT_TYPES:
+        assert f"`{name}`" in doc

@@ -70,6 +70,10 @@ def test_a_password_is_reset_by_email_and_the_new_one_must_be_strong(person, set
     person.refresh_from_db()
     assert person.check_password(PASSWORD)
 
+    short = "Tr0ub4dor&3"  # 11 characters: under the minimum of 12
+    refused = client.post(set_password_url, {"new_password1": short, "new_password2": short})
+    assert "at least 12 characters" in refused.content.decode()
+
     done = client.post(
         set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )

@@ -447,3 +447,59 @@ def test_every_webhook_event_stands_for_verbs_the_record_knows():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
     for name in webhooks.EVENT_TYPES:
         assert f"`{name}`" in doc
+
+
+# --- the staff workspace ------------------------------------------------------------------
+
+
+def test_staff_see_subscriptions_and_deliveries_turn_them_off_and_send_failed_ones_again(
+    world, receiver, queued, django_capture_on_commit_callbacks, time_machine, settings
+):
+    from django.test import Client
+
+    from tests.factories.hearings import staff_create
+
+    settings.STAFF_TWO_FACTOR = False
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    receiver.statuses = [500]
+    subscription, secret = subscribe(UserFactory(username="court.hooks"), receiver.url)
+    file_now(world, django_capture_on_commit_callbacks, time_machine)
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.pk) == "failed"
+
+    officer = staff_create()
+    officer.is_staff = True
+    officer.save()
+    client = Client()
+    client.force_login(officer)
+    listing = client.get("/admin/commission/webhooksubscription/")
+    assert listing.status_code == 200
+    assert "court.hooks" in listing.content.decode()
+    page = client.get(f"/admin/commission/webhooksubscription/{subscription.pk}/change/")
+    assert page.status_code == 200
+    assert secret not in page.content.decode()
+    assert subscription.secret_encrypted not in page.content.decode()
+    deliveries = client.get("/admin/commission/webhookdelivery/")
+    assert deliveries.status_code == 200
+    assert "case.filed" in deliveries.content.decode()
+    # Nobody adds or deletes them by hand.
+    assert client.get("/admin/commission/webhooksubscription/add/").status_code == 403
+    assert client.get("/admin/commission/webhookdelivery/add/").status_code == 403
+
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/commission/webhookdelivery/",
+            {"action": "retry", "_selected_action": [delivery.pk]},
+        )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.PENDING, 0)
+    assert queued == [(delivery.pk, 0)]
+    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.pk) == "delivered"
+
+    client.post(
+        "/admin/commission/webhooksubscription/",
+        {"action": "turn_off", "_selected_action": [subscription.pk]},
+    )
+    subscription.refresh_from_db()
+    assert not subscription.is_active

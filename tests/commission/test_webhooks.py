@@ -503,3 +503,38 @@ def test_staff_see_subscriptions_and_deliveries_turn_them_off_and_send_failed_on
     )
     subscription.refresh_from_db()
     assert not subscription.is_active
+
+
+def test_a_missed_deadline_is_sent_by_the_tasks_from_the_clock_sweep(
+    world, receiver, django_capture_on_commit_callbacks, time_machine, settings
+):
+    """The whole path without a shortcut: the sweep records the miss, the event makes the
+    delivery, and the Celery tasks (run eagerly) send it."""
+    from commission import tasks
+    from commission.services import clock_sweep
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        subscription, _s = subscribe(UserFactory(), receiver.url, events=["deadline.missed"])
+        case = file_now(world, django_capture_on_commit_callbacks, time_machine)
+        assert not WebhookDelivery.objects.exists()  # a filing is not a missed deadline
+        time_machine.move_to(START + dt.timedelta(days=120), tick=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            clock_sweep()
+        # The hearing and the decision deadlines, both missed by day 120.
+        deliveries = list(WebhookDelivery.objects.filter(subscription=subscription))
+        assert len(deliveries) == 2
+        assert {d.event.verb for d in deliveries} == {"clock_missed"}
+        for delivery in deliveries:  # sent by the queued task
+            assert delivery.status == WebhookDelivery.Status.DELIVERED
+            assert tasks.webhook_deliver.apply(args=[delivery.pk]).get() == "skipped"
+        assert tasks.webhook_sweep.apply().get() == 0
+    finally:
+        app.conf.task_always_eager = False
+    bodies = [json.loads(r["body"]) for r in receiver.requests]
+    assert {b["type"] for b in bodies} == {"deadline.missed"}
+    assert {b["docket_number"] for b in bodies} == {case.docket_number}
+    assert WebhookDelivery.objects.filter(subscription=subscription).count() == len(bodies)

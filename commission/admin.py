@@ -512,3 +512,7 @@ class CommissionHolidayAdmin(admin.ModelAdmin):
             messages.error(request, "; ".join(exc.messages))
             return
         obj.pk = saved.pk
+
+
+# Webhook subscriptions and deliveries have their pages in a module of their own.
+from . import webhook_admin  # noqa: E402, F401

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from . import webhook_api
 from .models import Clock, Organization, Sector, TradingPartner
 from .rest import query_params_check
 from .selectors import organization_list, timeliness_statistics
@@ -247,6 +248,7 @@ def build_router(registrations: Iterable[Callable[[DefaultRouter], None]] = ()) 
     router.register("organizations", OrganizationViewSet)
     router.register("clocks", ClockViewSet, basename="clock")
     router.register("timeliness", TimelinessViewSet, basename="timeliness")
+    webhook_api.register_api(router)
     # Each app's viewsets, in the layers' order (criteria, complaints, investigations, hearings,
     # sanctions), as config/urls.py lists them.
     for register in registrations:

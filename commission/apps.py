@@ -28,3 +28,7 @@ class CommissionConfig(AppConfig):
         post_migrate.connect(
             grant_to_application_role, dispatch_uid="commission.grant_to_application_role"
         )
+        # Public case events fan out to webhook subscriptions (commission/webhooks.py).
+        from . import webhooks
+
+        webhooks.connect()

@@ -27,7 +27,7 @@ from .models import (
     TradingPartner,
 )
 
-DEMO_PASSWORD = "demo-commission-2026"  # printed by `make run`; demo data only
+DEMO_PASSWORD = "demo-commission-2026"  # printed by `make run`; demo data only  # nosec B105
 
 # username, full name, country, groups, is_staff, is_superuser
 DEMO_USERS = [

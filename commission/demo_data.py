@@ -97,7 +97,7 @@ def _service(path: str):
 
 def demo_data_load(path: Path) -> int:
     """Run the steps of the YAML file at `path` in order; return how many ran (not skipped)."""
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader  # nosec B506
     ran = 0
     for step in data["steps"]:
         unless = step.get("unless")

@@ -991,3 +991,7 @@ class ConfidentialRead(Guarded):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.user or '—'} {self.get_what_display()} {self.subject}"
         )
+
+
+# Webhooks (commission/webhooks.py) keep their models in a module of their own.
+from .webhook_models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401

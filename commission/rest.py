@@ -41,6 +41,16 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": _("A personal API token.")}
 
 
+class LockoutAwareSessionScheme(OpenApiAuthenticationExtension):
+    """The session (the browser's cookie), as drf-spectacular documents Django's."""
+
+    target_class = "commission.authentication.LockoutAwareSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+
+
 # --- pages ---------------------------------------------------------------------------------
 
 

@@ -218,6 +218,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commission.view_heartbeat",
         # Reads of confidential data: staff read the log, nobody writes it but the doors.
         "commission.view_confidentialread",
+        # Webhooks: staff see every subscription and delivery, turn subscriptions off and on.
+        "commission.view_webhooksubscription",
+        "commission.change_webhooksubscription",
+        "commission.view_webhookdelivery",
         # Statutory clocks are read-only for everyone; staff keep the holiday calendar and
         # read the notifications sent.
         "commission.view_clock",

@@ -960,7 +960,7 @@ def _clocks_save_sweep_fields(clocks: list[Clock]) -> None:
             clock.next_action_at,
         ]
     sql = (
-        f'UPDATE "{table}" AS c SET status = v.status, missed_at = v.missed_at, '  # noqa: S608
+        f'UPDATE "{table}" AS c SET status = v.status, missed_at = v.missed_at, '  # noqa: S608 - own table, bound values  # nosec B608
         "miss_recorded_at = v.miss_recorded_at, closed_at = v.closed_at, "
         "days_overdue = v.days_overdue, next_action_at = v.next_action_at "
         f"FROM (VALUES {rows}) AS v(id, status, missed_at, miss_recorded_at, closed_at, "
@@ -1096,7 +1096,7 @@ def commission_holiday_add(*, date, name: str, actor=None) -> CommissionHoliday:
 
 # --- API tokens ----------------------------------------------------------------------------
 
-API_TOKEN_PREFIX = "lrc_"  # noqa: S105 (a marker, not a secret)
+API_TOKEN_PREFIX = "lrc_"  # noqa: S105 - a marker, not a secret  # nosec B105
 
 
 def _token_digest(raw: str) -> str:

@@ -59,3 +59,20 @@ def audit_verify() -> str:
 
     broken = audit_chain_verify()
     return "intact" if broken is None else str(broken)
+
+
+@shared_task(name="commission.tasks.webhook_deliver", acks_late=True, ignore_result=True)
+def webhook_deliver(delivery_id: int) -> str:
+    """Send one webhook delivery if it is due; it is claimed first, so a second run of the same
+    task (or the sweep's) sends nothing twice."""
+    from .webhooks import webhook_delivery_attempt
+
+    return webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="commission.tasks.webhook_sweep", acks_late=True, ignore_result=True)
+def webhook_sweep() -> int:
+    """Beat runs this every minute: queue the webhook deliveries that are due."""
+    from .webhooks import webhook_deliveries_sweep
+
+    return webhook_deliveries_sweep()

@@ -23,7 +23,7 @@ import investigations.api
 import investigations.urls
 import sanctions.api
 import sanctions.urls
-from commission import two_factor, views
+from commission import accounts, two_factor, views
 from commission.api import build_router, legacy_api_redirect, not_found
 
 # Each app's API, in layer order.
@@ -96,6 +96,8 @@ urlpatterns += [
     # The second factor of the staff workspace (commission.two_factor), before the admin.
     path("admin/second-factor/", two_factor.verify, name="second_factor_verify"),
     path("admin/second-factor/enrol/", two_factor.enrol, name="second_factor_enrol"),
+    # Password reset by email (commission/accounts.py), linked from both sign-in pages.
+    *accounts.urlpatterns,
     path("admin/", admin.site.urls),
     *portal,
 ]

@@ -9,12 +9,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 
-from commission.authentication import ApiTokenAuthentication
+from commission.authentication import ApiTokenAuthentication, LockoutAwareSessionAuthentication
 from commission.models import Organization, TeamMembership
 from criteria.models import CriterionVersion
 
@@ -30,7 +29,7 @@ from .models import (
     VerificationVisit,
 )
 
-AUTHENTICATION = [ApiTokenAuthentication, SessionAuthentication]
+AUTHENTICATION = [ApiTokenAuthentication, LockoutAwareSessionAuthentication]
 
 
 def _bad_request(exc: ValidationError) -> Response:

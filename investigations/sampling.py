@@ -39,5 +39,5 @@ def sample_draw(*, frame: list[int], size: int, seed: str, method: str = METHOD)
         raise ValueError(f"unknown sampling method {method!r}")
     if size < 1 or size > len(frame):
         raise ValueError("the sample size must be between 1 and the size of the frame")
-    rng = random.Random(f"{method}:{seed}")  # noqa: S311 - reproducibility, not secrecy
+    rng = random.Random(f"{method}:{seed}")  # noqa: S311 - reproducibility, not secrecy  # nosec B311
     return sorted(rng.sample(sorted(frame), size))

@@ -223,7 +223,7 @@ class SanctionViewSet(viewsets.ViewSet):
     def verify(self, request: Request, public_id: str | None = None) -> Response:
         def run(order: SanctionOrder, d: dict[str, Any]) -> Any:
             benchmark = self._benchmark(order, d["benchmark"])
-            assert benchmark is not None  # noqa: S101 — the field is required
+            assert benchmark is not None  # noqa: S101 - the field is required  # nosec B101
             return services.benchmark_verify(
                 benchmark=benchmark,
                 team=d["team"],

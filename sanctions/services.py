@@ -659,7 +659,7 @@ def sanction_lift_step(
             reduction = in_force  # the last step lifts what remains
     after = in_force - reduction
     notice = selectors.lift_notice_for(order=order, benchmark=benchmark)
-    assert notice is not None  # noqa: S101 — lift_problems checked it
+    assert notice is not None  # noqa: S101 - lift_problems checked it  # nosec B101
     rendered = opinion.determination_pdf(
         order=order,
         benchmark=benchmark,

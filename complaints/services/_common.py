@@ -154,7 +154,7 @@ def _docket_increment(prefix: str, year: int) -> int | None:
     if connection.features.can_return_columns_from_insert:  # PostgreSQL, SQLite >= 3.35
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 - fixed name
+                f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 - fixed name  # nosec B608
                 "WHERE prefix = %s AND year = %s RETURNING last_number",
                 [prefix, year],
             )

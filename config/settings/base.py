@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "commission.two_factor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a browser session idle for SESSION_IDLE_TIMEOUT_MINUTES (commission/accounts.py).
+    "commission.accounts.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.
@@ -221,10 +223,21 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The API shares the count: bad tokens count per client address, and an account locked out
+# of the sign-in pages is refused on the API from that address (commission/accounts.py).
+# A browser session with no request for this many minutes is signed out (0: never).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+# Password-reset emails requested per client address.
+PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="5/hour")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Passphrases: every account may reach confidential records or act on a case.
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -395,7 +408,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "commission.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "commission.authentication.LockoutAwareSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "commission.rest.BoundedCursorPagination",
@@ -440,6 +453,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # --- end REST API ----------------------------------------------------------------------
+# Webhooks (commission/webhooks.py; docs/api.md "Webhooks"): signed POSTs of public docket
+# events, retried WEBHOOK_MAX_ATTEMPTS times, WEBHOOK_RETRY_BASE_SECONDS x 2^(n-1) apart; a
+# subscription is turned off after WEBHOOK_DISABLE_AFTER_FAILURES failed deliveries in a row.
+# Receivers must be public HTTPS addresses; development may send to http:// and this machine.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=3)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_SUBSCRIPTIONS = env.int("WEBHOOK_MAX_SUBSCRIPTIONS", default=20)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# The site's own address, for the links in webhook bodies (empty: links are paths).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+CELERY_BEAT_SCHEDULE["commission-webhooks-sweep"] = {
+    "task": "commission.tasks.webhook_sweep",
+    "schedule": 60,
+    "options": {"expire_seconds": 60},
+}
 
 # The deployed release (e.g. its commit). It prefixes every cache key, so a deployment never
 # serves what the code it replaced left in a shared cache (e.g. the criteria register's cached

@@ -43,3 +43,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # The API's authentication is the same as in every setting (base.py): tokens or the session,
 # never HTTP Basic.
+# Webhooks go only to public HTTPS receivers (never from the environment), with links to the
+# site's public address.
+WEBHOOK_ALLOW_HTTP = False
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+SITE_URL = env.str("SITE_URL", default="")

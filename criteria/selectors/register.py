@@ -28,7 +28,7 @@ from ..models import (
     Source,
 )
 
-_STATE_SQL = f"SELECT epoch, serial, changed_at FROM {RegisterState._meta.db_table} WHERE id = 1"  # noqa: S608
+_STATE_SQL = f"SELECT epoch, serial, changed_at FROM {RegisterState._meta.db_table} WHERE id = 1"  # noqa: S608 - the model's own table  # nosec B608
 
 
 def register_state() -> RegisterState:

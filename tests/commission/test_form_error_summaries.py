@@ -60,7 +60,8 @@ def test_the_team_workspace_forms_name_and_link_each_field(tw):
     assert links["id_summary"].endswith(": This field is required."), links
     for anchor, message in links.items():
         label, _rest = message.split(": ", 1)
-        assert label and f'id="{anchor}"' in html
+        assert label
+        assert f'id="{anchor}"' in html
 
 
 def test_the_sign_in_and_follow_a_case_forms_name_and_link_each_field(tw):

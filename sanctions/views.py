@@ -189,9 +189,7 @@ def verification_page(request: HttpRequest) -> HttpResponse:
     teams = InvestigativeTeam.objects.filter(memberships__person__user=request.user)
     if not teams.exists():
         raise PermissionDenied
-    form = VerificationForm(
-        request.POST if request.method == "POST" else None, user=request.user
-    )
+    form = VerificationForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

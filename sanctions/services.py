@@ -31,6 +31,7 @@ from commission.actors import SYSTEM, SystemActor
 from commission.models import InvestigativeTeam, Organization, SupplyRelationship, TeamMembership
 from commission.models import TradingPartner as Country
 from commission.services import case_event_record
+from commission.transitions import status_transition
 from complaints.models import Respondent
 from criteria.models import CriterionVersion
 from hearings import services as hearings_services
@@ -691,11 +692,7 @@ def _queue_lift_render(render_id: int, *, countdown: int = 0) -> None:
 
 
 def _lift_transition(render: LiftRender, to_status: str) -> None:
-    if to_status not in LiftRender.TRANSITIONS[render.status]:
-        raise ValidationError(
-            _("A render cannot go from %(a)s to %(b)s.") % {"a": render.status, "b": to_status}
-        )
-    render.status = to_status
+    status_transition(render, to_status)
 
 
 def lift_render_run(*, render_id: int) -> LiftRender:

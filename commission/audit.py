@@ -141,6 +141,7 @@ VERBS = frozenset(
         "sanction_lift_hearing_held",
         "sanction_step_lifted",
         "sanction_lifted",
+        "sanction_lift_render_failed",
         "sanction_waived",
     }
 )

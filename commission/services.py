@@ -793,6 +793,58 @@ def _reminders_superseded(
     return {(p.kind, p.offset) for p in reminders if p is not keep}
 
 
+ESCALATION_KINDS = frozenset(
+    {ClockNotice.Kind.AT_RISK, ClockNotice.Kind.MISSED, ClockNotice.Kind.OVERDUE}
+)
+
+
+def clock_history_settle(*, now: datetime | None = None) -> int:
+    """Settle the notices of a scenario loaded with its history (the demo), whose clocks
+    started weeks ago: of every notice that fell due before `now` and is not yet claimed, each
+    clock keeps only its latest escalation (at risk, missed or still overdue) for the next
+    sweep to deliver with the current state; every other one is recorded as claimed and not
+    sent (superseded). Nothing is sent here and no clock changes: the sweep still records each
+    miss, dated at its due instant. Returns the number of notices settled.
+
+    Only for history that no one was there to be told about: a real outage is caught up by
+    `clock_sweep`, which delivers every miss and escalation once."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.CLOCK_NOTICE_GRACE_SECONDS)
+    with transaction.atomic():
+        clocks = list(
+            Clock.objects.select_for_update().filter(next_action_at__lte=now).order_by("pk")
+        )
+        claimed: dict[int, set[tuple[str, int]]] = defaultdict(set)
+        for clock_id, kind, offset in ClockNotice.objects.filter(
+            clock_id__in=[c.pk for c in clocks]
+        ).values_list("clock_id", "kind", "offset"):
+            claimed[clock_id].add((kind, offset))
+        settled: list[ClockNotice] = []
+        for clock in clocks:
+            due = [
+                p
+                for p in _clock_open_plan(clock, until=now)
+                if p.scheduled_at <= now and (p.kind, p.offset) not in claimed[clock.pk]
+            ]
+            escalations = [p for p in due if p.kind in ESCALATION_KINDS]
+            keep = max(escalations, key=lambda p: p.scheduled_at) if escalations else None
+            settled += [
+                ClockNotice(
+                    clock=clock,
+                    kind=p.kind,
+                    offset=p.offset,
+                    scheduled_at=p.scheduled_at,
+                    claimed_at=now,
+                    is_late=now - p.scheduled_at > grace,
+                    outcome=ClockNotice.Outcome.SUPERSEDED,
+                )
+                for p in due
+                if p is not keep
+            ]
+        ClockNotice.objects.bulk_create(settled)
+    return len(settled)
+
+
 def _queue_emails(notification_ids: list[int]) -> None:
     from .tasks import notifications_email
 

@@ -72,8 +72,12 @@ def case_redactor(*, case: Case) -> Redactor:
     """The matcher of every confidential identity of a case (docs/adr/0032): each worker's
     name (by its parts too) and the name of each organization whose identity is withheld.
     Free text shown to anyone but the entitled staff passes through it."""
+    return _redactor_of(case, case.complainants.all())
+
+
+def _redactor_of(case: Case, complainants) -> Redactor:
     identities = []
-    for c in case.complainants.all():
+    for c in complainants:
         if c.kind == Complainant.Kind.WORKER:
             if c.name and c.name.strip():
                 identities.append(Identity(c.name, c.public_label, by_parts=True))
@@ -344,11 +348,33 @@ def docket_years() -> list[int]:
     )
 
 
-def docket_hides_match(*, case: Case, term: str) -> bool:
-    """Whether `term` names one of the case's confidential identities: such a match is never
-    shown (a search must not reveal who a pseudonym stands for)."""
-    term = (term or "").strip()
-    return bool(term) and case_redactor(case=case).redact(term) != term
+def docket_search_visible(*, cases: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """`cases` (a docket search for `term`) without the cases that matched only because `term`
+    names one of their confidential identities, so that the docket's count and pages hold
+    exactly the rows it shows. Two queries whatever the number of cases: the complainants that
+    can carry a confidential identity (workers, withheld organizations) of every case found."""
+    term = (term or "").strip()[:100]
+    if not term:
+        return cases
+    confidential = (
+        Complainant.objects.filter(case__in=cases.values("pk"))
+        .filter(
+            Q(kind=Complainant.Kind.WORKER)
+            | Q(organization__isnull=False, identity_withheld=True)
+            | Q(organization__isnull=False, case__withhold_organization_names=True)
+        )
+        .select_related("organization", "case")
+        .order_by("case_id", "position")
+    )
+    by_case: dict[int, list[Complainant]] = {}
+    for complainant in confidential:
+        by_case.setdefault(complainant.case_id, []).append(complainant)
+    hidden = [
+        case_id
+        for case_id, complainants in by_case.items()
+        if _redactor_of(complainants[0].case, complainants).redact(term) != term
+    ]
+    return cases.exclude(pk__in=hidden) if hidden else cases
 
 
 # --- intake ---------------------------------------------------------------------------------

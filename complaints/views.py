@@ -486,10 +486,12 @@ def docket(request):
         status=criteria.get("status") or None,
         year=criteria.get("year"),
     )
+    # A match on a confidential identity (a worker's name in a summary) is never shown, nor
+    # counted: the pages hold exactly the rows they show.
+    cases = selectors.docket_search_visible(cases=cases, term=q)
     number = page_number(request.GET.get("page"))
     page = Paginator(cases, DOCKET_PAGE_SIZE).get_page(number)
-    # A match on a confidential identity (a worker's name in a summary) is never shown.
-    cases = [c for c in page.object_list if not selectors.docket_hides_match(case=c, term=q)]
+    cases = list(page.object_list)
     deadlines = selectors.deadlines_for_cases(cases=cases)
     rows = [(case, deadlines.get(case.pk, [])) for case in cases]
     query = request.GET.copy()

@@ -21,6 +21,7 @@ from .models import (
     LiftDetermination,
     LiftHearing,
     LiftNotice,
+    LiftRender,
     SanctionOrder,
     SanctionSpecification,
     SanctionWaiver,
@@ -155,3 +156,30 @@ class LiftDeterminationAdmin(ReadOnlyAdmin):
 class SanctionWaiverAdmin(ReadOnlyAdmin):
     case_path = "order__specification__decision__case"
     list_display = ["order", "house_vote", "senate_vote", "recorded_at"]
+
+
+@admin.register(LiftRender)
+class LiftRenderAdmin(ReadOnlyAdmin):
+    """Determinations waiting for their opinion PDF (a Celery task renders it); a failed render
+    is retried here once its cause is fixed."""
+
+    case_path = "order__specification__decision__case"
+    list_display = ["order", "benchmark", "status", "attempts", "requested_at", "finished_at"]
+    list_filter = ["status"]
+    actions = ["retry"]
+
+    @admin.action(description=_("Retry the selected failed renders"))
+    def retry(self, request: HttpRequest, queryset: Any) -> None:
+        done, refused = 0, []
+        for render in queryset:
+            try:
+                services.lift_render_retry(render=render, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                refused.append(f"{render}: {' '.join(reasons)}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(n)d render(s) queued again.") % {"n": done})
+        if refused:
+            self.message_user(request, "; ".join(refused), messages.ERROR)

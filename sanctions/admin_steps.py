@@ -365,15 +365,17 @@ class LiftForm(_OrderForm):
 
 def _run_lift(form: LiftForm) -> str:
     data = form.cleaned_data
-    d = services.sanction_lift_step(
+    services.sanction_lift_step(
         order=data["order"],
         benchmark=data["benchmark"],
         reasoning=data["reasoning"],
         actor=form.user,
     )
     return str(
-        _("Determination issued with its opinion: magnitude in force %(m)s.")
-        % {"m": d.magnitude_after}
+        _(
+            "Determination made: it is issued with its opinion PDF as soon as the PDF is "
+            "rendered, and the magnitude in force falls then."
+        )
     )
 
 

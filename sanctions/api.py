@@ -182,7 +182,15 @@ class SanctionViewSet(viewsets.ViewSet):
             raise ValidationError("Unknown benchmark of this sanction.")
         return found
 
-    def _run(self, request: Request, public_id: str | None, serializer: Any, fn: Any) -> Response:
+    def _run(
+        self,
+        request: Request,
+        public_id: str | None,
+        serializer: Any,
+        fn: Any,
+        *,
+        answer: int = status.HTTP_201_CREATED,
+    ) -> Response:
         order = self._order(public_id)
         if order is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
@@ -198,7 +206,7 @@ class SanctionViewSet(viewsets.ViewSet):
                 "result": str(getattr(result, "pk", "")),
                 "sanction": register_json(row) if row else None,
             },
-            status=status.HTTP_201_CREATED,
+            status=answer,
         )
 
     @extend_schema(request=SanctionSpecifyInput, responses={201: dict})
@@ -266,7 +274,13 @@ class SanctionViewSet(viewsets.ViewSet):
 
         return self._run(request, public_id, SanctionHearingInput, run)
 
-    @extend_schema(request=SanctionLiftInput, responses={201: dict})
+    @extend_schema(
+        request=SanctionLiftInput,
+        responses={202: dict},
+        description="The determination is accepted at once (every rule checked); its opinion "
+        "PDF is rendered by a background task, which then records it and lowers the magnitude "
+        "in force. `result` is the render's id.",
+    )
     @action(detail=True, methods=["post"])
     def lift(self, request: Request, public_id: str | None = None) -> Response:
         return self._run(
@@ -279,6 +293,7 @@ class SanctionViewSet(viewsets.ViewSet):
                 reasoning=d["reasoning"],
                 actor=request.user,
             ),
+            answer=status.HTTP_202_ACCEPTED,
         )
 
     @extend_schema(request=SanctionWaiverInput, responses={201: dict})

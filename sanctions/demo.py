@@ -211,7 +211,7 @@ def load() -> None:
             )
     if not LiftDetermination.objects.filter(order=order, benchmark=first).exists():
         with _at(notice.hearing_at + dt.timedelta(hours=3)):
-            services.sanction_lift_step(
+            render = services.sanction_lift_step(
                 order=order,
                 benchmark=first,
                 reasoning="The team's payroll audit verified every dismissed worker reinstated "
@@ -219,3 +219,6 @@ def load() -> None:
                 "lifted; the second (recognition of the union and bargaining) is not yet met.",
                 actor=staff,
             )
+            # The worker's part, at the scenario's date (the task queued on commit then
+            # finds the render done and leaves it alone).
+            services.lift_render_run(render_id=render.pk)

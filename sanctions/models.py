@@ -531,6 +531,76 @@ class LiftDetermination(Guarded):
         return f"{self.order} − {self.reduction}"
 
 
+class LiftRender(models.Model):
+    """A determination lifting a step (or all that remains), as requested and waiting for its
+    opinion PDF: the request checks every rule and is answered at once; a Celery task renders
+    the PDF and, only when the whole render succeeded, records the `LiftDetermination` with the
+    rules checked again (docs/adr/0060). A job, not a record of the sanction: its status moves;
+    the determination it produces never does."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.QUEUED: frozenset({Status.RENDERING}),
+        Status.RENDERING: frozenset({Status.DONE, Status.FAILED, Status.QUEUED}),
+        Status.FAILED: frozenset({Status.QUEUED}),
+        Status.DONE: frozenset(),
+    }
+
+    order = models.ForeignKey(
+        SanctionOrder, verbose_name=_("sanction"), on_delete=models.PROTECT, related_name="renders"
+    )
+    benchmark = models.ForeignKey(
+        SanctionBenchmark,
+        verbose_name=_("step (benchmark)"),
+        help_text=_("Empty: the full lifting of what remains."),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reasoning = models.TextField(_("reasons"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = _user_fk(_("requested by"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("reason of the failure"), blank=True)
+    determination = models.OneToOneField(
+        "LiftDetermination",
+        verbose_name=_("determination"),
+        on_delete=models.PROTECT,
+        related_name="render",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("determination render")
+        verbose_name_plural = _("determination renders")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="liftrender_failure_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(determination__isnull=False),
+                name="liftrender_done_has_determination",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} — {self.get_status_display()}"
+
+
 class SanctionWaiver(Guarded):
     """A waiver of a sanction in force, recorded only with national-security grounds, the votes
     of both houses of Congress and the president's signature."""

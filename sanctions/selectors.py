@@ -284,12 +284,42 @@ def _row(order: SanctionOrder) -> RegisterRow:
     )
 
 
-def sanction_register(*, in_force_only: bool = False) -> list[RegisterRow]:
+REGISTER_STATUSES = ("in_force", "lifted", "waived")
+
+
+def sanction_register(
+    *,
+    in_force_only: bool = False,
+    q: str = "",
+    status: str = "",
+    target: str = "",
+    instrument: str = "",
+) -> list[RegisterRow]:
     """Every sanction ordered, with its magnitude in force, its benchmark progress and the
-    history of its steps: a fixed number of queries whatever the number of sanctions."""
-    rows = [_row(o) for o in register_orders()]
+    history of its steps: a fixed number of queries whatever the number of sanctions.
+
+    Filtered by `q` (a docket number, the name of the target — employer, corporation, entity,
+    country or sector), the kind of `target`, the `instrument` and the derived `status` (in
+    force, lifted, waived)."""
+    orders = register_orders()
+    term = (q or "").strip()[:100]
+    if term:
+        orders = orders.filter(
+            Q(specification__decision__case__docket_number__icontains=term)
+            | Q(specification__target_organization__name__icontains=term)
+            | Q(specification__target_country__name__icontains=term)
+            | Q(specification__target_sector__title__icontains=term)
+            | Q(specification__target_sector__isic_code__istartswith=term)
+        )
+    if target:
+        orders = orders.filter(specification__target=target)
+    if instrument:
+        orders = orders.filter(specification__instrument=instrument)
+    rows = [_row(o) for o in orders]
     if in_force_only:
-        rows = [r for r in rows if r.status == "in_force"]
+        status = "in_force"
+    if status:
+        rows = [r for r in rows if r.status == status]
     return rows
 
 

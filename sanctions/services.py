@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from commission.actors import SYSTEM, SystemActor
 from commission.models import InvestigativeTeam, Organization, SupplyRelationship, TeamMembership
 from commission.models import TradingPartner as Country
 from commission.services import case_event_record
+from commission.transitions import status_transition
 from complaints.models import Respondent
 from criteria.models import CriterionVersion
 from hearings import services as hearings_services
@@ -41,6 +43,7 @@ from .models import (
     LiftDetermination,
     LiftHearing,
     LiftNotice,
+    LiftRender,
     SanctionBenchmark,
     SanctionOrder,
     SanctionSpecification,
@@ -48,6 +51,8 @@ from .models import (
 )
 
 Actor: TypeAlias = AbstractBaseUser | AnonymousUser | SystemActor
+
+logger = logging.getLogger(__name__)
 
 PERM_NOTICE = "sanctions.publish_lift_notice"
 PERM_HEARING = "sanctions.record_lift_hearing"
@@ -628,85 +633,201 @@ def lift_problems(*, order: SanctionOrder, benchmark: SanctionBenchmark | None) 
     return []
 
 
+def _lift_in_progress(order: SanctionOrder, benchmark: SanctionBenchmark | None) -> bool:
+    renders = LiftRender.objects.filter(
+        order=order, status__in=[LiftRender.Status.QUEUED, LiftRender.Status.RENDERING]
+    )
+    if benchmark is None:
+        return renders.filter(benchmark__isnull=True).exists()
+    return renders.filter(benchmark=benchmark).exists()
+
+
 def sanction_lift_step(
     *,
     order: SanctionOrder,
     benchmark: SanctionBenchmark | None,
     reasoning: str,
     actor: Actor,
-) -> LiftDetermination:
-    """The reasoned determination after the lift hearing, issued with its opinion PDF: the
-    magnitude in force is reduced by the benchmark's share of the ordered magnitude — or, with
-    no benchmark, lifted fully, which only full compliance allows. Refused unless, in order,
-    the step is verified met, notice was given in time and the public hearing was held."""
-    from . import opinion
+) -> LiftRender:
+    """The reasoned determination after the lift hearing: the magnitude in force is reduced by
+    the benchmark's share of the ordered magnitude — or, with no benchmark, lifted fully, which
+    only full compliance allows. Refused unless, in order, the step is verified met, notice was
+    given in time and the public hearing was held.
 
+    The request is checked and answered at once; the determination's opinion PDF is rendered
+    by a Celery task (`sanctions.tasks.lift_determination_render`), which records the
+    determination only when the whole render succeeded (`lift_render_run`)."""
     _require_perm(actor, PERM_DETERMINE)
     reasoning = _text(reasoning, _("Give the reasons for the determination."))
-    problems = lift_problems(order=order, benchmark=benchmark)
-    if problems:
-        raise ValidationError(problems)
-    now = timezone.now()
-    in_force = selectors.magnitude_in_force(order=order)
-    if benchmark is None:
-        reduction = in_force
-    else:
-        share = order.magnitude * benchmark.lift_share_percent / 100
-        reduction = min(in_force, share.quantize(Decimal("0.01")))
-        lifted = selectors.lifted_benchmark_ids(order=order)
-        others = [b for b in selectors.order_benchmarks(order=order) if b.pk != benchmark.pk]
-        if all(b.pk in lifted for b in others):
-            reduction = in_force  # the last step lifts what remains
-    after = in_force - reduction
-    notice = selectors.lift_notice_for(order=order, benchmark=benchmark)
-    assert notice is not None  # noqa: S101 - lift_problems checked it  # nosec B101
-    rendered = opinion.determination_pdf(
-        order=order,
-        benchmark=benchmark,
-        notice=notice,
-        reasoning=reasoning,
-        in_force=in_force,
-        after=after,
-        at=now,
-    )
     with transaction.atomic():
         locked = SanctionOrder.objects.select_for_update().get(pk=order.pk)
         problems = lift_problems(order=locked, benchmark=benchmark)
         if problems:
             raise ValidationError(problems)
-        determination = LiftDetermination(
+        if _lift_in_progress(locked, benchmark):
+            raise ValidationError(
+                _("This determination is already being issued: its opinion is rendering.")
+            )
+        render = LiftRender.objects.create(
             order=locked,
-            hearing=notice.hearing,
             benchmark=benchmark,
-            full=after == 0,
             reasoning=reasoning,
-            reduction=reduction,
-            magnitude_after=after,
-            determined_at=now,
-            determined_by=_user(actor),
-            sha256=hashlib.sha256(rendered.data).hexdigest(),
-            signed=rendered.signed,
+            requested_at=timezone.now(),
+            requested_by=_user(actor),
         )
-        determination.pdf.save(
-            f"{locked.public_id}-{now:%Y%m%d%H%M%S}.pdf", ContentFile(rendered.data), save=False
+        _queue_lift_render(render.pk)
+    return render
+
+
+def _queue_lift_render(render_id: int, *, countdown: int = 0) -> None:
+    def send() -> None:
+        from .tasks import lift_determination_render
+
+        if countdown:
+            lift_determination_render.apply_async((render_id,), countdown=countdown)
+        else:
+            lift_determination_render.delay(render_id)
+
+    transaction.on_commit(send)
+
+
+def _lift_transition(render: LiftRender, to_status: str) -> None:
+    status_transition(render, to_status)
+
+
+def lift_render_run(*, render_id: int) -> LiftRender:
+    """Render the determination's opinion PDF and, only when all of it succeeded, record the
+    determination — the rules checked again on the locked sanction — in one transaction. Safe
+    to run twice: a render already claimed, done or failed is left as it is."""
+    from . import opinion
+
+    now = timezone.now()
+    claimed = LiftRender.objects.filter(pk=render_id, status=LiftRender.Status.QUEUED).update(
+        status=LiftRender.Status.RENDERING, started_at=now, attempts=F("attempts") + 1, error=""
+    )
+    if not claimed:
+        return LiftRender.objects.get(pk=render_id)
+    render = LiftRender.objects.select_related("order", "benchmark").get(pk=render_id)
+    order, benchmark = render.order, render.benchmark
+    try:
+        problems = lift_problems(order=order, benchmark=benchmark)
+        if problems:
+            raise ValidationError(problems)
+        in_force = selectors.magnitude_in_force(order=order)
+        if benchmark is None:
+            reduction = in_force
+        else:
+            share = order.magnitude * benchmark.lift_share_percent / 100
+            reduction = min(in_force, share.quantize(Decimal("0.01")))
+            lifted = selectors.lifted_benchmark_ids(order=order)
+            others = [b for b in selectors.order_benchmarks(order=order) if b.pk != benchmark.pk]
+            if all(b.pk in lifted for b in others):
+                reduction = in_force  # the last step lifts what remains
+        after = in_force - reduction
+        notice = selectors.lift_notice_for(order=order, benchmark=benchmark)
+        assert notice is not None  # noqa: S101 - lift_problems checked it  # nosec B101
+        determined_at = timezone.now()
+        rendered = opinion.determination_pdf(
+            order=order,
+            benchmark=benchmark,
+            notice=notice,
+            reasoning=render.reasoning,
+            in_force=in_force,
+            after=after,
+            at=determined_at,
         )
-        determination.save()
+        with transaction.atomic():
+            locked = SanctionOrder.objects.select_for_update().get(pk=order.pk)
+            render = LiftRender.objects.select_for_update().get(pk=render_id)
+            if render.status != LiftRender.Status.RENDERING:
+                return render
+            problems = lift_problems(order=locked, benchmark=benchmark)
+            if problems or selectors.magnitude_in_force(order=locked) != in_force:
+                raise ValidationError(problems or [_("The magnitude in force changed.")])
+            determination = LiftDetermination(
+                order=locked,
+                hearing=notice.hearing,
+                benchmark=benchmark,
+                full=after == 0,
+                reasoning=render.reasoning,
+                reduction=reduction,
+                magnitude_after=after,
+                determined_at=determined_at,
+                determined_by=render.requested_by,
+                sha256=hashlib.sha256(rendered.data).hexdigest(),
+                signed=rendered.signed,
+            )
+            determination.pdf.save(
+                f"{locked.public_id}-{determined_at:%Y%m%d%H%M%S}.pdf",
+                ContentFile(rendered.data),
+                save=False,
+            )
+            determination.save()
+            case_event_record(
+                subject=locked.specification.decision.case,
+                verb="sanction_lifted" if after == 0 else "sanction_step_lifted",
+                actor=render.requested_by,
+                from_status=str(in_force),
+                to_status=str(after),
+                reason=render.reasoning[:500],
+                data={
+                    "sanction": str(locked.public_id),
+                    "benchmark": str(benchmark.public_id) if benchmark else None,
+                    "reduction": str(reduction),
+                    "sha256": determination.sha256,
+                },
+                is_public=True,
+            )
+            _lift_transition(render, LiftRender.Status.DONE)
+            render.determination = determination
+            render.finished_at = timezone.now()
+            render.save(update_fields=["status", "determination", "finished_at"])
+        return render
+    except Exception as exc:
+        logger.exception("lift determination render %s failed", render_id)
+        return _lift_render_failed(render_id, exc)
+
+
+def _lift_render_failed(render_id: int, exc: Exception) -> LiftRender:
+    reason = f"{exc.__class__.__name__}: {exc}"[:2000]
+    if isinstance(exc, ValidationError):
+        reason = "; ".join(exc.messages)[:2000]
+    with transaction.atomic():
+        render = LiftRender.objects.select_for_update().select_related("order").get(pk=render_id)
+        if render.status != LiftRender.Status.RENDERING:
+            return render
+        _lift_transition(render, LiftRender.Status.FAILED)
+        render.error = reason or exc.__class__.__name__
+        render.finished_at = timezone.now()
+        render.save(update_fields=["status", "error", "finished_at"])
         case_event_record(
-            subject=locked.specification.decision.case,
-            verb="sanction_lifted" if after == 0 else "sanction_step_lifted",
-            actor=_user(actor),
-            from_status=str(in_force),
-            to_status=str(after),
-            reason=reasoning[:500],
-            data={
-                "sanction": str(locked.public_id),
-                "benchmark": str(benchmark.public_id) if benchmark else None,
-                "reduction": str(reduction),
-                "sha256": determination.sha256,
-            },
-            is_public=True,
+            subject=render.order.specification.decision.case,
+            verb="sanction_lift_render_failed",
+            from_status=LiftRender.Status.RENDERING,
+            to_status=LiftRender.Status.FAILED,
+            reason=render.error[:500],
+            data={"sanction": str(render.order.public_id), "render": render.pk},
         )
-    return determination
+        retryable = not isinstance(exc, ValidationError)
+        if retryable and render.attempts < settings.OPINION_RENDER_MAX_ATTEMPTS:
+            _lift_transition(render, LiftRender.Status.QUEUED)
+            render.save(update_fields=["status"])
+            _queue_lift_render(render.pk, countdown=30 * render.attempts)
+    return render
+
+
+def lift_render_retry(*, render: LiftRender, actor: Actor) -> LiftRender:
+    """Retry a failed determination render (staff who may determine lifting), once its cause is
+    fixed; the rules are checked again when it runs."""
+    _require_perm(actor, PERM_DETERMINE)
+    with transaction.atomic():
+        locked = LiftRender.objects.select_for_update().get(pk=render.pk)
+        if locked.status != LiftRender.Status.FAILED:
+            raise ValidationError(_("Only a failed render is retried."))
+        _lift_transition(locked, LiftRender.Status.QUEUED)
+        locked.save(update_fields=["status"])
+        _queue_lift_render(locked.pk)
+    return locked
 
 
 # --- Waiver ---------------------------------------------------------------------------------

@@ -19,12 +19,72 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commission.models import InvestigativeTeam
 
 from . import api, selectors, services
-from .models import LiftDetermination, SanctionBenchmark
+from .models import LiftDetermination, SanctionBenchmark, SanctionSpecification
+
+
+class RegisterFilterForm(forms.Form):
+    """The register's search and filters (a GET form: every answer is a link one can share)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search the register"),
+        help_text=gettext_lazy(
+            "A docket number or the name of the target: employer, corporation, government "
+            "entity, country or sector."
+        ),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "class": "usa-input"}),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any status")),
+            ("in_force", gettext_lazy("In force")),
+            ("lifted", gettext_lazy("Lifted")),
+            ("waived", gettext_lazy("Waived")),
+        ],
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+    target = forms.ChoiceField(
+        label=gettext_lazy("Target"),
+        required=False,
+        choices=[("", gettext_lazy("Any target")), *SanctionSpecification.Target.choices],
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+    instrument = forms.ChoiceField(
+        label=gettext_lazy("Instrument"),
+        required=False,
+        choices=[("", gettext_lazy("Any instrument")), *SanctionSpecification.Instrument.choices],
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+
+
+def _filtered(request: HttpRequest) -> tuple[RegisterFilterForm, list[selectors.RegisterRow]]:
+    """The rows the request's filters ask for; an invalid filter (garbage in a link) is
+    ignored, never an error."""
+    form = RegisterFilterForm(request.GET or None)
+    criteria: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds every field that is valid
+        criteria = {k: v for k, v in form.cleaned_data.items() if v}
+    return form, selectors.sanction_register(**criteria)
 
 
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
-    return render(request, "sanctions/register.html", {"rows": selectors.sanction_register()})
+    form, rows = _filtered(request)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "sanctions/register.html",
+        {
+            "rows": rows,
+            "form": form,
+            "searching": form.is_bound and any(form.cleaned_data.values()),
+            "query": query,
+        },
+    )
 
 
 @require_GET
@@ -38,8 +98,9 @@ def sanction_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @require_GET
 def register_json(request: HttpRequest) -> JsonResponse:
+    _form, rows = _filtered(request)
     return JsonResponse(
-        {"sanctions": [api.register_json(r) for r in selectors.sanction_register()]},
+        {"sanctions": [api.register_json(r) for r in rows]},
         json_dumps_params={"ensure_ascii": False},
     )
 
@@ -70,7 +131,8 @@ def register_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="sanctions.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for row in selectors.sanction_register():
+    _form, rows = _filtered(request)
+    for row in rows:
         data = api.register_json(row)
         data["benchmarks"] = json.dumps(data["benchmarks"], ensure_ascii=False)
         writer.writerow([data[c] for c in CSV_COLUMNS])
@@ -127,7 +189,7 @@ def verification_page(request: HttpRequest) -> HttpResponse:
     teams = InvestigativeTeam.objects.filter(memberships__person__user=request.user)
     if not teams.exists():
         raise PermissionDenied
-    form = VerificationForm(request.POST or None, user=request.user)
+    form = VerificationForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -57,3 +57,37 @@ def test_role_groups_exist_with_their_permissions():
     assert staff.permissions.filter(codename="change_organization").exists()
     court = Group.objects.get(name=roles.COURT)
     assert not court.permissions.filter(codename__startswith="change_").exists()
+
+
+def test_the_first_sweep_after_the_demo_sends_each_clocks_current_escalation_only():
+    """The demo's clocks started weeks ago: the first sweep does not send every reminder,
+    risk and miss of that history — each clock at most its one current escalation — and still
+    records every miss at its due instant."""
+    from django.utils import timezone
+
+    from commission.models import CaseEvent, Clock, ClockNotice, Notification
+    from commission.services import clock_sweep
+
+    call_command("load_demo")
+    now = timezone.now()
+    fallen_due = list(
+        Clock.objects.filter(status="pending", due_at__lt=now).exclude(kind__in=Clock.WINDOW_KINDS)
+    )
+    assert fallen_due, "the demo has a deadline already missed"
+    clock_sweep(now=now)
+    sent = ClockNotice.objects.filter(outcome=ClockNotice.Outcome.SENT)
+    per_clock = {}
+    for notice in sent:
+        per_clock.setdefault(notice.clock_id, []).append(notice.kind)
+    assert per_clock, "the current escalations go out"
+    assert all(len(kinds) == 1 for kinds in per_clock.values()), per_clock
+    assert not sent.filter(kind=ClockNotice.Kind.REMINDER).exists()
+    assert Notification.objects.count() == sum(n.recipient_count for n in sent)
+    for clock in fallen_due:
+        clock.refresh_from_db()
+        assert clock.status == Clock.Status.MISSED
+        assert clock.missed_at == clock.due_at
+    assert CaseEvent.objects.filter(verb="clock_missed").count() >= len(fallen_due)
+    # Settling again, or sweeping again, sends nothing more.
+    call_command("load_demo")
+    assert clock_sweep(now=now).notifications == 0

@@ -59,6 +59,26 @@ def test_a_confidential_identity_is_never_searchable(client, world):
     assert _dockets(client, q=surname) == []
 
 
+def test_the_pages_count_only_the_cases_shown(client, world, monkeypatch):
+    """A case found only through a confidential identity is neither shown nor counted: the
+    count and the pages hold exactly the rows shown."""
+    from complaints import views
+
+    monkeypatch.setattr(views, "DOCKET_PAGE_SIZE", 1)
+    surname = WORKER_NAME.split()[-1]
+    visible = file_case(world, worker=False, organization=world.union, received_days_ago=2)
+    Allegation = visible.allegations.model
+    Allegation.objects.filter(case=visible, number=1).update(place=f"Jirón {surname}, Ate")
+    hidden = file_case(world, worker=True, received_days_ago=1)
+    Allegation.objects.filter(case=hidden, number=1).update(place=f"Calle {surname}, Lima")
+    response = client.get("/complaints/docket/", {"q": surname})
+    page = response.context["page"]
+    assert page.paginator.count == 1
+    assert [c.docket_number for c, _d in response.context["rows"]] == [visible.docket_number]
+    assert hidden.docket_number not in response.content.decode()
+    assert "Page 1 of" not in response.content.decode()
+
+
 def test_the_docket_query_count_does_not_grow_with_the_cases(client, world, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     file_case(world, organization=world.union, worker=False)

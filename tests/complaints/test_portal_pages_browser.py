@@ -30,6 +30,8 @@ PUBLIC_PAGES = [
     "/hearings/decisions/",
     "/hearings/opinions/",
     "/hearings/opinions/verify/",
+    "/sanctions/",
+    "/sanctions/?status=in_force&target=firm",
     "/no-such-page/",
 ]
 

@@ -338,3 +338,34 @@ def test_the_public_case_page_shows_its_sanctions_and_their_progress(world, issu
         assert f"/sanctions/{order.public_id}/" in html
     assert 'aria-labelledby="case-sanctions-title"' in html
     assert "<progress" in html
+
+
+def test_the_register_searches_and_filters(world, issued, at, client):
+    """The register finds a sanction by its case or its target and filters by status, target
+    and instrument; its exports follow the same filters; garbage in a link filters nothing."""
+    at(later(1))
+
+    def targets(**params) -> list[str]:
+        response = client.get("/sanctions/", params)
+        assert response.status_code == 200
+        return [r.order.specification.target for r in response.context["rows"]]
+
+    assert sorted(targets()) == ["firm", "global_corporation", "government_entity"]
+    assert targets(target="firm") == ["firm"]
+    assert targets(instrument="monetary_penalty") == ["global_corporation"]
+    assert targets(q=world.parties.buyer.name[:8].lower()) == ["global_corporation"]
+    assert len(targets(q=issued.case.docket_number)) == 3
+    assert len(targets(status="in_force")) == 3
+    assert targets(status="lifted") == []
+    assert (
+        "No sanction matches this search."
+        in client.get("/sanctions/?status=waived").content.decode()
+    )
+    assert len(targets(status="nonsense", target="x" * 500)) == 3
+    data = client.get("/sanctions/register.json", {"target": "government_entity"}).json()
+    assert [s["target"] for s in data["sanctions"]] == ["government_entity"]
+    csv_text = client.get("/sanctions/register.csv", {"instrument": "tariff"}).content.decode()
+    assert csv_text.count("\n") == 2
+    html = client.get("/sanctions/", {"target": "firm"}).content.decode()
+    assert 'href="/sanctions/register.csv?target=firm"' in html
+    assert f'href="/complaints/docket/{issued.case.docket_number}/"' in html

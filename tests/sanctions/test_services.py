@@ -61,6 +61,13 @@ def _hold(notice, staff, at):
     )
 
 
+def _rendered(render) -> LiftDetermination:
+    """What the worker does with a lift determination's render (sanctions.tasks)."""
+    render = services.lift_render_run(render_id=render.pk)
+    assert render.status == "done", render.error
+    return render.determination
+
+
 def _step_ready(issued, team, staff, at, position=1):
     order = _employer_order(issued)
     at(later(0, 12))
@@ -254,8 +261,10 @@ def test_a_step_is_lifted_with_its_opinion_and_the_magnitude_falls(issued, team,
     order, benchmark = _step_ready(issued, team, staff, at)
     with pytest.raises(PermissionDenied):
         services.sanction_lift_step(order=order, benchmark=benchmark, reasoning="x", actor=staff)
-    determination = services.sanction_lift_step(
-        order=order, benchmark=benchmark, reasoning="Verified and heard.", actor=member
+    determination = _rendered(
+        services.sanction_lift_step(
+            order=order, benchmark=benchmark, reasoning="Verified and heard.", actor=member
+        )
     )
     assert determination.reduction == Decimal("21.00")  # 60 % of 35
     assert determination.magnitude_after == Decimal("14.00")
@@ -294,8 +303,10 @@ def test_the_full_lifting_at_full_compliance(issued, team, staff, member, at):
     _verify(order, team, position=2, achieved=True)
     notice = _notice(order, staff, None, at)
     _hold(notice, staff, at)
-    determination = services.sanction_lift_step(
-        order=order, benchmark=None, reasoning="Full compliance verified.", actor=member
+    determination = _rendered(
+        services.sanction_lift_step(
+            order=order, benchmark=None, reasoning="Full compliance verified.", actor=member
+        )
     )
     assert determination.full
     assert determination.magnitude_after == 0

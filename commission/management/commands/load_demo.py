@@ -2,7 +2,10 @@
 
 Loading the demo sends nothing: the side effects the scenario's filings and steps queue
 (acknowledgements, panel notices, renders) run in this process as they are queued, with
-outgoing email going nowhere — no one receives mail for a case that only plays a scenario."""
+outgoing email going nowhere — no one receives mail for a case that only plays a scenario. The
+notices its backdated clocks would have sent are recorded as superseded, so the first clock
+sweep afterwards sends each clock's current escalation only
+(`commission.services.clock_history_settle`)."""
 
 from contextlib import contextmanager
 from importlib import import_module
@@ -43,3 +46,9 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     module.load()
                 self.stdout.write(f"demo data loaded: {app}")
+            # The scenario's clocks started weeks ago: what fell due in its history is settled,
+            # so the first sweep sends each clock's current escalation only, not a flood.
+            from commission.services import clock_history_settle
+
+            settled = clock_history_settle()
+            self.stdout.write(f"demo clock notices settled: {settled}")

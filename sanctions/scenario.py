@@ -331,12 +331,14 @@ def _lift_hearing(play: Play) -> str:
 
 def _lift(play: Play) -> str:
     order = _order(play)
-    services.sanction_lift_step(
+    render = services.sanction_lift_step(
         order=order,
         benchmark=order.specification.benchmarks.get(position=1),
         reasoning="Reincorporación verificada por el equipo y confirmada en la audiencia.",
         actor=_superuser(),
     )
+    # The worker's part, at the story's date (the task queued on commit finds it done).
+    services.lift_render_run(render_id=render.pk)
     return f"/sanctions/{order.public_id}/"
 
 

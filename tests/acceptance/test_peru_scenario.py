@@ -663,7 +663,7 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
             judge,
             "sanction-lift",
             {"order": order.pk, "benchmark": first.pk, "reasoning": "Reincorporación verificada."},
-            "Determination issued",
+            "Determination made",
         )
         determination = LiftDetermination.objects.get(order=order)
         # The reinstatement step carries 60% of the tariff: 35% ad valorem becomes 14%.

@@ -4,7 +4,7 @@ Missing variables raise ImproperlyConfigured at start-up.
 """
 
 from .base import *  # noqa: F403
-from .base import checked_once_per_interval, database_roles, env
+from .base import checked_once_per_interval, database_roles, env, logging_config
 
 DEBUG = False
 # The staff workspace always asks for the second factor in production (never from the env).
@@ -40,3 +40,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # The API's authentication is the same as in every setting (base.py): tokens or the session,
 # never HTTP Basic.
+
+# One JSON object a log line, with its request's or task's id (commission/observability.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)

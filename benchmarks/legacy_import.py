@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CASES = 10_000
+CASES = int(os.environ.get("BENCH_CASES", "10000"))
 BUDGET_SECONDS = 30 * 60
 
 ORGANIZATIONS = {

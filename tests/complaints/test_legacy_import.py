@@ -383,3 +383,16 @@ def test_past_dates_enter_only_in_the_import_mode(world):
         )
     with pytest.raises(ValidationError, match="Only a legacy import"), transaction.atomic():
         clocks_settle_imported(subject=petition)
+
+
+def test_a_json_object_with_cases_is_read_with_the_line_each_case_starts_on():
+    from complaints.importing import RowError, rows_read
+
+    text = '{\n  "source": "registry 2019",\n  "cases": [\n    {"legacy_reference": "A"},\n\n    {"legacy_reference": "B"}\n  ]\n}\n'
+    assert [(line, r["legacy_reference"]) for line, r in rows_read(text, fmt="json")] == [
+        (4, "A"),
+        (6, "B"),
+    ]
+    assert list(rows_read("[]", fmt="json")) == []
+    with pytest.raises(RowError, match="array of cases"):
+        list(rows_read('{"records": []}', fmt="json"))

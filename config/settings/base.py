@@ -413,6 +413,9 @@ CACHES["default"].setdefault("KEY_PREFIX", f"commission-{RELEASE}" if RELEASE el
 # id; LOG_FORMAT=json writes one JSON object a line (production's default).
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)
+# Celery workers log through the LOGGING above (JSON lines with the task id), not through a
+# root logger of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # GET /metrics (Prometheus) answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset,
 # the endpoint does not exist (docs/operations.md).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

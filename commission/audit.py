@@ -65,6 +65,10 @@ VERBS = frozenset(
         "court_upheld_denial",
         "compliance_statement_recorded",
         "withdrawal_requested",
+        # legacy import (complaints.importing)
+        "import_batch_started",
+        "import_batch_finished",
+        "case_imported",
         # criteria
         "right.created",
         "criterion.opened",

@@ -286,6 +286,8 @@ def clock_start(
         },
         is_public=True,
         docket_number=clock.docket_number,
+        # A legacy case's clock started when the case was received, years before the row.
+        occurred_at=trigger_at if audit.importing() else None,
     )
     return clock
 
@@ -401,6 +403,7 @@ def clock_meet(
             },
             is_public=True,
             docket_number=clock.docket_number,
+            occurred_at=at if audit.importing() else None,
         )
     return clock
 

@@ -809,3 +809,54 @@ def new_access_code() -> str:
     """A code a filer without an account uses to resume a draft or follow a case."""
     raw = get_random_string(16, allowed_chars="ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+class ImportBatch(models.Model):
+    """One run of `manage.py import_cases`: which file, who ran it, when, and what it brought
+    in. Its start and end are events of the audit chain (`import_batch_started`,
+    `import_batch_finished`), and each case it brought in names it (`case_imported`)."""
+
+    source_name = models.CharField(_("file"), max_length=255)
+    source_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    source_format = models.CharField(_("format"), max_length=8)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported = models.PositiveIntegerField(_("cases imported"), default=0)
+    already_imported = models.PositiveIntegerField(_("cases imported before"), default=0)
+    refused = models.PositiveIntegerField(_("rows refused"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("legacy import")
+        verbose_name_plural = _("legacy imports")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ImportedCase(models.Model):
+    """A case brought in from the commission's earlier records, by its reference there. The
+    reference is unique, so importing the same file again brings in nothing twice."""
+
+    legacy_reference = models.CharField(_("legacy reference"), max_length=120, unique=True)
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="legacy_import"
+    )
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.PROTECT, related_name="cases"
+    )
+    source_line = models.PositiveIntegerField(_("line in the file"))
+
+    class Meta:
+        ordering = ["batch", "source_line"]
+        verbose_name = _("imported case")
+        verbose_name_plural = _("imported cases")
+
+    def __str__(self) -> str:
+        return f"{self.legacy_reference} → {self.case_id}"

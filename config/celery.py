@@ -12,6 +12,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _observability() -> None:
+    # Task ids on every log line of a task, and task outcomes counted (docs/operations.md).
+    from commission.observability import celery_signals_connect
+
+    celery_signals_connect()
+
+
+_observability()
+
+
 @beat_init.connect
 def send_first_heartbeat(sender=None, **kwargs) -> None:
     """As it starts, beat schedules one heartbeat (so /healthz turns healthy within seconds

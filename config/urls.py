@@ -23,7 +23,7 @@ import investigations.api
 import investigations.urls
 import sanctions.api
 import sanctions.urls
-from commission import accounts, two_factor, views
+from commission import accounts, observability, two_factor, views
 from commission.api import build_router, legacy_api_redirect, not_found
 
 # Each app's API, in layer order.
@@ -53,6 +53,8 @@ api_docs_csp = csp_update(
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus metrics, to the scraper holding METRICS_TOKEN (docs/operations.md).
+    path("metrics", observability.metrics, name="metrics"),
     # The language switcher is on every page, public ones included, which therefore carry no
     # CSRF token and set no cookie for a reader who only reads (docs/adr/0007): switching a
     # reader's language is all a forged request could do.

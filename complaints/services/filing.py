@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission import audit
 from commission.actors import Actor, actor_require, actor_user
 from commission.forms import INT32_MAX
 from commission.models import (
@@ -201,7 +202,10 @@ def case_file(
         originating_petition=originating_petition,
         now=now,
     )
-    _validate_filing(filing, actor=actor, channel=received_via)
+    importing = audit.importing()
+    # A legacy case is entered by staff whatever its original channel: its filer's delegation
+    # is checked as for paper (the records say who filed it, not who is signed in now).
+    _validate_filing(filing, actor=actor, channel=Case.Channel.PAPER if importing else received_via)
     access_code = "" if _is_authenticated(actor) else new_access_code()
     # Tell the clocks which step triggered them ("Complaint filed 2 March 2026, 14:10 …").
     trigger_event = f"{filing.kind}_filed"
@@ -257,13 +261,17 @@ def case_file(
             subject=case, trigger_at=received_at, actor=actor, trigger_event=trigger_event
         )
         case_id = case.pk
-        transaction.on_commit(lambda: _queue_acknowledgment(case_id))
-        transaction.on_commit(lambda: case_filed.send(sender=Case, case_id=case_id))
+        if not importing:
+            # A past case was acknowledged (and investigated) when it was received: its
+            # import sends no acknowledgment and opens no investigation.
+            transaction.on_commit(lambda: _queue_acknowledgment(case_id))
+            transaction.on_commit(lambda: case_filed.send(sender=Case, case_id=case_id))
     logger.info("filing received: %s via %s", docket, received_via)
     return case, access_code
 
 
 COMMISSION_CHANNELS = frozenset({Case.Channel.COMMISSION, Case.Channel.COURT_ORDER})
+LEGACY_CHANNELS = frozenset({Case.Channel.PORTAL, Case.Channel.PAPER, Case.Channel.EMAIL})
 
 
 def _filing_received_at(
@@ -279,6 +287,15 @@ def _filing_received_at(
     staff record (by staff with the permission, never in the future)."""
     if originating_petition is not None and channel not in COMMISSION_CHANNELS:
         raise ValidationError(_("Only the commission files a complaint on a petition."))
+    if audit.importing():
+        # The legacy-import mode (complaints.importing): the receipt instant of the past
+        # record, whatever its channel, entered by staff who may record paper filings.
+        if channel not in LEGACY_CHANNELS:
+            raise ValidationError(
+                _("A legacy case was received on the portal, on paper or by email.")
+            )
+        actor_require(actor, PERM_RECORD_PAPER)
+        return _staff_received_at(received_at, now=now)
     if channel == Case.Channel.PORTAL:
         if received_at is not None:
             raise ValidationError(_("A portal filing is received when the server receives it."))

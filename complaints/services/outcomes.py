@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission import audit
 from commission.actors import Actor, actor_require
 from commission.models import (
     CaseEvent,
@@ -163,12 +164,22 @@ def complaint_decide(
     return complaint
 
 
-def petition_deny(*, petition: Case, reasoning: str, actor: Actor, reference: str = "") -> Case:
+def petition_deny(
+    *,
+    petition: Case,
+    reasoning: str,
+    actor: Actor,
+    reference: str = "",
+    denied_at: dt.datetime | None = None,
+) -> Case:
     """Deny a petition with a reasoned opinion (the findings in detail and why they do not
-    breach the criteria). Only after the hearing."""
+    breach the criteria). Only after the hearing. A denial is dated when it is recorded; only
+    a legacy import (`audit.legacy_import()`) records the date of a past one."""
     actor_require(actor, PERM_OUTCOME, system_allowed=True)
     if not petition.is_petition:
         raise ValidationError(_("Only a petition is denied."))
+    if denied_at is not None and not audit.importing():
+        raise ValidationError(_("A denial is dated when it is recorded."))
     with transaction.atomic():
         if _lock(petition).status != Case.Status.HEARD:
             raise ValidationError(
@@ -182,6 +193,7 @@ def petition_deny(*, petition: Case, reasoning: str, actor: Actor, reference: st
             reasoning=reasoning,
             actor=actor,
             reference=reference,
+            at=denied_at,
         )
     _refresh(petition, locked)
     return petition

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from commission.observability import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_DIR = BASE_DIR / ".local"  # ignored by git: generated secrets, SQLite file, broker folders
 
@@ -86,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, and its latency is measured whole.
+    "commission.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -480,19 +484,16 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", f"commission-{RELEASE}" if RELEASE else "commission")
 
 # --- Logging --------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # WeasyPrint and fontTools log every layout step at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# Structured logs (commission/observability.py): every line carries its request's or task's
+# id; LOG_FORMAT=json writes one JSON object a line (production's default).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)
+# Celery workers log through the LOGGING above (JSON lines with the task id), not through a
+# root logger of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# GET /metrics (Prometheus) answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset,
+# the endpoint does not exist (docs/operations.md).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Commission policy values (documented in README).
 COMMISSION_NAME = env.str("COMMISSION_NAME", default="Bilateral Labor Rights Commission")

@@ -4,7 +4,7 @@ Missing variables raise ImproperlyConfigured at start-up.
 """
 
 from .base import *  # noqa: F403
-from .base import checked_once_per_interval, database_roles, env, media_storage
+from .base import checked_once_per_interval, database_roles, env, logging_config, media_storage
 
 DEBUG = False
 # The staff workspace always asks for the second factor in production (never from the env).
@@ -48,3 +48,7 @@ X_FRAME_OPTIONS = "DENY"
 WEBHOOK_ALLOW_HTTP = False
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
 SITE_URL = env.str("SITE_URL", default="")
+
+# One JSON object a log line, with its request's or task's id (commission/observability.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)

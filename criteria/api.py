@@ -5,13 +5,15 @@ selector, rounds) and authenticated writes (proposals, votes, decisions, reports
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -29,8 +31,10 @@ from .models import (
     ParticipantRole,
     Proposal,
     Right,
+    Source,
     Vote,
 )
+from .resolution import number
 
 
 def _refused(exc: DjangoValidationError) -> ValidationError:
@@ -47,7 +51,7 @@ def _date(value: str | None, name: str = "on") -> dt.date:
 
 
 class SourceSerializer(serializers.Serializer):
-    """A source of a version, as `criteria.selectors.source_as_dict` writes it."""
+    """A source of a version (`criteria.selectors.source_as_dict`)."""
 
     kind = serializers.CharField()
     citation = serializers.CharField(allow_blank=True)
@@ -64,6 +68,9 @@ class SourceSerializer(serializers.Serializer):
     value = serializers.CharField(allow_null=True)
     unit = serializers.CharField(allow_blank=True)
     url = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, instance: Source) -> dict[str, Any]:
+        return selectors.source_as_dict(instance)
 
 
 class VersionSerializer(serializers.Serializer):
@@ -103,47 +110,55 @@ class VersionSerializer(serializers.Serializer):
         return selectors.version_as_dict(instance)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class Number(serializers.Field):
+    """A decimal as the register writes it: no exponent, no trailing zeros."""
+
+    def to_representation(self, value: Decimal) -> str | None:
+        return number(value)
+
+
 class CompetitorSerializer(serializers.Serializer):
     identifier = serializers.CharField()
     relation = serializers.CharField()
-    threshold = serializers.CharField(allow_null=True)
-    unit = serializers.CharField(allow_blank=True)
-    margin = serializers.CharField(allow_null=True)
-    margin_unit = serializers.CharField(allow_blank=True)
-    margin_percent = serializers.CharField(allow_null=True)
-    sources = SourceSerializer(many=True)
+    threshold = Number(source="version.threshold", allow_null=True)
+    unit = serializers.CharField(source="version.unit", allow_blank=True)
+    margin = Number(allow_null=True)
+    margin_unit = serializers.SerializerMethodField()
+    margin_percent = Number(allow_null=True)
+    sources = SourceSerializer(source="version.sources", many=True)
     note = serializers.CharField(allow_blank=True)
+
+    def get_margin_unit(self, competitor: selectors.Competitor) -> str:
+        return competitor.winner.unit if competitor.margin is not None else ""
 
 
 class ResolutionSerializer(serializers.Serializer):
-    binding_criterion = serializers.CharField()
+    binding_criterion = serializers.CharField(source="binding_criterion.code")
     reason = serializers.CharField()
     effective_from = serializers.DateField()
 
 
 class BindingSerializer(serializers.Serializer):
     """A binding criterion with the explanation of why it binds (which source won, which
-    lost, and by how much); the fields document `selectors.Binding.as_dict`."""
+    lost, and by how much)."""
 
     identifier = serializers.CharField()
-    criterion = serializers.CharField()
-    title = serializers.CharField()
-    right = serializers.CharField()
-    kind = serializers.CharField()
+    criterion = serializers.CharField(source="criterion.code")
+    title = serializers.CharField(source="criterion.title")
+    right = serializers.CharField(source="criterion.right.code")
+    kind = serializers.CharField(source="criterion.kind")
     governs = serializers.CharField(allow_blank=True)
-    effective_from = serializers.DateField()
-    threshold = serializers.CharField(allow_null=True)
-    unit = serializers.CharField(allow_blank=True)
-    direction = serializers.CharField(allow_blank=True)
-    averaging_period = serializers.CharField(allow_blank=True)
-    sources = SourceSerializer(many=True)
+    effective_from = serializers.DateField(source="version.effective_from")
+    threshold = Number(source="version.threshold", allow_null=True)
+    unit = serializers.CharField(source="version.unit", allow_blank=True)
+    direction = serializers.CharField(source="version.direction", allow_blank=True)
+    averaging_period = serializers.CharField(source="version.averaging_period", allow_blank=True)
+    sources = SourceSerializer(source="version.sources", many=True)
     reason = serializers.CharField()
     notes = serializers.ListField(child=serializers.CharField())
     resolution = ResolutionSerializer(allow_null=True)
     competitors = CompetitorSerializer(many=True)
-
-    def to_representation(self, instance: selectors.Binding) -> dict[str, Any]:
-        return instance.as_dict()
 
 
 class CriterionHistorySerializer(serializers.Serializer):
@@ -273,12 +288,12 @@ class CriterionViewSet(viewsets.GenericViewSet):
         return Response(
             {
                 **query,
-                "count": page.count,
+                "count": page.paginator.count,
                 "page": page.number,
-                "pages": page.num_pages,
-                "next": link(page.number + 1) if page.has_next else None,
-                "previous": link(page.number - 1) if page.has_previous else None,
-                "binding": BindingSerializer(page.bindings, many=True).data,
+                "pages": page.paginator.num_pages,
+                "next": link(page.number + 1) if page.has_next() else None,
+                "previous": link(page.number - 1) if page.has_previous() else None,
+                "binding": BindingSerializer(page.object_list, many=True).data,
             }
         )
 

@@ -14,7 +14,6 @@ register.
 from .binding import (
     BINDING_PAGE_SIZE,
     Binding,
-    BindingPage,
     Competitor,
     criteria_binding,
     criteria_binding_page,
@@ -42,7 +41,6 @@ __all__ = [
     "BINDING_PAGE_SIZE",
     "CSV_COLUMNS",
     "Binding",
-    "BindingPage",
     "Competitor",
     "FieldChange",
     "criteria_binding",

@@ -1,14 +1,6 @@
-"""Reads of the criteria register, by concern; every public name is importable from here.
-
-Two selectors are the contract other apps rely on:
-
-* `criterion_version_in_force(criterion=, on=)` — the exact version a decision must cite;
-* `criteria_binding(country=, sector=, on=)` — which criteria bind a country and sector on a
-  date, each with the explanation of why (which source won, which lost, and by how much).
-
-Both are answered from `effective_from`/`effective_until`, so any past date reproduces exactly
-what was in force then, and both run a constant number of queries whatever the size of the
-register.
+"""Reads of the criteria register. Other apps rely on `criterion_version_in_force` (the version
+a decision cites) and `criteria_binding` (which criteria bind a country and sector on a date,
+and why); any past date reproduces what was in force then, in a constant number of queries.
 """
 
 from .binding import (
@@ -21,7 +13,6 @@ from .binding import (
 from .diff import FieldChange, criterion_version_diff
 from .export import CSV_COLUMNS, register_export, source_as_dict, version_as_dict, version_as_row
 from .register import (
-    criterion_get,
     criterion_history,
     criterion_register,
     criterion_version_get,
@@ -30,7 +21,6 @@ from .register import (
     in_force_q,
     register_state,
     right_list,
-    round_get,
     round_list,
     round_proposals,
     today,
@@ -45,7 +35,6 @@ __all__ = [
     "FieldChange",
     "criteria_binding",
     "criteria_binding_page",
-    "criterion_get",
     "criterion_history",
     "criterion_register",
     "criterion_version_diff",
@@ -56,7 +45,6 @@ __all__ = [
     "register_export",
     "register_state",
     "right_list",
-    "round_get",
     "round_list",
     "round_proposals",
     "source_as_dict",

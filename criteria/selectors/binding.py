@@ -1,9 +1,6 @@
-"""Which criteria bind a country and sector on a date, each with the explanation of why.
-
-The versions in force are read (one query, two when rules compete and the members' choices
-are needed), handed to the most-protective rule (`criteria.resolution`, plain values), and
-its decisions are returned as `Binding`s whose explanation is worded when first read, so a
-page of answers loads sources for, and words, only what it shows.
+"""Which criteria bind a country and sector on a date, and why: the versions in force (one
+query; two when rules compete) go through `criteria.resolution`, and each decision becomes a
+`Binding` whose explanation is worded, and whose sources are loaded, only for what is shown.
 """
 
 from __future__ import annotations

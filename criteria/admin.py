@@ -71,11 +71,6 @@ class ServiceAdmin(ReadOnly, admin.ModelAdmin):
             kwargs.update(form=form, fields=list(form.base_fields))
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": list(self.add_form.base_fields)})]
-        return super().get_fieldsets(request, obj)
-
     def save_model(self, request, obj, form, change):
         """The service already saved it."""
 

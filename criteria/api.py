@@ -37,8 +37,17 @@ from .models import (
 from .resolution import number
 
 
-def _refused(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError({"detail": exc.messages})
+def _service(call, request, serializer_class=None, **kwargs):
+    """Call a service as the request's user, with the request's input validated by
+    `serializer_class`; its refusal is an HTTP 400 with the service's messages."""
+    if serializer_class is not None:
+        data = serializer_class(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        kwargs.update(data.validated_data)
+    try:
+        return call(actor=request.user, **kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError({"detail": exc.messages}) from exc
 
 
 def _date(value: str | None, name: str = "on") -> dt.date:
@@ -336,26 +345,27 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
 
 
-def _participant_role(values: dict, actor) -> dict:
-    """The capacity: the account's recorded role when none is given; member, staff and team
-    are accepted only from an account recorded in them (criteria.services)."""
-    if not values.get("participant_role"):
-        values["participant_role"] = services.participant_role_recorded(actor=actor)
-    return values
-
-
-class ReportInputSerializer(serializers.Serializer):
+class ParticipantInputSerializer(serializers.Serializer):
     participant_role = serializers.ChoiceField(
         choices=ParticipantRole.choices,
         required=False,
         help_text="Omitted: the account's recorded role. Member, staff and investigative "
         "team are accepted only from an account recorded in that role.",
     )
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField()
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("participant_role"):
+            user = self.context["request"].user
+            attrs["participant_role"] = services.participant_role_recorded(actor=user)
+        return attrs
+
+
+class ReportInputSerializer(ParticipantInputSerializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
     criterion = serializers.SlugRelatedField(
         slug_field="code", queryset=Criterion.objects.all(), required=False, allow_null=True
     )
@@ -377,17 +387,9 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer_class=ReportInputSerializer,
     )
     def reports(self, request, code=None):
-        round_ = self.get_object()
-        data = ReportInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            report = services.report_file(
-                round=round_,
-                actor=request.user,
-                **_participant_role(dict(data.validated_data), request.user),
-            )
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        report = _service(
+            services.report_file, request, ReportInputSerializer, round=self.get_object()
+        )
         return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -425,7 +427,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         return version.identifier if version else None
 
 
-class ProposalInputSerializer(serializers.Serializer):
+class ProposalInputSerializer(ParticipantInputSerializer):
     round = serializers.SlugRelatedField(
         slug_field="code", queryset=DeliberationRound.objects.all()
     )
@@ -444,15 +446,6 @@ class ProposalInputSerializer(serializers.Serializer):
     title_es = serializers.CharField(required=False, allow_blank=True)
     draft = serializers.JSONField()
     rationale = serializers.CharField()
-    participant_role = serializers.ChoiceField(
-        choices=ParticipantRole.choices,
-        required=False,
-        help_text="Omitted: the account's recorded role. Member, staff and investigative "
-        "team are accepted only from an account recorded in that role.",
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True
-    )
 
 
 class VoteInputSerializer(serializers.Serializer):
@@ -476,37 +469,20 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=ProposalInputSerializer, responses={201: ProposalSerializer})
     def create(self, request):
-        data = ProposalInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = _participant_role(dict(data.validated_data), request.user)
-        try:
-            proposal = services.proposal_submit(actor=request.user, **values)
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        proposal = _service(services.proposal_submit, request, ProposalInputSerializer)
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=VoteInputSerializer, responses={200: None})
     @action(detail=True, methods=["post"], serializer_class=VoteInputSerializer)
     def vote(self, request, pk=None):
         proposal = self.get_object()
-        data = VoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            services.proposal_vote(
-                proposal=proposal, actor=request.user, choice=data.validated_data["choice"]
-            )
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        _service(services.proposal_vote, request, VoteInputSerializer, proposal=proposal)
         return Response(services.proposal_tally(proposal=proposal).as_dict())
 
     @extend_schema(request=None, responses={200: ProposalSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        proposal = self.get_object()
-        try:
-            proposal = services.proposal_decide(proposal=proposal, actor=request.user)
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        proposal = _service(services.proposal_decide, request, proposal=self.get_object())
         proposal = self.get_queryset().get(pk=proposal.pk)
         return Response(ProposalSerializer(proposal).data)
 

@@ -28,6 +28,10 @@ TIMEOUT = 24 * 3600
 CACHED_TYPES = ("application/json", "text/html")
 
 
+def _may_cache() -> bool:
+    return not connection.in_atomic_block
+
+
 def _last_modified(changed_at: dt.datetime | None) -> dt.datetime:
     """When the answer to a question asked today last changed: the register's last write, or
     the start of today if later (a page for "today" changes when the date does)."""
@@ -61,7 +65,7 @@ def register_answer(view):
             request, etag=etag, last_modified=int(modified.timestamp())
         )
         if response is None:
-            key = None if connection.in_atomic_block else f"criteria:{digest}"
+            key = f"criteria:{digest}" if _may_cache() else None
             hit = cache.get(key) if key else None
             if hit is not None:
                 response = HttpResponse(hit[1], content_type=hit[0])

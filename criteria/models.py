@@ -30,10 +30,11 @@ class Localized:
     def __set_name__(self, owner, name: str) -> None:
         self.field = name
 
-    def __get__(self, obj, owner=None) -> str:
-        if (get_language() or "en").startswith("es") and getattr(obj, f"{self.field}_es", ""):
-            return getattr(obj, f"{self.field}_es")
-        return getattr(obj, f"{self.field}_en")
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        spanish = (get_language() or "en").startswith("es")
+        return (spanish and getattr(obj, f"{self.field}_es")) or getattr(obj, f"{self.field}_en")
 
 
 class Right(models.Model):

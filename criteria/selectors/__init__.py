@@ -5,17 +5,15 @@ and why); any past date reproduces what was in force then, in a constant number 
 
 from .binding import (
     BINDING_PAGE_SIZE,
-    Binding,
     Competitor,
     criteria_binding,
     criteria_binding_page,
 )
-from .diff import FieldChange, criterion_version_diff
+from .diff import criterion_version_diff
 from .export import CSV_COLUMNS, register_export, source_as_dict, version_as_dict, version_as_row
 from .register import (
     criterion_history,
     criterion_register,
-    criterion_version_get,
     criterion_version_in_force,
     criterion_version_with_history,
     in_force_q,
@@ -30,15 +28,12 @@ from .register import (
 __all__ = [
     "BINDING_PAGE_SIZE",
     "CSV_COLUMNS",
-    "Binding",
     "Competitor",
-    "FieldChange",
     "criteria_binding",
     "criteria_binding_page",
     "criterion_history",
     "criterion_register",
     "criterion_version_diff",
-    "criterion_version_get",
     "criterion_version_in_force",
     "criterion_version_with_history",
     "in_force_q",

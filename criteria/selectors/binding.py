@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commission.models import Sector, TradingPartner
@@ -33,16 +31,14 @@ class Competitor:
     INCOMPARABLE = resolution.Loss.INCOMPARABLE
     YIELDS = resolution.Loss.YIELDS
 
-    version: CriterionVersion
-    relation: str
-    margin: Decimal | None = None
-    margin_percent: Decimal | None = None
-    winner: CriterionVersion | None = None
-    loss: resolution.Loss | None = None
+    loss: resolution.Loss
+    winner: CriterionVersion
 
-    @property
-    def identifier(self) -> str:
-        return self.version.identifier
+    version = property(lambda self: self.loss.standard.ref)
+    identifier = property(lambda self: self.version.identifier)
+    relation = property(lambda self: self.loss.relation)
+    margin = property(lambda self: self.loss.margin)
+    margin_percent = property(lambda self: self.loss.margin_percent)
 
     @cached_property
     def note(self) -> str:
@@ -100,16 +96,8 @@ class Binding:
 
 def _sources_label(version: CriterionVersion) -> str:
     """The kinds of source a version cites, in the active language, in citation order."""
-    labels = _kind_labels_in(get_language())
-    kinds = dict.fromkeys(labels.get(s.kind, s.kind) for s in version.sources.all())
+    kinds = dict.fromkeys(s.get_kind_display() for s in version.sources.all())
     return "; ".join(kinds) if kinds else _("no cited source")
-
-
-@lru_cache(maxsize=8)
-def _kind_labels_in(language: str | None) -> dict[str, str]:
-    # The labels in the active language (`language` is the cache key: catalogs never change
-    # while the process runs).
-    return {value: str(label) for value, label in Source.Kind.choices}
 
 
 def _standard(version: CriterionVersion) -> resolution.Standard:
@@ -134,17 +122,7 @@ def _binding(decision: resolution.Decision) -> Binding:
         governs=decision.standard.governs,
         why=decision.why,
         resolution=decision.choice.ref if decision.choice else None,
-        competitors=tuple(
-            Competitor(
-                version=loss.standard.ref,
-                relation=loss.relation,
-                margin=loss.margin,
-                margin_percent=loss.margin_percent,
-                winner=winner,
-                loss=loss,
-            )
-            for loss in decision.losses
-        ),
+        competitors=tuple(Competitor(loss, winner) for loss in decision.losses),
     )
 
 

@@ -72,14 +72,6 @@ def criterion_version_in_force(*, criterion: Criterion, on: dt.date) -> Criterio
     return version
 
 
-def criterion_version_get(*, identifier: str) -> CriterionVersion | None:
-    return (
-        CriterionVersion.objects.select_related("criterion", "criterion__right", "successor")
-        .filter(identifier=identifier)
-        .first()
-    )
-
-
 def versions_in_force(
     *,
     on: dt.date,
@@ -177,7 +169,11 @@ def criterion_version_with_history(
 ) -> tuple[CriterionVersion, list[CriterionVersion]] | None:
     """The version cited as `identifier` and its criterion's whole history (with sources and
     applicability), or None."""
-    version = criterion_version_get(identifier=identifier)
+    version = (
+        CriterionVersion.objects.select_related("criterion__right")
+        .filter(identifier=identifier)
+        .first()
+    )
     if version is None:
         return None
     history = criterion_history(criterion=version.criterion)

@@ -5,9 +5,7 @@ every door passes through is `criteria.ratchet`."""
 from ..ratchet import criterion_retirement_check, criterion_revision_check
 from ._access import member_sitting
 from .register import (
-    criterion_create,
     criterion_record_historical,
-    criterion_retire,
     criterion_revise,
     criterion_version_record_historical,
     right_create,
@@ -24,13 +22,10 @@ from .rounds import (
     round_convene,
     round_open_voting,
 )
-from .tally import Tally, proposal_tally
+from .tally import proposal_tally
 
 __all__ = [
-    "Tally",
-    "criterion_create",
     "criterion_record_historical",
-    "criterion_retire",
     "criterion_revise",
     "criterion_retirement_check",
     "criterion_revision_check",

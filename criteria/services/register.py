@@ -91,6 +91,10 @@ def _criterion_new(
     return criterion
 
 
+MEASURE_FIELDS = ("direction", "threshold", "unit", "averaging_period")
+MEASURE_FIELDS += ("measuring_method_en", "measuring_method_es")
+
+
 def _version_write(
     *,
     criterion: Criterion,
@@ -121,6 +125,7 @@ def _version_write(
 
     number = (previous.number if previous else 0) + 1
     measure = criterion.kind == Criterion.Kind.MEASURE and not retirement
+    measured = {name: getattr(draft, name) for name in MEASURE_FIELDS} if measure else {}
     version = CriterionVersion(
         criterion=criterion,
         number=number,
@@ -130,12 +135,7 @@ def _version_write(
         successor=resolved.successor,
         text_en=draft.text_en,
         text_es=draft.text_es,
-        direction=draft.direction if measure else "",
-        threshold=draft.threshold if measure else None,
-        unit=draft.unit if measure else "",
-        averaging_period=draft.averaging_period if measure else "",
-        measuring_method_en=draft.measuring_method_en if measure else "",
-        measuring_method_es=draft.measuring_method_es if measure else "",
+        **measured,
         applies_to_all_countries=draft.all_countries if not retirement else True,
         applies_to_all_sectors=draft.all_sectors if not retirement else True,
         rationale_en=rationale_en,

@@ -55,7 +55,7 @@ def register_answer(view):
             state.serial,
             get_language(),
             selectors.today().isoformat(),
-            request.META.get("HTTP_ACCEPT", ""),
+            request.headers.get("accept", ""),
             request.build_absolute_uri(),
         )
         digest = hashlib.sha256(repr(question).encode()).hexdigest()

@@ -211,9 +211,7 @@ class CriterionVersion(Guarded):
     text_en = models.TextField(_("text (English)"))
     text_es = models.TextField(_("text (Spanish)"), blank=True)
     # Performance measures only.
-    direction = models.CharField(
-        _("direction"), max_length=10, choices=Direction.choices, blank=True
-    )
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction, blank=True)
     threshold = models.DecimalField(
         _("threshold"), max_digits=24, decimal_places=8, null=True, blank=True
     )
@@ -226,7 +224,7 @@ class CriterionVersion(Guarded):
     averaging_period = models.CharField(
         _("averaging period"),
         max_length=16,
-        choices=AveragingPeriod.choices,
+        choices=AveragingPeriod,
         blank=True,
         default=AveragingPeriod.NONE,
     )
@@ -609,7 +607,7 @@ class RoundReport(models.Model):
         related_name="+",
     )
     participant_role = models.CharField(
-        _("participating as"), max_length=32, choices=ParticipantRole.choices
+        _("participating as"), max_length=32, choices=ParticipantRole
     )
     organization = models.ForeignKey(
         Organization,
@@ -716,7 +714,7 @@ class Proposal(models.Model):
         related_name="+",
     )
     participant_role = models.CharField(
-        _("participating as"), max_length=32, choices=ParticipantRole.choices
+        _("participating as"), max_length=32, choices=ParticipantRole
     )
     organization = models.ForeignKey(
         Organization,

@@ -7,6 +7,8 @@ on D" a single indexed range query.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -141,6 +143,12 @@ class AveragingPeriod(models.TextChoices):
     PER_WEEK = "week", _("per week")
     PER_MONTH = "month", _("per month")
     PER_YEAR = "year", _("per year")
+
+
+@lru_cache(maxsize=8)
+def _averaging_labels(language: str | None) -> dict[str, str]:
+    """The periods' labels in `language` (read often; a catalog never changes in a process)."""
+    return {value: str(label) for value, label in AveragingPeriod.choices}
 
 
 class CriterionVersion(Guarded):
@@ -329,7 +337,8 @@ class CriterionVersion(Guarded):
         value = format(self.threshold.normalize(), "f")
         text = f"{sign} {value} {self.unit}".strip()
         if self.averaging_period:
-            text += f" ({self.get_averaging_period_display()})"
+            label = _averaging_labels(get_language()).get(self.averaging_period)
+            text += f" ({label or self.averaging_period})"
         return text
 
 
@@ -440,8 +449,9 @@ class Source(Guarded):
             str(g)
             for g in (
                 self.comparison_region,
-                self.get_comparison_income_level_display(),
-                self.get_comparison_labor_relations_system_display(),
+                self.comparison_income_level and self.get_comparison_income_level_display(),
+                self.comparison_labor_relations_system
+                and self.get_comparison_labor_relations_system_display(),
                 self.comparison_industry or "",
             )
             if g

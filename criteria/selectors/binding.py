@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commission.models import Sector, TradingPartner
@@ -96,8 +97,15 @@ class Binding:
 
 def _sources_label(version: CriterionVersion) -> str:
     """The kinds of source a version cites, in the active language, in citation order."""
-    kinds = dict.fromkeys(s.get_kind_display() for s in version.sources.all())
+    labels = _kind_labels(get_language())
+    kinds = dict.fromkeys(labels.get(s.kind, s.kind) for s in version.sources.all())
     return "; ".join(kinds) if kinds else _("no cited source")
+
+
+@lru_cache(maxsize=8)
+def _kind_labels(language: str | None) -> dict[str, str]:
+    """The kinds' labels in `language` (read often; a catalog never changes in a process)."""
+    return {value: str(label) for value, label in Source.Kind.choices}
 
 
 def _standard(version: CriterionVersion) -> resolution.Standard:

@@ -26,61 +26,22 @@ from .models import (
 
 
 class ServiceForm(forms.ModelForm):
-    """A model form whose only effect is one service call (made during validation, so a
-    refusal is shown on the form and nothing is saved). Its fields are the model's; the
-    service is their only validation."""
+    """A model form whose only effect is one service call (`perform`, made during validation,
+    so a refusal is shown on the form and nothing is saved)."""
 
     user = None
 
-    class Meta:
-        fields: list[str] = []
-
-    def perform(self, data):  # pragma: no cover - overridden
-        raise NotImplementedError
-
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.instance = self.perform(cleaned)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from exc
+        if not self.errors:
+            try:
+                self.instance = self.perform(cleaned)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
         return cleaned
 
     def _post_clean(self):
         """No model validation of its own: the service validated (and saved) the row."""
-
-
-class ServiceAdmin(admin.ModelAdmin):
-    """Adding goes through `add_form`'s service call; rows are never edited or deleted here."""
-
-    add_form: type[ServiceForm]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            form = type(self.add_form.__name__, (self.add_form,), {"user": request.user})
-            kwargs["form"] = form
-            kwargs["fields"] = list(form.base_fields)
-            return super().get_form(request, obj, change=change, **kwargs)
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": list(self.add_form.base_fields)})]
-        return super().get_fieldsets(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        """The service already saved it."""
-
-    def save_related(self, request, form, formsets, change):
-        """Nothing related is saved outside the service."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnly:
@@ -96,21 +57,48 @@ class ReadOnly:
         return False
 
 
-def _run(modeladmin, request, queryset, call, done):
-    for obj in queryset:
-        try:
-            call(obj)
-        except ValidationError as exc:
-            modeladmin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
-        else:
-            modeladmin.message_user(request, f"{obj}: {done}", messages.SUCCESS)
+class ServiceAdmin(ReadOnly, admin.ModelAdmin):
+    """Adding goes through `add_form`'s service call; rows are never edited or deleted here."""
+
+    add_form: type[ServiceForm]
+
+    def has_add_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = type(self.add_form.__name__, (self.add_form,), {"user": request.user})
+            kwargs.update(form=form, fields=list(form.base_fields))
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """The service already saved it."""
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related is saved outside the service."""
+
+
+def _action(name: str, description, call, done):
+    """An admin action calling `call(obj, user)` on each selected row, reporting each."""
+
+    def action(modeladmin, request, queryset):
+        for obj in queryset:
+            try:
+                call(obj, request.user)
+            except ValidationError as exc:
+                modeladmin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{obj}: {done}", messages.SUCCESS)
+
+    action.__name__ = name
+    return admin.action(description=description)(action)
 
 
 # --------------------------------------------------------------------------- rights
 
 
 class RightAddForm(ServiceForm):
-    class Meta(ServiceForm.Meta):
+    class Meta:
         model = Right
         fields = ["code", "name_en", "name_es", "description_en", "description_es", "position"]
 
@@ -173,7 +161,7 @@ class RoundAddForm(ServiceForm):
         max_value=100,
     )
 
-    class Meta(ServiceForm.Meta):
+    class Meta:
         model = DeliberationRound
         fields = [
             "code",
@@ -198,37 +186,33 @@ class DeliberationRoundAdmin(ServiceAdmin):
     add_form = RoundAddForm
     list_display = ["code", "title_en", "convened_on", "submissions_close_on", "status"]
     list_filter = ["status"]
-    actions = ["open_voting", "close_round"]
-
-    @admin.action(description=_("Close submissions and open the members' vote"))
-    def open_voting(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda r: services.round_open_voting(round=r, actor=request.user),
+    actions = [
+        _action(
+            "open_voting",
+            _("Close submissions and open the members' vote"),
+            lambda r, user: services.round_open_voting(round=r, actor=user),
             _("voting is open."),
-        )
-
-    @admin.action(description=_("Close the round (undecided proposals lapse)"))
-    def close_round(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda r: services.round_close(round=r, actor=request.user),
+        ),
+        _action(
+            "close_round",
+            _("Close the round (undecided proposals lapse)"),
+            lambda r, user: services.round_close(round=r, actor=user),
             _("closed."),
-        )
+        ),
+    ]
 
 
-class ProposalAddForm(ServiceForm, ProposalForm):
+class ConvenedRoundForm(ServiceForm):
     round = forms.ModelChoiceField(
         label=_("round"),
         queryset=DeliberationRound.objects.filter(status=DeliberationRound.Status.CONVENED),
     )
 
-    class Meta(ServiceForm.Meta):
+
+class ProposalAddForm(ConvenedRoundForm, ProposalForm):
+    class Meta:
         model = Proposal
+        fields: list[str] = []
 
     def perform(self, data):
         return services.proposal_submit(round=data["round"], actor=self.user, **self.submission())
@@ -240,6 +224,15 @@ class VoteInline(ReadOnly, admin.TabularInline):
     readonly_fields = ["member", "choice", "cast_at"]
 
 
+def _vote(choice: str, description):
+    return _action(
+        f"vote_{choice}",
+        description,
+        lambda p, user: services.proposal_vote(proposal=p, actor=user, choice=choice),
+        _("vote recorded."),
+    )
+
+
 @admin.register(Proposal)
 class ProposalAdmin(ServiceAdmin):
     add_form = ProposalAddForm
@@ -247,50 +240,24 @@ class ProposalAdmin(ServiceAdmin):
     list_filter = ["status", "kind", "round"]
     list_select_related = ["round", "criterion"]
     inlines = [VoteInline]
-    actions = ["vote_yes", "vote_no", "vote_abstain", "decide"]
+    actions = [
+        _vote(Vote.Choice.YES, _("Vote for (as the signed-in member)")),
+        _vote(Vote.Choice.NO, _("Vote against (as the signed-in member)")),
+        _vote(Vote.Choice.ABSTAIN, _("Abstain (as the signed-in member)")),
+        _action(
+            "decide",
+            _("Count the vote: adopt (publish the version) or reject"),
+            lambda p, user: services.proposal_decide(proposal=p, actor=user),
+            _("decided."),
+        ),
+    ]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
-    def _vote(self, request, queryset, choice):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda p: services.proposal_vote(proposal=p, actor=request.user, choice=choice),
-            _("vote recorded."),
-        )
 
-    @admin.action(description=_("Vote for (as the signed-in member)"))
-    def vote_yes(self, request, queryset):
-        self._vote(request, queryset, Vote.Choice.YES)
-
-    @admin.action(description=_("Vote against (as the signed-in member)"))
-    def vote_no(self, request, queryset):
-        self._vote(request, queryset, Vote.Choice.NO)
-
-    @admin.action(description=_("Abstain (as the signed-in member)"))
-    def vote_abstain(self, request, queryset):
-        self._vote(request, queryset, Vote.Choice.ABSTAIN)
-
-    @admin.action(description=_("Count the vote: adopt (publish the version) or reject"))
-    def decide(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda p: services.proposal_decide(proposal=p, actor=request.user),
-            _("decided."),
-        )
-
-
-class ReportAddForm(ServiceForm):
-    round = forms.ModelChoiceField(
-        label=_("round"),
-        queryset=DeliberationRound.objects.filter(status=DeliberationRound.Status.CONVENED),
-    )
-
-    class Meta(ServiceForm.Meta):
+class ReportAddForm(ConvenedRoundForm):
+    class Meta:
         model = RoundReport
         fields = ["round", "participant_role", "criterion", "title", "body", "is_public"]
 
@@ -310,7 +277,7 @@ class ResolutionAddForm(ServiceForm):
         label=_("binding criterion"), queryset=Criterion.objects.filter(kind=Criterion.Kind.RULE)
     )
 
-    class Meta(ServiceForm.Meta):
+    class Meta:
         model = RuleResolution
         fields = [
             "governs",

@@ -5,13 +5,15 @@ selector, rounds) and authenticated writes (proposals, votes, decisions, reports
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -29,12 +31,23 @@ from .models import (
     ParticipantRole,
     Proposal,
     Right,
+    Source,
     Vote,
 )
+from .resolution import number
 
 
-def _refused(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError({"detail": exc.messages})
+def _service(call, request, serializer_class=None, **kwargs):
+    """Call a service as the request's user, with the request's input validated by
+    `serializer_class`; its refusal is an HTTP 400 with the service's messages."""
+    if serializer_class is not None:
+        data = serializer_class(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        kwargs.update(data.validated_data)
+    try:
+        return call(actor=request.user, **kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError({"detail": exc.messages}) from exc
 
 
 def _date(value: str | None, name: str = "on") -> dt.date:
@@ -47,7 +60,7 @@ def _date(value: str | None, name: str = "on") -> dt.date:
 
 
 class SourceSerializer(serializers.Serializer):
-    """A source of a version, as `criteria.selectors.source_as_dict` writes it."""
+    """A source of a version (`criteria.selectors.source_as_dict`)."""
 
     kind = serializers.CharField()
     citation = serializers.CharField(allow_blank=True)
@@ -64,6 +77,9 @@ class SourceSerializer(serializers.Serializer):
     value = serializers.CharField(allow_null=True)
     unit = serializers.CharField(allow_blank=True)
     url = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, instance: Source) -> dict[str, Any]:
+        return selectors.source_as_dict(instance)
 
 
 class VersionSerializer(serializers.Serializer):
@@ -103,47 +119,55 @@ class VersionSerializer(serializers.Serializer):
         return selectors.version_as_dict(instance)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class Number(serializers.Field):
+    """A decimal as the register writes it: no exponent, no trailing zeros."""
+
+    def to_representation(self, value: Decimal) -> str | None:
+        return number(value)
+
+
 class CompetitorSerializer(serializers.Serializer):
     identifier = serializers.CharField()
     relation = serializers.CharField()
-    threshold = serializers.CharField(allow_null=True)
-    unit = serializers.CharField(allow_blank=True)
-    margin = serializers.CharField(allow_null=True)
-    margin_unit = serializers.CharField(allow_blank=True)
-    margin_percent = serializers.CharField(allow_null=True)
-    sources = SourceSerializer(many=True)
+    threshold = Number(source="version.threshold", allow_null=True)
+    unit = serializers.CharField(source="version.unit", allow_blank=True)
+    margin = Number(allow_null=True)
+    margin_unit = serializers.SerializerMethodField()
+    margin_percent = Number(allow_null=True)
+    sources = SourceSerializer(source="version.sources", many=True)
     note = serializers.CharField(allow_blank=True)
+
+    def get_margin_unit(self, competitor: selectors.Competitor) -> str:
+        return competitor.winner.unit if competitor.margin is not None else ""
 
 
 class ResolutionSerializer(serializers.Serializer):
-    binding_criterion = serializers.CharField()
+    binding_criterion = serializers.CharField(source="binding_criterion.code")
     reason = serializers.CharField()
     effective_from = serializers.DateField()
 
 
 class BindingSerializer(serializers.Serializer):
     """A binding criterion with the explanation of why it binds (which source won, which
-    lost, and by how much); the fields document `selectors.Binding.as_dict`."""
+    lost, and by how much)."""
 
     identifier = serializers.CharField()
-    criterion = serializers.CharField()
-    title = serializers.CharField()
-    right = serializers.CharField()
-    kind = serializers.CharField()
+    criterion = serializers.CharField(source="criterion.code")
+    title = serializers.CharField(source="criterion.title")
+    right = serializers.CharField(source="criterion.right.code")
+    kind = serializers.CharField(source="criterion.kind")
     governs = serializers.CharField(allow_blank=True)
-    effective_from = serializers.DateField()
-    threshold = serializers.CharField(allow_null=True)
-    unit = serializers.CharField(allow_blank=True)
-    direction = serializers.CharField(allow_blank=True)
-    averaging_period = serializers.CharField(allow_blank=True)
-    sources = SourceSerializer(many=True)
+    effective_from = serializers.DateField(source="version.effective_from")
+    threshold = Number(source="version.threshold", allow_null=True)
+    unit = serializers.CharField(source="version.unit", allow_blank=True)
+    direction = serializers.CharField(source="version.direction", allow_blank=True)
+    averaging_period = serializers.CharField(source="version.averaging_period", allow_blank=True)
+    sources = SourceSerializer(source="version.sources", many=True)
     reason = serializers.CharField()
     notes = serializers.ListField(child=serializers.CharField())
     resolution = ResolutionSerializer(allow_null=True)
     competitors = CompetitorSerializer(many=True)
-
-    def to_representation(self, instance: selectors.Binding) -> dict[str, Any]:
-        return instance.as_dict()
 
 
 class CriterionHistorySerializer(serializers.Serializer):
@@ -273,12 +297,12 @@ class CriterionViewSet(viewsets.GenericViewSet):
         return Response(
             {
                 **query,
-                "count": page.count,
+                "count": page.paginator.count,
                 "page": page.number,
-                "pages": page.num_pages,
-                "next": link(page.number + 1) if page.has_next else None,
-                "previous": link(page.number - 1) if page.has_previous else None,
-                "binding": BindingSerializer(page.bindings, many=True).data,
+                "pages": page.paginator.num_pages,
+                "next": link(page.number + 1) if page.has_next() else None,
+                "previous": link(page.number - 1) if page.has_previous() else None,
+                "binding": BindingSerializer(page.object_list, many=True).data,
             }
         )
 
@@ -321,26 +345,27 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
 
 
-def _participant_role(values: dict, actor) -> dict:
-    """The capacity: the account's recorded role when none is given; member, staff and team
-    are accepted only from an account recorded in them (criteria.services)."""
-    if not values.get("participant_role"):
-        values["participant_role"] = services.participant_role_recorded(actor=actor)
-    return values
-
-
-class ReportInputSerializer(serializers.Serializer):
+class ParticipantInputSerializer(serializers.Serializer):
     participant_role = serializers.ChoiceField(
         choices=ParticipantRole.choices,
         required=False,
         help_text="Omitted: the account's recorded role. Member, staff and investigative "
         "team are accepted only from an account recorded in that role.",
     )
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField()
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("participant_role"):
+            user = self.context["request"].user
+            attrs["participant_role"] = services.participant_role_recorded(actor=user)
+        return attrs
+
+
+class ReportInputSerializer(ParticipantInputSerializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
     criterion = serializers.SlugRelatedField(
         slug_field="code", queryset=Criterion.objects.all(), required=False, allow_null=True
     )
@@ -362,17 +387,9 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer_class=ReportInputSerializer,
     )
     def reports(self, request, code=None):
-        round_ = self.get_object()
-        data = ReportInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            report = services.report_file(
-                round=round_,
-                actor=request.user,
-                **_participant_role(dict(data.validated_data), request.user),
-            )
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        report = _service(
+            services.report_file, request, ReportInputSerializer, round=self.get_object()
+        )
         return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -410,7 +427,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         return version.identifier if version else None
 
 
-class ProposalInputSerializer(serializers.Serializer):
+class ProposalInputSerializer(ParticipantInputSerializer):
     round = serializers.SlugRelatedField(
         slug_field="code", queryset=DeliberationRound.objects.all()
     )
@@ -429,15 +446,6 @@ class ProposalInputSerializer(serializers.Serializer):
     title_es = serializers.CharField(required=False, allow_blank=True)
     draft = serializers.JSONField()
     rationale = serializers.CharField()
-    participant_role = serializers.ChoiceField(
-        choices=ParticipantRole.choices,
-        required=False,
-        help_text="Omitted: the account's recorded role. Member, staff and investigative "
-        "team are accepted only from an account recorded in that role.",
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True
-    )
 
 
 class VoteInputSerializer(serializers.Serializer):
@@ -461,37 +469,20 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=ProposalInputSerializer, responses={201: ProposalSerializer})
     def create(self, request):
-        data = ProposalInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = _participant_role(dict(data.validated_data), request.user)
-        try:
-            proposal = services.proposal_submit(actor=request.user, **values)
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        proposal = _service(services.proposal_submit, request, ProposalInputSerializer)
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=VoteInputSerializer, responses={200: None})
     @action(detail=True, methods=["post"], serializer_class=VoteInputSerializer)
     def vote(self, request, pk=None):
         proposal = self.get_object()
-        data = VoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            services.proposal_vote(
-                proposal=proposal, actor=request.user, choice=data.validated_data["choice"]
-            )
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        _service(services.proposal_vote, request, VoteInputSerializer, proposal=proposal)
         return Response(services.proposal_tally(proposal=proposal).as_dict())
 
     @extend_schema(request=None, responses={200: ProposalSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        proposal = self.get_object()
-        try:
-            proposal = services.proposal_decide(proposal=proposal, actor=request.user)
-        except DjangoValidationError as exc:
-            raise _refused(exc) from exc
+        proposal = _service(services.proposal_decide, request, proposal=self.get_object())
         proposal = self.get_queryset().get(pk=proposal.pk)
         return Response(ProposalSerializer(proposal).data)
 

@@ -1,21 +1,11 @@
-"""The register's answers and pages, cached and revalidated by the register's state
-(docs/adr/0011).
+"""The register's public answers, cached and revalidated by the register's state (ADR 0011).
 
-The database keeps the register's state in one row (`RegisterState`): triggers increment its
-serial in the same transaction as every write to the register's tables (trading partners and
-sectors included), so an answer computed after reading serial N stays the answer for as long as
-the serial is N. `register_answer` wraps a public read view:
-
-* the question is the request's absolute URL, the reader's language, its Accept header and
-  today's date (pages default to today); its key and ETag name the question and the state,
-  and its Last-Modified is when the register last changed (or today's start, if later);
-* a request whose ETag or date still matches gets 304 Not Modified (Django's conditional GET);
-* otherwise the response is read from Django's cache (`CACHE_URL`), or computed and cached.
-
-Deployments change the cache's key prefix (`RELEASE`), so no page rendered by replaced code
-is served. Nothing is cached inside a transaction (its state could count writes that are later
-rolled back), for a reader with flash messages waiting (the page shows them), or when the
-response is not a plain public answer (an error, a browsable-API page)."""
+`register_answer` keys a GET on the state's serial (bumped by a trigger with every write to the
+register), the language, the Accept header, today's date and the absolute URL: a matching ETag
+or date answers 304; otherwise the response comes from Django's cache (`CACHE_URL`, prefixed by
+the `RELEASE`) or is computed and cached. Nothing is cached inside a transaction, for a reader
+with flash messages waiting, or when the answer is not a plain public 200.
+"""
 
 from __future__ import annotations
 
@@ -50,8 +40,7 @@ def _last_modified(changed_at: dt.datetime | None) -> dt.datetime:
 
 
 def register_answer(view):
-    """Conditional GET and caching of a public read of the register, by the register's
-    state (see the module's docstring). Works for portal views and DRF actions alike."""
+    """Conditional GET and caching of a portal view or a DRF action (the module's docstring)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -66,7 +55,7 @@ def register_answer(view):
             state.serial,
             get_language(),
             selectors.today().isoformat(),
-            request.META.get("HTTP_ACCEPT", ""),
+            request.headers.get("accept", ""),
             request.build_absolute_uri(),
         )
         digest = hashlib.sha256(repr(question).encode()).hexdigest()

@@ -208,22 +208,12 @@ class VersionDraft:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
         return {
-            "text_en": self.text_en,
-            "text_es": self.text_es,
+            **data,
             "effective_from": self.effective_from.isoformat(),
-            "direction": self.direction,
             "threshold": None if self.threshold is None else str(self.threshold),
-            "unit": self.unit,
-            "averaging_period": self.averaging_period,
-            "measuring_method_en": self.measuring_method_en,
-            "measuring_method_es": self.measuring_method_es,
-            "all_countries": self.all_countries,
-            "countries": list(self.countries),
-            "all_sectors": self.all_sectors,
-            "sectors": list(self.sectors),
             "sources": [s.to_dict() for s in self.sources],
-            "successor": self.successor,
         }
 
 

@@ -14,12 +14,14 @@ from commission.models import Organization, Sector, TradingPartner
 from .drafts import VersionDraft
 from .models import AveragingPeriod, Criterion, Direction, ParticipantRole, Proposal, Right, Vote
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class RegisterFilterForm(forms.Form):
     on = forms.DateField(
         label=_("In force on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE,
     )
     right = forms.ModelChoiceField(
         label=_("Right"),
@@ -58,9 +60,7 @@ class BindingForm(forms.Form):
         queryset=Sector.objects.all(),
         to_field_name="isic_code",
     )
-    on = forms.DateField(
-        label=_("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    on = forms.DateField(label=_("On"), widget=DATE)
 
 
 class ReportForm(forms.Form):
@@ -115,9 +115,7 @@ class ProposalForm(forms.Form):
     )
     text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea)
     text_es = forms.CharField(label=_("Text (Spanish)"), widget=forms.Textarea, required=False)
-    effective_from = forms.DateField(
-        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    effective_from = forms.DateField(label=_("In force from"), widget=DATE)
     direction = forms.ChoiceField(
         label=_("Direction"), choices=[("", "—")] + list(Direction.choices), required=False
     )
@@ -168,19 +166,9 @@ class ProposalForm(forms.Form):
 
     def submission(self) -> dict:
         """The inputs of `proposal_submit` (but the round and the actor)."""
-        d = self.cleaned_data
-        return {
-            "kind": d["kind"],
-            "draft": self.draft(),
-            "rationale": d["rationale"],
-            "participant_role": d["participant_role"],
-            "criterion": d.get("criterion"),
-            "right": d.get("right"),
-            "criterion_kind": d.get("criterion_kind", ""),
-            "governs": d.get("governs", ""),
-            "title_en": d.get("title_en", ""),
-            "title_es": d.get("title_es", ""),
-        }
+        names = ["kind", "rationale", "participant_role", "criterion", "right", "criterion_kind"]
+        names += ["governs", "title_en", "title_es"]
+        return {"draft": self.draft(), **{name: self.cleaned_data[name] for name in names}}
 
 
 class VoteForm(forms.Form):

@@ -1,11 +1,8 @@
 """The criteria register: rights as rubrics, criteria (bright-line rules and performance
 measures), their immutable versions with the sources they cite, and the deliberation rounds in
-which commission members promulgate them.
-
-Every version is written once, by `criteria.services`, and never changed or deleted: decisions
-cite `CriterionVersion.identifier` ("FOA-003/v2") and must be able to read it forever. The one
-column a service maintains after the fact is `effective_until`, which is derived from the next
-version's `effective_from` (it makes "what was in force on D" a single indexed range query).
+which commission members promulgate them. Decisions cite `CriterionVersion.identifier`
+("FOA-003/v2") forever; `effective_until`, the one column set after the fact, makes "in force
+on D" a single indexed range query.
 """
 
 from __future__ import annotations
@@ -29,13 +26,17 @@ from commission.models import (
 )
 
 
-def _localized(obj, field: str) -> str:
-    """The Spanish wording when the reader reads Spanish and it exists; the English otherwise."""
-    if (get_language() or "en").startswith("es"):
-        value = getattr(obj, f"{field}_es", "")
-        if value:
-            return value
-    return getattr(obj, f"{field}_en")
+class Localized:
+    """`name = Localized()` reads `name_es` for a Spanish reader when it is set, else `name_en`."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.field = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        spanish = (get_language() or "en").startswith("es")
+        return (spanish and getattr(obj, f"{self.field}_es")) or getattr(obj, f"{self.field}_en")
 
 
 class Right(models.Model):
@@ -66,13 +67,9 @@ class Right(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
-    @property
-    def name(self) -> str:
-        return _localized(self, "name")
+    name = Localized()
 
-    @property
-    def description(self) -> str:
-        return _localized(self, "description")
+    description = Localized()
 
 
 class Criterion(Guarded):
@@ -129,13 +126,7 @@ class Criterion(Guarded):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    @property
-    def title(self) -> str:
-        return _localized(self, "title")
-
-    @property
-    def is_measure(self) -> bool:
-        return self.kind == self.Kind.MEASURE
+    title = Localized()
 
 
 class Direction(models.TextChoices):
@@ -154,12 +145,9 @@ class AveragingPeriod(models.TextChoices):
     PER_YEAR = "year", _("per year")
 
 
-def _averaging_labels() -> dict[str, str]:
-    return _averaging_labels_in(get_language())
-
-
 @lru_cache(maxsize=8)
-def _averaging_labels_in(language: str | None) -> dict[str, str]:
+def _averaging_labels(language: str | None) -> dict[str, str]:
+    """The periods' labels in `language` (read often; a catalog never changes in a process)."""
     return {value: str(label) for value, label in AveragingPeriod.choices}
 
 
@@ -231,9 +219,7 @@ class CriterionVersion(Guarded):
     text_en = models.TextField(_("text (English)"))
     text_es = models.TextField(_("text (Spanish)"), blank=True)
     # Performance measures only.
-    direction = models.CharField(
-        _("direction"), max_length=10, choices=Direction.choices, blank=True
-    )
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction, blank=True)
     threshold = models.DecimalField(
         _("threshold"), max_digits=24, decimal_places=8, null=True, blank=True
     )
@@ -246,7 +232,7 @@ class CriterionVersion(Guarded):
     averaging_period = models.CharField(
         _("averaging period"),
         max_length=16,
-        choices=AveragingPeriod.choices,
+        choices=AveragingPeriod,
         blank=True,
         default=AveragingPeriod.NONE,
     )
@@ -332,17 +318,11 @@ class CriterionVersion(Guarded):
     def __str__(self) -> str:
         return self.identifier
 
-    @property
-    def text(self) -> str:
-        return _localized(self, "text")
+    text = Localized()
 
-    @property
-    def measuring_method(self) -> str:
-        return _localized(self, "measuring_method")
+    measuring_method = Localized()
 
-    @property
-    def rationale(self) -> str:
-        return _localized(self, "rationale")
+    rationale = Localized()
 
     @property
     def is_measure(self) -> bool:
@@ -357,7 +337,8 @@ class CriterionVersion(Guarded):
         value = format(self.threshold.normalize(), "f")
         text = f"{sign} {value} {self.unit}".strip()
         if self.averaging_period:
-            text += f" ({_averaging_labels().get(self.averaging_period, self.averaging_period)})"
+            label = _averaging_labels(get_language()).get(self.averaging_period)
+            text += f" ({label or self.averaging_period})"
         return text
 
 
@@ -458,41 +439,26 @@ class Source(Guarded):
     @property
     def citation(self) -> str:
         """A one-line human citation of the source."""
-        parts: list[str] = []
-        if self.kind == self.Kind.BEST_PRACTICE:
-            comparator = self.comparator_name or (
-                str(self.comparator_organization) if self.comparator_organization_id else ""
+        if self.kind != self.Kind.BEST_PRACTICE:
+            parts = [self.instrument, self.article, self.supervisory_body, self.decision_reference]
+            return ", ".join(p for p in parts if p)
+        comparator = self.comparator_name or (
+            str(self.comparator_organization) if self.comparator_organization_id else ""
+        )
+        group = "; ".join(
+            str(g)
+            for g in (
+                self.comparison_region,
+                self.comparison_income_level and self.get_comparison_income_level_display(),
+                self.comparison_labor_relations_system
+                and self.get_comparison_labor_relations_system_display(),
+                self.comparison_industry or "",
             )
-            if comparator:
-                parts.append(comparator)
-            if self.instrument:
-                parts.append(self.instrument)
-            group = [
-                g
-                for g in (
-                    self.comparison_region,
-                    self.get_comparison_income_level_display()
-                    if self.comparison_income_level
-                    else "",
-                    self.get_comparison_labor_relations_system_display()
-                    if self.comparison_labor_relations_system
-                    else "",
-                    str(self.comparison_industry) if self.comparison_industry_id else "",
-                )
-                if g
-            ]
-            if group:
-                parts.append("(" + "; ".join(str(g) for g in group) + ")")
-        else:
-            if self.instrument:
-                parts.append(self.instrument)
-            if self.article:
-                parts.append(self.article)
-            if self.supervisory_body:
-                parts.append(self.supervisory_body)
-            if self.decision_reference:
-                parts.append(self.decision_reference)
-        return ", ".join(str(p) for p in parts)
+            if g
+        )
+        return ", ".join(
+            p for p in (comparator, self.instrument, f"({group})" if group else "") if p
+        )
 
 
 class RuleResolution(models.Model):
@@ -541,9 +507,7 @@ class RuleResolution(models.Model):
     def __str__(self) -> str:
         return f"{self.governs}: {self.binding_criterion.code}"
 
-    @property
-    def reason(self) -> str:
-        return _localized(self, "reason")
+    reason = Localized()
 
 
 class DeliberationRound(models.Model):
@@ -619,13 +583,9 @@ class DeliberationRound(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    @property
-    def title(self) -> str:
-        return _localized(self, "title")
+    title = Localized()
 
-    @property
-    def notice(self) -> str:
-        return _localized(self, "notice")
+    notice = Localized()
 
 
 class ParticipantRole(models.TextChoices):
@@ -657,7 +617,7 @@ class RoundReport(models.Model):
         related_name="+",
     )
     participant_role = models.CharField(
-        _("participating as"), max_length=32, choices=ParticipantRole.choices
+        _("participating as"), max_length=32, choices=ParticipantRole
     )
     organization = models.ForeignKey(
         Organization,
@@ -764,7 +724,7 @@ class Proposal(models.Model):
         related_name="+",
     )
     participant_role = models.CharField(
-        _("participating as"), max_length=32, choices=ParticipantRole.choices
+        _("participating as"), max_length=32, choices=ParticipantRole
     )
     organization = models.ForeignKey(
         Organization,
@@ -830,13 +790,9 @@ class Vote(models.Model):
 
 
 class RegisterState(models.Model):
-    """The state of the register, in one row the database keeps: triggers (migrations 0004,
-    0006 and 0009) increment `serial` and set `changed_at` in the same transaction as every
-    insert, update or delete of a right, criterion, version, source, applicability row, rule
-    resolution, trading partner or sector. Writers of the register therefore serialise on this
-    row, and a reader that sees serial N sees every change numbered up to N: the key of cached
-    answers and pages, and their ETag and Last-Modified (`criteria.caching`). `epoch` is
-    chosen when the row is created, so a recreated row never repeats an earlier state."""
+    """The register's state in one row: triggers (migrations 0004, 0006, 0009) bump `serial` and
+    set `changed_at` with every write to the register's tables, trading partners and sectors
+    included. It keys cached answers (`criteria.caching`); `epoch` is new with each row."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     epoch = models.CharField(max_length=32)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 from urllib.parse import urlencode
 
@@ -14,8 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,23 +24,26 @@ from commission.paging import page_number
 from . import selectors, services
 from .caching import register_answer
 from .forms import BindingForm, ProposalForm, RegisterFilterForm, ReportForm, VoteForm
-from .models import Proposal
+from .models import Criterion, DeliberationRound, Proposal
 
 PAGE_SIZE = 50
 
 
-def _date_param(request, name: str = "on") -> dt.date:
-    value = request.GET.get(name)
-    if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    return selectors.today()
+def _export_date(request) -> dt.date | None:
+    """An export's "in force on" date: none (the full history) when not given, today when
+    not a date."""
+    try:
+        return dt.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else None
+    except ValueError:
+        return selectors.today()
 
 
-def _page_number(request) -> int:
-    return page_number(request.GET.get("page"))
+def _export(request, content, content_type: str, extension: str, disposition: str):
+    on = _export_date(request)
+    response = StreamingHttpResponse(content(on), content_type=content_type)
+    name = f"criteria-register-{on.isoformat()}" if on else "criteria-register"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.{extension}"'
+    return response
 
 
 def _query_without_page(request) -> str:
@@ -66,7 +69,7 @@ def register(request):
         kind=filters.get("kind") or None,
         query=filters.get("q") or None,
     )
-    number = _page_number(request)
+    number = page_number(request.GET.get("page"))
     start = (number - 1) * PAGE_SIZE
     rows = list(versions[start : start + PAGE_SIZE + 1])
     return render(
@@ -90,30 +93,18 @@ def register(request):
 @require_GET
 @register_answer
 def criterion_detail(request, code: str):
-    criterion = selectors.criterion_get(code=code)
-    if criterion is None:
-        raise Http404
+    criterion = get_object_or_404(Criterion.objects.select_related("right"), code=code)
     history = selectors.criterion_history(criterion=criterion)
     on = selectors.today()
-    in_force = next(
-        (
-            v
-            for v in history
-            if v.effective_from <= on
-            and (v.effective_until is None or v.effective_until > on)
-            and not v.is_retirement
-        ),
-        None,
-    )
-    pairs = list(zip(history, history[1:], strict=False))
+    in_force = [v for v in history if v.effective_from <= on < (v.effective_until or dt.date.max)]
     return render(
         request,
         "criteria/criterion_detail.html",
         {
             "criterion": criterion,
             "history": history,
-            "in_force": in_force,
-            "pairs": pairs,
+            "in_force": in_force[0] if in_force and not in_force[0].is_retirement else None,
+            "pairs": list(itertools.pairwise(history)),
             "today": on,
         },
     )
@@ -136,9 +127,7 @@ def version_detail(request, code: str, number: int):
 @require_GET
 @register_answer
 def version_diff(request, code: str, old: int, new: int):
-    criterion = selectors.criterion_get(code=code)
-    if criterion is None:
-        raise Http404
+    criterion = get_object_or_404(Criterion.objects.select_related("right"), code=code)
     history = {v.number: v for v in selectors.criterion_history(criterion=criterion)}
     if old not in history or new not in history:
         raise Http404
@@ -166,7 +155,7 @@ def binding(request):
             country=form.cleaned_data["country"],
             sector=form.cleaned_data["sector"],
             on=form.cleaned_data["on"],
-            number=_page_number(request),
+            number=page_number(request.GET.get("page")),
         )
     return render(
         request,
@@ -180,41 +169,30 @@ class _Echo:
         return value
 
 
+def _csv_rows(on: dt.date | None):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(selectors.CSV_COLUMNS)
+    for version in selectors.register_export(on=on):
+        yield writer.writerow(selectors.version_as_row(version))
+
+
+def _json_chunks(on: dt.date | None):
+    yield json.dumps({"in_force_on": on.isoformat() if on else None})[:-1] + ', "versions": ['
+    for i, version in enumerate(selectors.register_export(on=on)):
+        yield ("," if i else "") + json.dumps(version, ensure_ascii=False)
+    yield "]}"
+
+
 @require_GET
 @register_answer
 def export_csv(request):
-    on = _date_param(request) if request.GET.get("on") else None
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(selectors.CSV_COLUMNS)
-        for version in selectors.register_export(on=on):
-            yield writer.writerow(selectors.version_as_row(version))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    name = f"criteria-register-{on.isoformat()}" if on else "criteria-register"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return _export(request, _csv_rows, "text/csv; charset=utf-8", "csv", "attachment")
 
 
 @require_GET
 @register_answer
 def export_json(request):
-    on = _date_param(request) if request.GET.get("on") else None
-
-    def chunks():
-        head = {"in_force_on": on.isoformat() if on else None}
-        yield json.dumps(head)[:-1] + ', "versions": ['
-        first = True
-        for version in selectors.register_export(on=on):
-            yield ("" if first else ",") + json.dumps(version, ensure_ascii=False)
-            first = False
-        yield "]}"
-
-    response = StreamingHttpResponse(chunks(), content_type="application/json")
-    name = f"criteria-register-{on.isoformat()}" if on else "criteria-register"
-    response["Content-Disposition"] = f'inline; filename="{name}.json"'
-    return response
+    return _export(request, _json_chunks, "application/json", "json", "inline")
 
 
 # --------------------------------------------------------------------------- rounds
@@ -225,18 +203,10 @@ def round_list(request):
     return render(request, "criteria/round_list.html", {"rounds": selectors.round_list()})
 
 
-def _round_or_404(code: str):
-    round_ = selectors.round_get(code=code)
-    if round_ is None:
-        raise Http404
-    return round_
-
-
 @require_GET
 def round_detail(request, code: str):
-    round_ = _round_or_404(code)
+    round_ = get_object_or_404(DeliberationRound, code=code)
     proposals = selectors.round_proposals(round=round_)
-    tallies = {p.pk: services.proposal_tally(proposal=p) for p in proposals}
     reports = round_.reports.filter(is_public=True).select_related(
         "organization", "team", "criterion"
     )
@@ -245,7 +215,7 @@ def round_detail(request, code: str):
         "criteria/round_detail.html",
         {
             "round": round_,
-            "proposals": [(p, tallies[p.pk]) for p in proposals],
+            "proposals": [(p, services.proposal_tally(proposal=p)) for p in proposals],
             "reports": reports,
             "member": services.member_sitting(user=request.user),
             "vote_form": VoteForm(),
@@ -253,56 +223,58 @@ def round_detail(request, code: str):
     )
 
 
-def _show_errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+def _filing(request, code: str, form, file, done: str, template: str):
+    """A page filing a report or a proposal in a round: the service's refusal is the form's
+    error."""
+    round_ = get_object_or_404(DeliberationRound, code=code)
+    if request.method == "POST" and form.is_valid():
+        try:
+            file(round_, form)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, done)
+            return redirect("criteria:round-detail", code=round_.code)
+    return render(request, template, {"round": round_, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_file(request, code: str):
-    round_ = _round_or_404(code)
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_file(round=round_, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        else:
-            messages.success(request, _("Your report was filed."))
-            return redirect("criteria:round-detail", code=round_.code)
-    return render(request, "criteria/report_form.html", {"round": round_, "form": form})
+    return _filing(
+        request,
+        code,
+        ReportForm(request.POST or None),
+        lambda r, f: services.report_file(round=r, actor=request.user, **f.cleaned_data),
+        _("Your report was filed."),
+        "criteria/report_form.html",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_file(request, code: str):
-    round_ = _round_or_404(code)
-    form = ProposalForm(request.POST or None, initial={"all_countries": True, "all_sectors": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_submit(round=round_, actor=request.user, **form.submission())
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        else:
-            messages.success(request, _("Your proposal was filed."))
-            return redirect("criteria:round-detail", code=round_.code)
-    return render(request, "criteria/proposal_form.html", {"round": round_, "form": form})
-
-
-def _proposal_or_404(code: str, number: int) -> Proposal:
-    proposal = (
-        Proposal.objects.select_related("round").filter(round__code=code, number=number).first()
+    return _filing(
+        request,
+        code,
+        ProposalForm(request.POST or None, initial={"all_countries": True, "all_sectors": True}),
+        lambda r, f: services.proposal_submit(round=r, actor=request.user, **f.submission()),
+        _("Your proposal was filed."),
+        "criteria/proposal_form.html",
     )
-    if proposal is None:
-        raise Http404
-    return proposal
+
+
+def _refusal_shown(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
 
 
 @login_required
 @require_POST
 def proposal_vote(request, code: str, number: int):
-    proposal = _proposal_or_404(code, number)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("round"), round__code=code, number=number
+    )
     form = VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose for, against or abstain."))
@@ -312,7 +284,7 @@ def proposal_vote(request, code: str, number: int):
                 proposal=proposal, actor=request.user, choice=form.cleaned_data["choice"]
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            _refusal_shown(request, exc)
         else:
             messages.success(request, _("Your vote was recorded."))
     return redirect("criteria:round-detail", code=code)
@@ -321,11 +293,13 @@ def proposal_vote(request, code: str, number: int):
 @login_required
 @require_POST
 def proposal_decide(request, code: str, number: int):
-    proposal = _proposal_or_404(code, number)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("round"), round__code=code, number=number
+    )
     try:
         proposal = services.proposal_decide(proposal=proposal, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        _refusal_shown(request, exc)
     else:
         messages.success(
             request,
@@ -335,21 +309,20 @@ def proposal_decide(request, code: str, number: int):
     return redirect("criteria:round-detail", code=code)
 
 
+ROUND_STEPS = {"open_voting": services.round_open_voting, "close": services.round_close}
+
+
 @login_required
 @require_POST
 def round_advance(request, code: str):
-    round_ = _round_or_404(code)
-    action = request.POST.get("action")
+    round_ = get_object_or_404(DeliberationRound, code=code)
     try:
-        if action == "open_voting":
-            services.round_open_voting(round=round_, actor=request.user)
-        elif action == "close":
-            services.round_close(round=round_, actor=request.user)
-        else:
+        if (step := ROUND_STEPS.get(request.POST.get("action", ""))) is None:
             raise ValidationError(_("Unknown action."))
+        step(round=round_, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("criteria:round-detail", kwargs={"code": code}))
+        _refusal_shown(request, exc)
+    return redirect("criteria:round-detail", code=code)
 
 
 @require_GET

@@ -1,9 +1,6 @@
-"""Which criteria bind a country and sector on a date, each with the explanation of why.
-
-The versions in force are read (one query, two when rules compete and the members' choices
-are needed), handed to the most-protective rule (`criteria.resolution`, plain values), and
-its decisions are returned as `Binding`s whose explanation is worded when first read, so a
-page of answers loads sources for, and words, only what it shows.
+"""Which criteria bind a country and sector on a date, and why: the versions in force (one
+query; two when rules compete) go through `criteria.resolution`, and each decision becomes a
+`Binding` whose explanation is worded, and whose sources are loaded, only for what is shown.
 """
 
 from __future__ import annotations
@@ -11,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property, lru_cache
-from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,7 +19,6 @@ from commission.models import Sector, TradingPartner
 
 from .. import isic, resolution
 from ..models import Criterion, CriterionVersion, RuleResolution, Source
-from .export import source_as_dict
 from .register import versions_in_force
 
 
@@ -37,16 +32,14 @@ class Competitor:
     INCOMPARABLE = resolution.Loss.INCOMPARABLE
     YIELDS = resolution.Loss.YIELDS
 
-    version: CriterionVersion
-    relation: str
-    margin: Decimal | None = None
-    margin_percent: Decimal | None = None
-    winner: CriterionVersion | None = None
-    loss: resolution.Loss | None = None
+    loss: resolution.Loss
+    winner: CriterionVersion
 
-    @property
-    def identifier(self) -> str:
-        return self.version.identifier
+    version = property(lambda self: self.loss.standard.ref)
+    identifier = property(lambda self: self.version.identifier)
+    relation = property(lambda self: self.loss.relation)
+    margin = property(lambda self: self.loss.margin)
+    margin_percent = property(lambda self: self.loss.margin_percent)
 
     @cached_property
     def note(self) -> str:
@@ -62,12 +55,6 @@ class Competitor:
 class Binding:
     """One criterion version that binds a country and sector on a date, and why (`why`: one
     of `resolution.Decision`'s cases)."""
-
-    ONLY_MEASURE = resolution.Decision.ONLY_MEASURE
-    MOST_PROTECTIVE = resolution.Decision.MOST_PROTECTIVE
-    ONLY_RULE = resolution.Decision.ONLY_RULE
-    RULES_UNRESOLVED = resolution.Decision.RULES_UNRESOLVED
-    RESOLVED = resolution.Decision.RESOLVED
 
     version: CriterionVersion
     governs: str
@@ -107,59 +94,17 @@ class Binding:
         for c in self.competitors:
             yield c.version
 
-    def as_dict(self) -> dict[str, Any]:
-        v, number = self.version, resolution.number
-        record = self.resolution
-        return {
-            "identifier": v.identifier,
-            "criterion": v.criterion.code,
-            "title": v.criterion.title,
-            "right": v.criterion.right.code,
-            "kind": v.criterion.kind,
-            "governs": self.governs,
-            "effective_from": v.effective_from.isoformat(),
-            "threshold": number(v.threshold),
-            "unit": v.unit,
-            "direction": v.direction,
-            "averaging_period": v.averaging_period,
-            "sources": [source_as_dict(s) for s in v.sources.all()],
-            "reason": self.reason,
-            "notes": list(self.notes),
-            "resolution": {
-                "binding_criterion": record.binding_criterion.code,
-                "reason": record.reason,
-                "effective_from": record.effective_from.isoformat(),
-            }
-            if record
-            else None,
-            "competitors": [
-                {
-                    "identifier": c.version.identifier,
-                    "relation": c.relation,
-                    "threshold": number(c.version.threshold),
-                    "unit": c.version.unit,
-                    "margin": number(c.margin),
-                    "margin_unit": v.unit if c.margin is not None else "",
-                    "margin_percent": number(c.margin_percent),
-                    "sources": [source_as_dict(s) for s in c.version.sources.all()],
-                    "note": c.note,
-                }
-                for c in self.competitors
-            ],
-        }
-
 
 def _sources_label(version: CriterionVersion) -> str:
     """The kinds of source a version cites, in the active language, in citation order."""
-    labels = _kind_labels_in(get_language())
+    labels = _kind_labels(get_language())
     kinds = dict.fromkeys(labels.get(s.kind, s.kind) for s in version.sources.all())
     return "; ".join(kinds) if kinds else _("no cited source")
 
 
 @lru_cache(maxsize=8)
-def _kind_labels_in(language: str | None) -> dict[str, str]:
-    # The labels in the active language (`language` is the cache key: catalogs never change
-    # while the process runs).
+def _kind_labels(language: str | None) -> dict[str, str]:
+    """The kinds' labels in `language` (read often; a catalog never changes in a process)."""
     return {value: str(label) for value, label in Source.Kind.choices}
 
 
@@ -185,17 +130,7 @@ def _binding(decision: resolution.Decision) -> Binding:
         governs=decision.standard.governs,
         why=decision.why,
         resolution=decision.choice.ref if decision.choice else None,
-        competitors=tuple(
-            Competitor(
-                version=loss.standard.ref,
-                relation=loss.relation,
-                margin=loss.margin,
-                margin_percent=loss.margin_percent,
-                winner=winner,
-                loss=loss,
-            )
-            for loss in decision.losses
-        ),
+        competitors=tuple(Competitor(loss, winner) for loss in decision.losses),
     )
 
 
@@ -302,36 +237,6 @@ def criteria_binding(
     return _with_sources(_resolve(country=country, sector_code=sector_code, on=on))
 
 
-@dataclass(frozen=True)
-class BindingPage:
-    """One page of the answer: `bindings` are numbers `start + 1`… `end` of `count`."""
-
-    bindings: list[Binding]
-    count: int
-    number: int
-    per_page: int
-
-    @property
-    def start(self) -> int:
-        return (self.number - 1) * self.per_page
-
-    @property
-    def end(self) -> int:
-        return min(self.start + self.per_page, self.count)
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
 BINDING_PAGE_SIZE = 50
 
 
@@ -342,17 +247,11 @@ def criteria_binding_page(
     on: dt.date,
     number: int = 1,
     per_page: int = BINDING_PAGE_SIZE,
-) -> BindingPage:
+) -> Page:
     """`criteria_binding`, one page at a time: every group is resolved (the order and the
-    count depend on it), but sources are loaded, and explanations worded, only for the page
-    (`number` is kept between the first and the last page)."""
+    count depend on it), but sources are loaded, and explanations worded, only for the page."""
     country, sector_code = _question(country, sector)
     bindings = _resolve(country=country, sector_code=sector_code, on=on)
-    number = min(max(1, number), max(1, -(-len(bindings) // per_page)))
-    start = (number - 1) * per_page
-    return BindingPage(
-        bindings=_with_sources(bindings[start : start + per_page]),
-        count=len(bindings),
-        number=number,
-        per_page=per_page,
-    )
+    page = Paginator(bindings, per_page).get_page(number)
+    _with_sources(page.object_list)
+    return page

@@ -51,6 +51,12 @@ def _source_lines(version: CriterionVersion) -> str:
     )
 
 
+def _retirement(version: CriterionVersion) -> str:
+    if not (version.is_retirement and version.successor):
+        return ""
+    return _("retires; replaced by %(code)s") % {"code": version.successor.code}
+
+
 def criterion_version_diff(*, old: CriterionVersion, new: CriterionVersion) -> list[FieldChange]:
     """A readable, field-by-field diff between two versions (texts diffed word by word)."""
     rows = [
@@ -68,16 +74,7 @@ def criterion_version_diff(*, old: CriterionVersion, new: CriterionVersion) -> l
         (_("Sectors"), _applicability(old, "sectors"), _applicability(new, "sectors"), False),
         (_("In force from"), old.effective_from.isoformat(), new.effective_from.isoformat(), False),
         (_("Sources"), _source_lines(old), _source_lines(new), True),
-        (
-            _("Retirement"),
-            _("retires; replaced by %(code)s") % {"code": old.successor.code}
-            if old.is_retirement and old.successor
-            else "",
-            _("retires; replaced by %(code)s") % {"code": new.successor.code}
-            if new.is_retirement and new.successor
-            else "",
-            False,
-        ),
+        (_("Retirement"), _retirement(old), _retirement(new), False),
     ]
     changes = []
     for label, a, b, wordwise in rows:

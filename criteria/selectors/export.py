@@ -4,10 +4,10 @@ the JSON export share the shape), CSV rows, and the streamed export of the whole
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import groupby
+from operator import attrgetter, itemgetter
 from typing import Any
-
-from django.db.models import QuerySet
 
 from ..models import CriterionVersion, Source
 from ..resolution import number
@@ -84,36 +84,13 @@ def version_as_dict(
     }
 
 
-CSV_COLUMNS = [
-    "identifier",
-    "criterion",
-    "right",
-    "kind",
-    "governs",
-    "title_en",
-    "title_es",
-    "number",
-    "effective_from",
-    "effective_until",
-    "is_retirement",
-    "successor",
-    "direction",
-    "threshold",
-    "unit",
-    "averaging_period",
-    "all_countries",
-    "countries",
-    "all_sectors",
-    "sectors",
-    "sources",
-    "text_en",
-    "text_es",
-    "measuring_method_en",
-    "measuring_method_es",
-    "provenance",
-    "record_reference",
-    "promulgated_at",
-]
+# The export's columns: the JSON's fields, the long texts last.
+CSV_COLUMNS = (
+    "identifier criterion right kind governs title_en title_es number effective_from "
+    "effective_until is_retirement successor direction threshold unit averaging_period "
+    "all_countries countries all_sectors sectors sources text_en text_es measuring_method_en "
+    "measuring_method_es provenance record_reference promulgated_at"
+).split()
 
 
 def version_as_row(d: dict[str, Any]) -> list[str]:
@@ -137,28 +114,25 @@ def register_export(*, on: dt.date | None = None, chunk_size: int = 2000) -> Ite
     versions = CriterionVersion.objects.all() if on is None else versions_in_force(on=on)
     ids = versions.values("pk")
     order = ("criterion__code", "number")
-    countries = CriterionVersion.countries.through.objects.filter(criterionversion__in=ids)
-    sectors = CriterionVersion.sectors.through.objects.filter(criterionversion__in=ids)
     sources = _Alongside(
         Source.objects.filter(version__in=ids)
         .select_related("country", "comparator_organization", "comparison_industry")
-        .order_by(*(f"version__{f}" for f in order), "position", "id"),
-        "version_id",
-        chunk_size,
+        .order_by(*(f"version__{f}" for f in order), "position", "id")
+        .iterator(chunk_size=chunk_size),
+        attrgetter("version_id"),
     )
-    codes = _Alongside(
-        countries.order_by(*(f"criterionversion__{f}" for f in order)).values_list(
-            "criterionversion_id", "tradingpartner__code"
-        ),
-        0,
-        chunk_size,
-    )
-    isic_codes = _Alongside(
-        sectors.order_by(*(f"criterionversion__{f}" for f in order)).values_list(
-            "criterionversion_id", "sector__isic_code"
-        ),
-        0,
-        chunk_size,
+    codes, isic_codes = (
+        _Alongside(
+            through.objects.filter(criterionversion__in=ids)
+            .order_by(*(f"criterionversion__{f}" for f in order))
+            .values_list("criterionversion_id", code)
+            .iterator(chunk_size=chunk_size),
+            itemgetter(0),
+        )
+        for through, code in (
+            (CriterionVersion.countries.through, "tradingpartner__code"),
+            (CriterionVersion.sectors.through, "sector__isic_code"),
+        )
     )
     for v in (
         versions.select_related("criterion", "criterion__right", "successor")
@@ -174,28 +148,15 @@ def register_export(*, on: dt.date | None = None, chunk_size: int = 2000) -> Ite
 
 
 class _Alongside:
-    """Rows of a query ordered as the versions are, taken version by version (`take`): the
-    rows of one version follow each other, in the versions' order."""
+    """Rows ordered as the versions are, taken version by version (`take`)."""
 
-    def __init__(self, qs: QuerySet, key: str | int, chunk_size: int) -> None:
-        self._rows = qs.iterator(chunk_size=chunk_size)
-        self._key = key
-        self._next: Any = None
-        self._done = False
-
-    def _key_of(self, row: Any) -> int:
-        return row[self._key] if isinstance(self._key, int) else getattr(row, self._key)
+    def __init__(self, rows: Iterator, key: Callable) -> None:
+        self._groups = groupby(rows, key)
+        self._head = next(self._groups, None)
 
     def take(self, version_id: int) -> list:
-        found = []
-        while not self._done:
-            if self._next is None:
-                self._next = next(self._rows, None)
-                if self._next is None:
-                    self._done = True
-                    break
-            if self._key_of(self._next) != version_id:
-                break
-            found.append(self._next)
-            self._next = None
-        return found
+        if self._head is None or self._head[0] != version_id:
+            return []
+        rows = list(self._head[1])
+        self._head = next(self._groups, None)
+        return rows

@@ -1,9 +1,5 @@
-"""Reads of the register at a point in time: the version in force, the versions in force for a
-country and sector, the register's pages, a criterion's history, the rounds, and the
-register's state (the key of cached answers).
-
-Every read is answered from `effective_from`/`effective_until`, so any past date reproduces
-exactly what was in force then, in a constant number of queries whatever the register's size.
+"""Reads of the register at a point in time (from `effective_from`/`effective_until`), its
+pages, a criterion's history, the rounds, and the register's state (the key of cached answers).
 """
 
 from __future__ import annotations
@@ -32,10 +28,8 @@ _STATE_SQL = f"SELECT epoch, serial, changed_at FROM {RegisterState._meta.db_tab
 
 
 def register_state() -> RegisterState:
-    """The register's state (its serial moves on with every write to the register, partners
-    and sectors included), read by primary key on every cached answer — as SQL, since the
-    ORM's query building costs more than the lookup. Before anything was ever written, an
-    unsaved state at serial 0."""
+    """The register's state, read on every cached answer (as SQL: the ORM's query building
+    costs more than the lookup); serial 0 before anything was ever written."""
     with connection.cursor() as cursor:
         cursor.execute(_STATE_SQL)
         row = cursor.fetchone()
@@ -76,14 +70,6 @@ def criterion_version_in_force(*, criterion: Criterion, on: dt.date) -> Criterio
     if version is None or version.is_retirement:
         return None
     return version
-
-
-def criterion_version_get(*, identifier: str) -> CriterionVersion | None:
-    return (
-        CriterionVersion.objects.select_related("criterion", "criterion__right", "successor")
-        .filter(identifier=identifier)
-        .first()
-    )
 
 
 def versions_in_force(
@@ -169,10 +155,6 @@ def criterion_register(
     )
 
 
-def criterion_get(*, code: str) -> Criterion | None:
-    return Criterion.objects.select_related("right").filter(code=code).first()
-
-
 def criterion_history(*, criterion: Criterion) -> list[CriterionVersion]:
     """Every version of a criterion, oldest first, with sources and applicability."""
     return list(
@@ -187,7 +169,11 @@ def criterion_version_with_history(
 ) -> tuple[CriterionVersion, list[CriterionVersion]] | None:
     """The version cited as `identifier` and its criterion's whole history (with sources and
     applicability), or None."""
-    version = criterion_version_get(identifier=identifier)
+    version = (
+        CriterionVersion.objects.select_related("criterion__right")
+        .filter(identifier=identifier)
+        .first()
+    )
     if version is None:
         return None
     history = criterion_history(criterion=version.criterion)
@@ -199,10 +185,6 @@ def criterion_version_with_history(
 
 def round_list() -> QuerySet[DeliberationRound]:
     return DeliberationRound.objects.all()
-
-
-def round_get(*, code: str) -> DeliberationRound | None:
-    return DeliberationRound.objects.filter(code=code).first()
 
 
 def round_proposals(*, round: DeliberationRound) -> list[Proposal]:

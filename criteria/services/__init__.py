@@ -1,19 +1,11 @@
-"""Writes of the criteria register, and every rule about them, by concern; every public name
-is importable from here.
-
-* `register`: rights, criteria and their versions (promulgated only by adoption in a round, or
-  entered from the historical record), and the members' record of which rule binds;
-* `rounds`: deliberation rounds — notices, reports, proposals, votes and decisions;
-* `tally`: the count of a vote; `_access`: who may act;
-* the ratchet (a criterion only gets stronger) is `criteria.ratchet`, checked by every door.
-"""
+"""Writes of the criteria register: `register` (rights, criteria, versions, rule resolutions),
+`rounds` (notices, reports, proposals, votes, decisions), `tally` (a vote's count); the ratchet
+every door passes through is `criteria.ratchet`."""
 
 from ..ratchet import criterion_retirement_check, criterion_revision_check
 from ._access import member_sitting
 from .register import (
-    criterion_create,
     criterion_record_historical,
-    criterion_retire,
     criterion_revise,
     criterion_version_record_historical,
     right_create,
@@ -30,13 +22,10 @@ from .rounds import (
     round_convene,
     round_open_voting,
 )
-from .tally import Tally, proposal_tally
+from .tally import proposal_tally
 
 __all__ = [
-    "Tally",
-    "criterion_create",
     "criterion_record_historical",
-    "criterion_retire",
     "criterion_revise",
     "criterion_retirement_check",
     "criterion_revision_check",

@@ -1,16 +1,12 @@
 """Writes of the register: rights, criteria and their versions, and the members' record of
-which competing rule binds.
-
-Versions are created only here — by the adoption of a proposal in a deliberation round
-(`criterion_create`, `criterion_revise`, `criterion_retire`, called by `proposal_decide`), or,
-for the register's opening entries, from the commission's historical record
-(`criterion_version_record_historical`) — and always through `_version_write`, which checks
-the ratchet (`criteria.ratchet`) again under the criterion's lock.
+which competing rule binds. Versions are written only by `_version_write` (the ratchet checked
+again under the criterion's lock), for an adopted proposal or from the historical record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -95,6 +91,10 @@ def _criterion_new(
     return criterion
 
 
+MEASURE_FIELDS = ("direction", "threshold", "unit", "averaging_period")
+MEASURE_FIELDS += ("measuring_method_en", "measuring_method_es")
+
+
 def _version_write(
     *,
     criterion: Criterion,
@@ -125,6 +125,7 @@ def _version_write(
 
     number = (previous.number if previous else 0) + 1
     measure = criterion.kind == Criterion.Kind.MEASURE and not retirement
+    measured = {name: getattr(draft, name) for name in MEASURE_FIELDS} if measure else {}
     version = CriterionVersion(
         criterion=criterion,
         number=number,
@@ -134,12 +135,7 @@ def _version_write(
         successor=resolved.successor,
         text_en=draft.text_en,
         text_es=draft.text_es,
-        direction=draft.direction if measure else "",
-        threshold=draft.threshold if measure else None,
-        unit=draft.unit if measure else "",
-        averaging_period=draft.averaging_period if measure else "",
-        measuring_method_en=draft.measuring_method_en if measure else "",
-        measuring_method_es=draft.measuring_method_es if measure else "",
+        **measured,
         applies_to_all_countries=draft.all_countries if not retirement else True,
         applies_to_all_sectors=draft.all_sectors if not retirement else True,
         rationale_en=rationale_en,
@@ -188,25 +184,13 @@ def _source_row(
     version: CriterionVersion, position: int, source: SourceDraft, resolved: Resolved
 ) -> Source:
     return Source(
+        **{
+            **asdict(source),
+            "country": resolved.source_countries.get(source.country),
+            "comparison_industry": resolved.source_industries.get(source.comparison_industry),
+        },
         version=version,
         position=position,
-        kind=source.kind,
-        instrument=source.instrument,
-        article=source.article,
-        supervisory_body=source.supervisory_body,
-        decision_reference=source.decision_reference,
-        country=resolved.source_countries.get(source.country) if source.country else None,
-        comparator_name=source.comparator_name,
-        comparison_region=source.comparison_region,
-        comparison_income_level=source.comparison_income_level,
-        comparison_labor_relations_system=source.comparison_labor_relations_system,
-        comparison_industry=resolved.source_industries.get(source.comparison_industry)
-        if source.comparison_industry
-        else None,
-        value=source.value,
-        unit=source.unit,
-        url=source.url,
-        note=source.note,
     )
 
 

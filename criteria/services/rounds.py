@@ -107,34 +107,39 @@ def round_convene(
     return round_
 
 
-def _round_transition(*, round_: DeliberationRound, to: str, actor, reason: str = "") -> None:
-    locked = DeliberationRound.objects.select_for_update().get(pk=round_.pk)
-    if to not in DeliberationRound.TRANSITIONS[locked.status]:
+def _status_set(obj, to: str, *, actor, refusal: str, reason: str = "", **stamps) -> None:
+    """Move a locked round or proposal to `to` (one of its model's TRANSITIONS), stamping
+    `stamps`, and record the public event."""
+    if to not in type(obj).TRANSITIONS[obj.status]:
         raise ValidationError(
-            _("A round that is “%(status)s” cannot move to “%(to)s”.")
-            % {
-                "status": locked.get_status_display(),
-                "to": dict(DeliberationRound.Status.choices)[to],
-            }
+            refusal % {"status": obj.get_status_display(), "to": obj.Status(to).label}
         )
-    old = locked.status
-    locked.status = to
-    fields = ["status"]
-    if to == DeliberationRound.Status.VOTING:
-        locked.voting_opened_at = timezone.now()
-        fields.append("voting_opened_at")
-    if to == DeliberationRound.Status.CLOSED:
-        locked.closed_at = timezone.now()
-        fields.append("closed_at")
-    locked.save(update_fields=fields)
+    old, obj.status = obj.status, to
+    for name, value in stamps.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=["status", *stamps])
     case_event_record(
-        subject=locked,
-        verb=f"round.{to}",
+        subject=obj,
+        verb=f"{obj._meta.model_name.replace('deliberation', '')}.{to}",
         actor=actor,
         from_status=old,
         to_status=to,
         reason=reason,
         is_public=True,
+        data=getattr(obj, "tally", None) or {},
+    )
+
+
+def _round_transition(*, round_: DeliberationRound, to: str, actor, reason: str = "") -> None:
+    locked = DeliberationRound.objects.select_for_update().get(pk=round_.pk)
+    stamp = {DeliberationRound.Status.VOTING: "voting_opened_at"}.get(to, "closed_at")
+    _status_set(
+        locked,
+        to,
+        actor=actor,
+        refusal=_("A round that is “%(status)s” cannot move to “%(to)s”."),
+        reason=reason,
+        **{stamp: timezone.now()},
     )
     round_.status = locked.status
     round_.voting_opened_at = locked.voting_opened_at
@@ -446,28 +451,16 @@ def proposal_vote(*, proposal: Proposal, actor, choice: str) -> Vote:
 
 
 def _proposal_set_status(proposal: Proposal, to: str, *, actor, reason: str = "", tally=None):
-    if to not in Proposal.TRANSITIONS[proposal.status]:
-        raise ValidationError(
-            _("A proposal that is “%(status)s” cannot become “%(to)s”.")
-            % {"status": proposal.get_status_display(), "to": dict(Proposal.Status.choices)[to]}
-        )
-    old = proposal.status
-    proposal.status = to
-    proposal.decided_at = timezone.now()
-    fields = ["status", "decided_at"]
+    stamps = {"decided_at": timezone.now()}
     if tally is not None:
-        proposal.tally = tally.as_dict()
-        fields.append("tally")
-    proposal.save(update_fields=fields)
-    case_event_record(
-        subject=proposal,
-        verb=f"proposal.{to}",
+        stamps["tally"] = tally.as_dict()
+    _status_set(
+        proposal,
+        to,
         actor=actor,
-        from_status=old,
-        to_status=to,
+        refusal=_("A proposal that is “%(status)s” cannot become “%(to)s”."),
         reason=reason,
-        is_public=True,
-        data=proposal.tally or {},
+        **stamps,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -63,16 +63,7 @@ class Tally:
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "yes": self.yes,
-            "no": self.no,
-            "abstain": self.abstain,
-            "sitting": self.sitting,
-            "quorum_percent": self.quorum_percent,
-            "quorum_needed": self.quorum_needed,
-            "majority": self.majority,
-            "passes": self.passes,
-        }
+        return {**asdict(self), "quorum_needed": self.quorum_needed, "passes": self.passes}
 
 
 def proposal_tally(*, proposal: Proposal, on: dt.date | None = None) -> Tally:

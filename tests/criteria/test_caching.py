@@ -243,9 +243,11 @@ def test_binding_answers_a_page_at_a_time_with_the_count(client):
     assert len(whole) == 61
     first = criteria_binding_page(country=pe, sector="1410", on=on, number=1)
     second = criteria_binding_page(country=pe, sector="1410", on=on, number=2)
-    assert (first.count, first.num_pages, first.has_next, second.has_next) == (61, 2, True, False)
-    assert [b.identifier for b in first.bindings + second.bindings] == [b.identifier for b in whole]
-    assert [b.explanation for b in second.bindings] == [b.explanation for b in whole[50:]]
+    assert (first.paginator.count, first.paginator.num_pages) == (61, 2)
+    assert (first.has_next(), second.has_next()) == (True, False)
+    bindings = [*first.object_list, *second.object_list]
+    assert [b.identifier for b in bindings] == [b.identifier for b in whole]
+    assert [b.explanation for b in second.object_list] == [b.explanation for b in whole[50:]]
     api = client.get("/api/v1/criteria/binding/?country=PE&sector=1410&on=2026-06-01").json()
     assert (api["count"], api["page"], api["pages"]) == (61, 1, 2)
     assert len(api["binding"]) == 50

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from criteria import isic, units
+from criteria.api import BindingSerializer
 from criteria.selectors import (
     Competitor,
     criteria_binding,
@@ -58,7 +59,7 @@ def test_most_protective_measure_binds_and_the_losers_are_explained(pe):
     assert margins[intl] == (Competitor.LESS_PROTECTIVE, Decimal("50"), Decimal("25"))
     assert margins[domestic] == (Competitor.LESS_PROTECTIVE, Decimal("100"), Decimal("40"))
     assert "less protective by 100 µg/m³ (40%)" in binding.explanation
-    data = binding.as_dict()
+    data = BindingSerializer(binding).data
     assert data["identifier"] == best.identifier
     assert {c["identifier"] for c in data["competitors"]} == {intl.identifier, domestic.identifier}
 

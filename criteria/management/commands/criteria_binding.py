@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from commission.models import Sector, TradingPartner
+from criteria.api import BindingSerializer
 from criteria.selectors import criteria_binding
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         results = criteria_binding(country=country, sector=sector, on=on)
         if o["json"]:
             self.stdout.write(
-                json.dumps([b.as_dict() for b in results], ensure_ascii=False, indent=2)
+                json.dumps(BindingSerializer(results, many=True).data, ensure_ascii=False, indent=2)
             )
             return
         for b in results:

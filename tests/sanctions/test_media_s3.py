@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sanctions import services
+from sanctions.models import LiftDetermination
 from tests.sanctions.test_services import _step_ready
 
 pytestmark = pytest.mark.s3
@@ -18,9 +19,11 @@ def test_a_determination_pdf_is_an_object_in_the_bucket_served_from_it(
 ):
     s3, bucket = s3_media
     order, benchmark = _step_ready(issued, team, staff, at)
-    determination = services.sanction_lift_step(
+    render = services.sanction_lift_step(
         order=order, benchmark=benchmark, reasoning="Verified and heard.", actor=member
     )
+    services.lift_render_run(render_id=render.pk)  # the worker's part
+    determination = LiftDetermination.objects.get(order=order, benchmark=benchmark)
     key = determination.pdf.name
     assert key.startswith("sanctions/determinations/")
     stored = s3.get_object(Bucket=bucket, Key=key)["Body"].read()

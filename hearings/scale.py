@@ -164,7 +164,9 @@ def _plan_cases(
         hearing_day = rng.choice([20, 30, 40, 45, 50, 55, 58, 59, 64, 75])
         decision_day = hearing_day + rng.choice([10, 20, 25, 28, 30, 35, 40])
         stuck = rng.random() < 0.02  # the old backlog: a hearing held, no decision ever issued
-        scheduled_for = received + dt.timedelta(days=hearing_day, hours=rng.randint(0, 6))
+        scheduled_for: dt.datetime | None = received + dt.timedelta(
+            days=hearing_day, hours=rng.randint(0, 6)
+        )
         held_at = scheduled_for if age_days > hearing_day + 1 else None
         decided_at = (
             received + dt.timedelta(days=decision_day, hours=rng.randint(0, 6))
@@ -259,8 +261,9 @@ def _reference_data(rng: random.Random):
     Organization.objects.bulk_create(organizations)
     employers: dict[int, list[Organization]] = {}
     filers: dict[int, list[Organization]] = {}
+    position: dict[int | None, int] = {partner.pk: i for i, partner in enumerate(partners)}
     for org in organizations:
-        index = partners.index(org.country)
+        index = position[org.country_id]
         if org.kind == Organization.Kind.EMPLOYER:
             employers.setdefault(index, []).append(org)
         elif org.kind in (
@@ -438,6 +441,8 @@ class _Writer:
         Panel.objects.bulk_create([p for _, _, p in panels])
         panel_of = {}
         for plan, case, panel in panels:
+            if plan.scheduled_for is None:  # only cases with a hearing date have a panel
+                continue
             panel_of[case.pk] = panel
             jurists = self.members["jurist"]
             workers = self.members["worker_representative"]

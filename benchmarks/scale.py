@@ -468,7 +468,8 @@ def clock_sweep() -> Row:
 
 def _table(rows: list[Row]) -> str:
     def f(value, fmt):
-        return "-" if value is None else format(value, fmt)
+        width = int("".join(c for c in fmt.split(".")[0] if c.isdigit()) or 0)
+        return "-".rjust(width) if value is None else format(value, fmt)
 
     header = (
         f"{'path':<40} {'p50 ms':>9} {'p95 ms':>9} {'queries':>7}  {'ratio':>6}  "

@@ -1,31 +1,12 @@
-"""Run every benchmark in this folder: `python -m benchmarks` (or `make benchmarks`).
+"""`python -m benchmarks` (or `make benchmarks`): the commission at scale, every listed path
+against its floor in one run, printed as one table; exits non-zero when a budget is missed
+(benchmarks/scale.py, `--help` for the options, docs/performance.md).
 
-Each benchmark module prints its figures against its budget and exits non-zero when a budget
-is not met. This runner runs them one after the other and prints a summary."""
+Each single-path benchmark of this folder still runs on its own: `python -m benchmarks.<name>`."""
 
-import pkgutil
-import subprocess
 import sys
-from pathlib import Path
 
-
-def main() -> int:
-    here = Path(__file__).parent
-    names = [
-        m.name
-        for m in pkgutil.iter_modules([str(here)])
-        if not m.name.startswith("_") and m.name != "__main__"
-    ]
-    selected = sys.argv[1:] or names
-    results = {}
-    for name in selected:
-        print(f"=== benchmarks.{name}", flush=True)
-        results[name] = subprocess.call([sys.executable, "-m", f"benchmarks.{name}"])
-    print("=== summary")
-    for name, code in results.items():
-        print(f"  {name:<24} {'PASS' if code == 0 else 'FAIL'}")
-    return 0 if all(code == 0 for code in results.values()) else 1
-
+from benchmarks.scale import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -21,6 +21,7 @@ and Spanish, following the active language).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,22 @@ class NonWorkingDay:
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _national_holidays(country: str, year: int) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
+    """A country's national holidays of a year, named in English and in Spanish. Computed once
+    per process: the `holidays` package builds the calendar anew at every call (about a third
+    of a filing's clock arithmetic), and a year's national calendar does not change while the
+    process runs (staff-entered days are read from the database at every computation)."""
+    names = []
+    for language in ("en_US", "es"):
+        try:
+            calendar = holidays_lib.country_holidays(country, years=year, language=language)
+        except (NotImplementedError, KeyError, ValueError):
+            calendar = holidays_lib.country_holidays(country, years=year)
+        names.append(dict(calendar.items()))
+    return names[0], names[1]
+
+
 class HolidayCalendar:
     """The commission's non-working days: weekends, the national calendar and staff entries."""
 
@@ -139,14 +156,9 @@ class HolidayCalendar:
         if year in self._years or not self.country:
             return
         self._years.add(year)
-        for language, target in (("en_US", self._en), ("es", self._es)):
-            try:
-                calendar = holidays_lib.country_holidays(
-                    self.country, years=year, language=language
-                )
-            except (NotImplementedError, KeyError, ValueError):
-                calendar = holidays_lib.country_holidays(self.country, years=year)
-            target.update(calendar.items())
+        en, es = _national_holidays(self.country, year)
+        self._en.update(en)
+        self._es.update(es)
 
     def non_working(self, day: dt.date) -> NonWorkingDay | None:
         if day in self.extra:

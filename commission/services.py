@@ -102,6 +102,48 @@ def case_event_record(
     return event
 
 
+def case_events_import(*, events: list[CaseEvent], batch_size: int = 2000) -> list[CaseEvent]:
+    """Append a batch of events from another record (a legacy import, or the scale generator
+    that fills a commission for the benchmarks) to the audit chain, in the order given.
+
+    Only inside `audit.legacy_import()`: each event is checked as `case_event_record` checks
+    it (its verb on the closed list), linked to the one before it and hashed the same way,
+    marked `imported`, and the batch is written under the chain lock in one transaction — so
+    `verify_audit` recomputes every link. The events' `subject_type`, `subject_id` and
+    `docket_number` are set by the caller."""
+    if not audit.importing():
+        raise ValidationError(
+            _("Case events are imported in batches only by an import (legacy_import).")
+        )
+    if not events:
+        return []
+    labels: dict[int, str] = {}
+    now = timezone.now()
+    with transaction.atomic():
+        audit.chain_lock()
+        last = CaseEvent.objects.order_by("-sequence").values("sequence", "content_hash").first()
+        sequence = last["sequence"] if last else 0
+        previous = last["content_hash"] if last else audit.GENESIS
+        for event in events:
+            event.imported = True
+            event.data = audit.normalised_data(event.data)
+            audit.check_event(event, now=now)
+            if event.subject_type_id not in labels:
+                ct = ContentType.objects.get_for_id(event.subject_type_id)
+                labels[event.subject_type_id] = f"{ct.app_label}.{ct.model}"
+            sequence += 1
+            event.sequence = sequence
+            event.previous_hash = previous
+            event.recorded_at = now
+            event.content_hash = audit.content_hash(
+                event, subject_label=labels[event.subject_type_id]
+            )
+            previous = event.content_hash
+        with audit.service_write():
+            created = CaseEvent.objects.bulk_create(events, batch_size=batch_size)
+    return created
+
+
 def audit_chain_verify(*, alert: bool = True) -> audit.Break | None:
     """Recompute the audit chain; on a break, tell staff (once a day at most: beat runs this
     daily) and return the first broken link."""

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hearings", "0009_investigation_findings_cited"),
+        ("hearings", "0010_court_orders"),
     ]
 
     operations = [

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from commission.models import CaseEvent, Clock
+from complaints import services as complaints_services
 from complaints.models import Case
 from hearings import opinion, selectors, services
 from hearings.models import Decision, Opinion, OpinionRender
@@ -85,7 +86,7 @@ def test_a_failure_inside_the_issue_rolls_everything_back(
     def refuse(**kwargs):
         raise RuntimeError("complaints service down")
 
-    monkeypatch.setattr(services.complaints_services, "complaint_decide", refuse)
+    monkeypatch.setattr(complaints_services, "complaint_decide", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         render = services.decision_issue(decision=ready)
     render.refresh_from_db()

@@ -25,7 +25,10 @@ def _writes(module):
     return [
         name
         for name, fn in inspect.getmembers(module, inspect.isfunction)
-        if fn.__module__ == module.__name__ and not name.startswith("_") and name not in READS
+        # A services package's writes are defined in its submodules.
+        if (fn.__module__ == module.__name__ or fn.__module__.startswith(module.__name__ + "."))
+        and not name.startswith("_")
+        and name not in READS
     ]
 
 

@@ -99,8 +99,7 @@ def test_verify_is_throttled(world, db, monkeypatch):
     )
     client = APIClient()
     codes = [
-        client.post("/api/v1/opinions/verify/", {"sha256": "0" * 64}).status_code
-        for _ in range(3)
+        client.post("/api/v1/opinions/verify/", {"sha256": "0" * 64}).status_code for _ in range(3)
     ]
     assert codes == [200, 200, 429]
 

@@ -1,6 +1,8 @@
 """Writes of the hearings app: every rule about panels, hearings, decisions and reasoned
 opinions lives in one function here. The admin, the portal, the API, the tasks and the demo
-call these; none re-implements a rule.
+call these; none re-implements a rule. Every service that acts for someone takes a required
+`actor`: the request's user, or `commission.actors.SYSTEM` for background work (the render
+task and sweep, the panel refill after a recusal, the demo loader); `None` is refused.
 
 Changes to the case itself (its status, its hearing date, its outcome, its clocks) go through
 `complaints.services`, which this app calls (it sits above complaints in the layers).

@@ -12,18 +12,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM, actor_require
+from commission.actors import Actor, actor_require, actor_user
 from commission.models import (
     Clock,
 )
-from commission.transitions import status_transition
+from commission.transitions import HasStatus, status_transition
 from complaints import uploads
 from complaints.models import Case
 
@@ -39,6 +39,8 @@ PERM_ADOPT = "hearings.adopt_decision"
 PERM_RETRY = "hearings.retry_render"
 PERM_CORRECT = "hearings.correct_opinion"
 
+ACTOR_REQUIRED = "actor is required: pass the request's user, or SYSTEM for background work"
+
 WRITTEN_ARGUMENTS_LEGAL_BASIS = (
     "Complainants and supporting organizations may file written arguments after the hearing; "
     "the window closes before the decision deadline."
@@ -52,23 +54,31 @@ def _authenticated(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def _require_perm(actor, perm: str) -> None:
-    """The core's permission check (commission.actors.actor_require). Background work passes
-    SYSTEM. Transitional: a missing actor (`None`, the old default of these services' signatures,
-    which tests and the demo still rely on) is read as SYSTEM here, in this one place, until the
-    signatures take a required `actor`."""
-    actor_require(SYSTEM if actor is None else actor, perm, system_allowed=True)
+def _require_actor(actor: Actor | None) -> None:
+    """Every service is told who acts: the request's user, or SYSTEM for background work (the
+    Celery tasks, the sweeps, the hooks, the demo loader). `None` is a programming error and is
+    refused, never read as anyone."""
+    if actor is None:
+        raise TypeError(ACTOR_REQUIRED)
 
 
-def _user(actor):
-    return actor if _authenticated(actor) else None
+def _require_perm(actor: Actor | None, perm: str) -> None:
+    """The core's permission check (commission.actors.actor_require): `None` is refused (a
+    TypeError), a person needs `perm`, SYSTEM is admitted (these services all run as background
+    work too: the tasks, the sweeps and the demo)."""
+    actor_require(actor, perm, system_allowed=True)
 
 
-def _transition(obj: models.Model, to_status: str) -> str:
+def _user(actor: Actor | None) -> User | None:
+    """The person acting, for the record; None for SYSTEM and anonymous visitors."""
+    return actor_user(actor)
+
+
+def _transition(obj: HasStatus, to_status: str) -> str:
     return status_transition(obj, to_status)
 
 
-def _lock(model: type[models.Model], pk) -> Any:
+def _lock(model: Any, pk: Any) -> Any:
     return model.objects.select_for_update().get(pk=pk)
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from commission.models import (
     Clock,
     Organization,
@@ -32,7 +33,7 @@ def consultation_record(
     summary: str,
     outcome: str,
     compliance_statement_text: str = "",
-    actor=None,
+    actor: Actor,
 ) -> GovernmentConsultation:
     """Record a consultation between the governments. Consultations run inside the 60 days
     (a later date is refused). A declaration of compliance by the complaining government is

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from commission.models import (
     Clock,
     Organization,
@@ -29,6 +30,7 @@ from ._common import (
     PERM_DRAFT,
     _case_clock,
     _lock,
+    _require_actor,
     _require_perm,
     _text,
     _transition,
@@ -39,9 +41,8 @@ from ._common import (
 # --- decisions --------------------------------------------------------------------------
 
 
-def _require_panelist_or_perm(actor, panel: Panel, perm: str) -> None:
-    if actor is None:
-        return
+def _require_panelist_or_perm(actor: Actor | None, panel: Panel, perm: str) -> None:
+    _require_actor(actor)
     if selectors.user_sits_on_panel(user=actor, panel=panel):
         return
     _require_perm(actor, perm)
@@ -68,9 +69,10 @@ def _draftable(decision: Decision) -> Decision:
     return locked
 
 
-def decision_open(*, case: Case, actor=None) -> Decision:
+def decision_open(*, case: Case, actor: Actor) -> Decision:
     """Open the panel's draft decision: one finding per allegation, each with the relevant
     date defaulting to the start of the alleged conduct."""
+    _require_actor(actor)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         panel = Panel.objects.filter(case=locked).first()
@@ -112,7 +114,7 @@ def decision_update(
     decision: Decision,
     introduction: str | None = None,
     filing_government: Organization | None = None,
-    actor=None,
+    actor: Actor,
 ) -> Decision:
     _require_panelist_or_perm(actor, decision.panel, PERM_DRAFT)
     with transaction.atomic():
@@ -137,7 +139,10 @@ def decision_update(
 def decision_problems(*, decision: Decision) -> list[str]:
     """Why the decision cannot be adopted yet (empty: it can)."""
     problems: list[str] = []
-    decision = selectors.decision_full(pk=decision.pk)
+    full = selectors.decision_full(pk=decision.pk)
+    if full is None:
+        raise Decision.DoesNotExist(decision.pk)
+    decision = full
     case = decision.case
     sitting = decision.panel.seats.filter(vacated_at__isnull=True).count()
     if decision.panel.status != Panel.Status.SEATED or sitting != len(decision.panel.composition):
@@ -210,7 +215,7 @@ def decision_issuing_problems(*, decision: Decision) -> list[str]:
     return problems
 
 
-def decision_recommend(*, decision: Decision, actor=None) -> Decision:
+def decision_recommend(*, decision: Decision, actor: Actor) -> Decision:
     """The panel recommends its decision to the commission (when the commission adopts)."""
     _require_panelist_or_perm(actor, decision.panel, PERM_DRAFT)
     with transaction.atomic():
@@ -236,7 +241,7 @@ def decision_recommend(*, decision: Decision, actor=None) -> Decision:
     return decision
 
 
-def decision_return(*, decision: Decision, reason: str, actor=None) -> Decision:
+def decision_return(*, decision: Decision, reason: str, actor: Actor) -> Decision:
     """The commission sends a recommended decision back to the panel, with its reasons."""
     _require_perm(actor, PERM_ADOPT)
     reason = _text(reason, _("Say why the decision goes back to the panel."))
@@ -257,13 +262,14 @@ def decision_return(*, decision: Decision, reason: str, actor=None) -> Decision:
     return decision
 
 
-def decision_issue(*, decision: Decision, adoption_record: str = "", actor=None) -> OpinionRender:
+def decision_issue(*, decision: Decision, adoption_record: str = "", actor: Actor) -> OpinionRender:
     """Adopt the decision and order its issue: the decision is frozen, dated, and its
     reasoned opinion queued for rendering. It becomes issued — and takes effect — in the one
     transaction that registers the rendered opinion (`opinion_render_run`).
 
     Refused: anything in `decision_problems` — notably a finding of violation on a complaint
     without a sanction specified for it."""
+    _require_actor(actor)
     with transaction.atomic():
         locked = _lock(Decision, decision.pk)
         if locked.adoption == Decision.Adoption.PANEL:

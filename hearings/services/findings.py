@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from criteria.models import Criterion, CriterionVersion
 from criteria.selectors import criterion_version_in_force
 
@@ -40,7 +41,7 @@ def finding_record(
     determination: str | None = None,
     reasoning: str | None = None,
     relevant_date: dt.date | None = None,
-    actor=None,
+    actor: Actor,
 ) -> AllegationFinding:
     """Record the determination and reasoning of a finding, or change its relevant date (the
     criteria applied are re-resolved to the versions in force on the new date)."""
@@ -76,7 +77,7 @@ def fact_finding_add(
     text: str,
     source: models.Model | None = None,
     source_label: str = "",
-    actor=None,
+    actor: Actor,
 ) -> FactFinding:
     """Add a finding of fact drawn from the record: a record item of the same case (a
     submission, a hearing record item, evidence, an investigation finding) or, for testimony
@@ -112,7 +113,7 @@ def fact_finding_add(
 
 
 def criterion_apply(
-    *, finding: AllegationFinding, criterion: Criterion, analysis: str = "", actor=None
+    *, finding: AllegationFinding, criterion: Criterion, analysis: str = "", actor: Actor
 ) -> CriterionApplication:
     """Apply a criterion to a finding: the version in force on the finding's relevant date."""
     _require_panelist_or_perm(actor, finding.decision.panel, PERM_DRAFT)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM
+from commission.actors import Actor
 from commission.dates import statutory_deadline
 from commission.models import (
     Clock,
@@ -105,7 +105,7 @@ def hearing_schedule(
     location: str,
     virtual_url: str = "",
     duration_minutes: int = 180,
-    actor=None,
+    actor: Actor,
 ) -> Hearing:
     """Schedule the open hearing of a case and publish its notice on the portal.
 
@@ -137,7 +137,7 @@ def hearing_schedule(
         hearing.notice_text = _notice_text(hearing)
         hearing.save()
         complaints_services.case_hearing_schedule(
-            case=locked, scheduled_for=scheduled_for, actor=SYSTEM if actor is None else actor
+            case=locked, scheduled_for=scheduled_for, actor=actor
         )
         case_event_record(
             subject=hearing,
@@ -159,7 +159,7 @@ def hearing_reschedule(
     reason: str,
     location: str = "",
     virtual_url: str | None = None,
-    actor=None,
+    actor: Actor,
 ) -> Hearing:
     """Move a scheduled hearing, with new public notice — still no later than day 60."""
     _require_perm(actor, PERM_SCHEDULE)
@@ -190,7 +190,7 @@ def hearing_reschedule(
             ]
         )
         complaints_services.case_hearing_schedule(
-            case=hearing.case, scheduled_for=scheduled_for, actor=SYSTEM if actor is None else actor
+            case=hearing.case, scheduled_for=scheduled_for, actor=actor
         )
         case_event_record(
             subject=hearing,
@@ -209,7 +209,7 @@ def hearing_record_held(
     hearing: Hearing,
     held_at: dt.datetime,
     written_arguments_days: int | None = None,
-    actor=None,
+    actor: Actor,
 ) -> Hearing:
     """Record the hearing as held (meets — or completes late — the hearing-by clock, through
     the complaints service) and open the window for written arguments
@@ -234,7 +234,7 @@ def hearing_record_held(
         hearing.held_recorded_by = _user(actor)
         hearing.save(update_fields=["status", "held_at", "held_recorded_by"])
         complaints_services.case_hearing_record_held(
-            case=hearing.case, held_at=held_at, actor=SYSTEM if actor is None else actor
+            case=hearing.case, held_at=held_at, actor=actor
         )
         case_event_record(
             subject=hearing,
@@ -252,7 +252,7 @@ def hearing_record_held(
     return hearing
 
 
-def written_arguments_window_open(*, hearing: Hearing, days: int, actor=None) -> Clock:
+def written_arguments_window_open(*, hearing: Hearing, days: int, actor: Actor) -> Clock:
     """Open the window for written arguments after the hearing: a WRITTEN_ARGUMENTS_CLOSE
     clock from the hearing, computed by the statutory day-counting rule. Refused unless the
     window closes before the decision deadline.
@@ -266,16 +266,15 @@ def written_arguments_window_open(*, hearing: Hearing, days: int, actor=None) ->
     with transaction.atomic():
         hearing = _lock(Hearing, hearing.pk)
         case = hearing.case
-        if hearing.status != Hearing.Status.HELD:
+        held_at = hearing.held_at
+        if hearing.status != Hearing.Status.HELD or held_at is None:
             raise ValidationError(_("The window opens when the hearing has been held."))
         if _case_clock(case, Clock.Kind.WRITTEN_ARGUMENTS_CLOSE) is not None:
             raise ValidationError(_("The window for written arguments is already open."))
         decision_clock = _case_clock(case, Clock.Kind.DECISION_BY)
         if decision_clock is None:
             raise ValidationError(_("This case has no decision-by clock."))
-        window = statutory_deadline(
-            trigger_at=hearing.held_at, days=days, trigger_event="hearing_held"
-        )
+        window = statutory_deadline(trigger_at=held_at, days=days, trigger_event="hearing_held")
         if window.due_at >= decision_clock.due_at or window.last_day >= decision_clock.last_day:
             raise ValidationError(
                 _(
@@ -291,7 +290,7 @@ def written_arguments_window_open(*, hearing: Hearing, days: int, actor=None) ->
         clock = clock_start(
             subject=case,
             kind=Clock.Kind.WRITTEN_ARGUMENTS_CLOSE,
-            trigger_at=hearing.held_at,
+            trigger_at=held_at,
             days=days,
             legal_basis=WRITTEN_ARGUMENTS_LEGAL_BASIS,
             legal_source="Model labor-rights chapter, Section VI (written arguments after hearings)",
@@ -319,7 +318,7 @@ def record_item_upload(
     description: str,
     upload,
     is_public: bool = True,
-    actor=None,
+    actor: Actor,
 ) -> HearingRecordItem:
     """Upload minutes, a transcript, a recording or an exhibit of a hearing held. Stored
     under its SHA-256; never replaced (a corrected transcript is a new item)."""

@@ -13,9 +13,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM
+from commission.actors import SYSTEM, Actor
 from commission.services import case_event_record
 from complaints import services as complaints_services
+from complaints.models import Case
 
 from .. import hooks, selectors
 from ..models import (
@@ -69,9 +70,12 @@ def _complaints_outcome(decision: Decision, reference: str, at: dt.datetime) -> 
             complaint=case, reasoning=reasoning, reference=reference, decided_at=at, actor=SYSTEM
         )
     elif any(f.determination == AllegationFinding.Determination.VIOLATION for f in findings):
+        government = decision.filing_government
+        if government is None:
+            raise ValueError(f"the decision on petition {case.docket_number} names no government")
         complaints_services.petition_file_complaint(
             petition=case,
-            complainant=decision.filing_government,
+            complainant=government,
             reasoning=reasoning,
             actor=SYSTEM,
         )
@@ -79,6 +83,22 @@ def _complaints_outcome(decision: Decision, reference: str, at: dt.datetime) -> 
         complaints_services.petition_deny(
             petition=case, reasoning=reasoning, reference=reference, actor=SYSTEM
         )
+
+
+def _render_corrigendum(render: OpinionRender) -> Corrigendum:
+    """The corrigendum a render job issues (a job issues a decision or a corrigendum)."""
+    corrigendum = render.corrigendum
+    if corrigendum is None:
+        raise ValueError(f"render {render.pk} has neither a decision nor a corrigendum")
+    return corrigendum
+
+
+def _render_subject(render: OpinionRender) -> Case:
+    """The case whose events record what happens to a render job."""
+    decision = render.decision
+    if decision is not None:
+        return decision.case
+    return _render_corrigendum(render).decision.case
 
 
 def opinion_render_run(*, render_id: int) -> OpinionRender:
@@ -95,13 +115,14 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
     )
     started = timezone.now()
     try:
-        if render.decision_id:
-            decision = render.decision
+        issued = render.decision
+        if issued is not None:
+            decision = issued
             _issuing_rules_check(decision)
             rendered = opinion_pdf.decision_pdf(decision)
             reference = f"{decision.case.docket_number}/OP"
         else:
-            corrigendum = render.corrigendum
+            corrigendum = _render_corrigendum(render)
             decision = corrigendum.opinion.decision
             rendered = opinion_pdf.corrigendum_pdf(corrigendum)
             reference = f"{corrigendum.opinion.reference}-C{corrigendum.number}"
@@ -142,7 +163,7 @@ def opinion_render_run(*, render_id: int) -> OpinionRender:
                 locked.save(update_fields=["status", "issued_at"])
                 _complaints_outcome(locked, reference, issued_at)
                 # The sanctions it orders are in force from this instant.
-                hooks.decision_issued(locked, issued_at, render.requested_by)
+                hooks.decision_issued(locked, issued_at, render.requested_by or SYSTEM)
                 case_event_record(
                     subject=locked.case,
                     verb="decision_issued",
@@ -205,7 +226,7 @@ def _render_failed(render_id: int, exc: Exception) -> OpinionRender:
         render.error = reason
         render.finished_at = timezone.now()
         render.save(update_fields=["status", "error", "finished_at"])
-        subject = render.decision.case if render.decision_id else render.corrigendum.decision.case
+        subject = _render_subject(render)
         case_event_record(
             subject=subject,
             verb="opinion_render_failed",
@@ -224,7 +245,7 @@ def _retry(render: OpinionRender, *, actor, reason: str) -> None:
     from_status = _transition(render, OpinionRender.Status.QUEUED)
     render.queued_at = timezone.now()
     render.save(update_fields=["status", "queued_at"])
-    subject = render.decision.case if render.decision_id else render.corrigendum.decision.case
+    subject = _render_subject(render)
     case_event_record(
         subject=subject,
         verb="opinion_render_retried",
@@ -236,7 +257,7 @@ def _retry(render: OpinionRender, *, actor, reason: str) -> None:
     )
 
 
-def opinion_render_retry(*, render: OpinionRender, actor=None) -> OpinionRender:
+def opinion_render_retry(*, render: OpinionRender, actor: Actor) -> OpinionRender:
     """Retry a failed render (staff)."""
     _require_perm(actor, PERM_RETRY)
     with transaction.atomic():
@@ -259,7 +280,11 @@ def opinion_render_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             render = OpinionRender.objects.select_for_update().get(pk=render_id)
-            if render.status != OpinionRender.Status.RENDERING or render.started_at >= stale:
+            if (
+                render.status != OpinionRender.Status.RENDERING
+                or render.started_at is None
+                or render.started_at >= stale
+            ):
                 continue
             _retry(render, actor=SYSTEM, reason=_("The render was interrupted; requeued."))
             _queue_render(render.pk)
@@ -274,7 +299,7 @@ def opinion_render_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def corrigendum_issue(
-    *, opinion: Opinion, corrections: list[dict[str, str]], reason: str, actor=None
+    *, opinion: Opinion, corrections: list[dict[str, str]], reason: str, actor: Actor
 ) -> OpinionRender:
     """Correct an issued opinion: never by editing it — by a new corrigendum, linked to it,
     rendered and registered like the opinion."""

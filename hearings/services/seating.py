@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM
+from commission.actors import SYSTEM, Actor
 from commission.models import (
     CommissionMember,
     Organization,
@@ -27,7 +27,15 @@ from ..models import (
     Panel,
     PanelSeat,
 )
-from ._common import PERM_SELECT_PANEL, _authenticated, _lock, _require_perm, _transition, _user
+from ._common import (
+    PERM_SELECT_PANEL,
+    _authenticated,
+    _lock,
+    _require_actor,
+    _require_perm,
+    _transition,
+    _user,
+)
 
 # --- panels and conflicts ---------------------------------------------------------------
 
@@ -40,7 +48,7 @@ def member_interest_declare(
     description: str = "",
     since: dt.date | None = None,
     statement_reference: str = "",
-    actor,
+    actor: Actor,
 ) -> MemberInterest:
     """A member declares a standing tie to an organization (checked against every case).
 
@@ -80,8 +88,10 @@ def member_interest_declare(
     return interest
 
 
-def _is_member(actor, member: CommissionMember) -> bool:
-    return _authenticated(actor) and member.person.user_id == actor.pk
+def _is_member(actor: Actor | None, member: CommissionMember) -> bool:
+    _require_actor(actor)
+    user = _user(actor)
+    return user is not None and member.person.user_id == user.pk
 
 
 def _require_own_declaration(actor, member: CommissionMember, statement_reference: str) -> str:
@@ -158,7 +168,7 @@ def conflict_declare(
     has_conflict: bool,
     statement: str = "",
     statement_reference: str = "",
-    actor,
+    actor: Actor,
 ) -> ConflictDeclaration:
     """A member declares, for one case, a conflict of interest or none. Declaring a conflict
     while sitting on the case's panel vacates the seat (recusal) and triggers the refill.
@@ -238,7 +248,9 @@ def _auto_pick(
     return None
 
 
-def panel_select(*, case: Case, members: list[CommissionMember] | None = None, actor=None) -> Panel:
+def panel_select(
+    *, case: Case, members: list[CommissionMember] | None = None, actor: Actor
+) -> Panel:
     """The commission selects the panel for a case from its members, in the configured
     composition (`members[i]` fills seat i; without `members`, the commission's rotation
     fills every seat). Every panelist must have declared no conflict for the case and be tied
@@ -339,7 +351,7 @@ def _seat_vacate(*, panel: Panel, seat: PanelSeat, reason: str, actor) -> None:
 
 
 def panel_seat_fill(
-    *, panel: Panel, position: int, member: CommissionMember | None = None, actor=None
+    *, panel: Panel, position: int, member: CommissionMember | None = None, actor: Actor
 ) -> PanelSeat:
     """The commission fills a vacant seat (after a recusal), by its choice or its rotation."""
     _require_perm(actor, PERM_SELECT_PANEL)

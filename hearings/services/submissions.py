@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission.actors import SYSTEM, Actor
 from commission.models import (
     Clock,
     Organization,
@@ -34,6 +35,7 @@ from ._common import (
     _authenticated,
     _case_clock,
     _lock,
+    _require_actor,
     _require_perm,
     _text,
     _user,
@@ -62,14 +64,15 @@ def participant_register(
     role: str | None = None,
     user=None,
     presents_evidence: bool = True,
-    actor=None,
+    actor: Actor,
 ) -> HearingParticipant:
     """Register to take part in a hearing. A delegate registers their organization (a
     complainant organization as complainant; any labor or human-rights organization as a
     supporting organization); a worker complainant registers under their pseudonym; staff
     register anyone, including the governments and respondents. Closes when the hearing
     starts."""
-    staff = actor is None or (_authenticated(actor) and actor.has_perm(PERM_RECORD))
+    _require_actor(actor)
+    staff = actor is SYSTEM or (_authenticated(actor) and actor.has_perm(PERM_RECORD))
     if not staff and not _authenticated(actor):
         raise PermissionDenied(_("Sign in to register."))
     with transaction.atomic():
@@ -86,7 +89,7 @@ def participant_register(
             if (
                 not staff
                 and not OrganizationMembership.objects.filter(
-                    organization=organization, person__user=actor
+                    organization=organization, person__user=_user(actor)
                 ).exists()
             ):
                 raise PermissionDenied(_("You do not act for this organization."))
@@ -147,19 +150,21 @@ def participant_register(
     return participant
 
 
-def _may_act_for(actor, participant: HearingParticipant) -> bool:
-    if actor is None:
+def _may_act_for(actor: Actor | None, participant: HearingParticipant) -> bool:
+    _require_actor(actor)
+    if actor is SYSTEM:
         return True
-    if not _authenticated(actor):
+    user = _user(actor)
+    if user is None:
         return False
-    if actor.has_perm(PERM_RECORD):
+    if user.has_perm(PERM_RECORD):
         return True
-    if participant.user_id == actor.pk:
+    if participant.user_id == user.pk:
         return True
     return bool(
         participant.organization_id
         and OrganizationMembership.objects.filter(
-            organization_id=participant.organization_id, person__user=actor
+            organization_id=participant.organization_id, person__user=user
         ).exists()
     )
 
@@ -172,7 +177,7 @@ def submission_file(
     text: str,
     upload=None,
     is_public: bool = True,
-    actor=None,
+    actor: Actor,
 ) -> Submission:
     """File written evidence or arguments. Before the hearing: evidence and arguments, until
     it starts. After it: written arguments only, within the window (refused once it closed)."""
@@ -230,7 +235,7 @@ def submission_file(
             filed_at=now,
             filed_by=_user(actor),
         )
-        if upload is not None:
+        if upload is not None and checked is not None:
             submission.sha256 = checked.sha256
             submission.file.name = uploads.content_addressed_store(
                 upload, checked, folder=RECORD_FOLDER
@@ -252,7 +257,7 @@ def submission_review(
     submission: Submission,
     public_title: str | None = None,
     publish: bool = True,
-    actor=None,
+    actor: Actor,
 ) -> Submission:
     """Staff review a submission before its title and attachment become public (the redaction
     queue). The public title is the given one (or the filed title), passed through the case's

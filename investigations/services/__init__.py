@@ -1,8 +1,9 @@
 """Writes of investigations. Every rule of the commission's investigative teams lives here;
 the portal workspace, the REST API, the admin, the demo and the tasks all call these functions.
 
-* Actors: every function takes `actor` — the user acting — or `None` for the system itself
-  (a task, the demo loader). Team work needs the object permission `change_investigation` on
+* Actors: every function takes a required `actor` — the user acting, or
+  `commission.actors.SYSTEM` for the system itself (a task, the sweep's escalation, the demo
+  loader); `None` is refused. Team work needs the object permission `change_investigation` on
   the investigation, which `investigation_open` grants to the team's group (django-guardian);
   team determinations need a staff member of the team (staff prevail).
 * Confidential records: an interview's identity and statement are read only through

@@ -9,11 +9,13 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from commission.actors import SYSTEM, Actor, actor_user
 from commission.models import (
     CaseEvent,
     TeamMembership,
@@ -25,6 +27,8 @@ from ..models import (
 )
 
 logger = logging.getLogger(__name__)
+
+ACTOR_REQUIRED = "actor is required: pass the request's user, or SYSTEM for background work"
 
 PERM_VIEW = "investigations.view_investigation"
 PERM_CHANGE = "investigations.change_investigation"
@@ -58,11 +62,36 @@ def _authenticated(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def _require_perm(actor, perm: str, obj=None) -> None:
-    """`actor=None` is the system itself (a task, the demo loader)."""
+def _user(actor: Actor | None) -> User | None:
+    """The person acting, for the record (`recorded_by`, …); None for SYSTEM."""
+    return actor_user(actor)
+
+
+def _recorder(actor: Actor | None) -> User:
+    """The person a record names as made by them (`recorded_by`, `issued_by`, …): team work is
+    a person's; the system has no such record to make."""
+    user = _user(actor)
+    if user is None:
+        raise PermissionDenied(_("You are not allowed to do this."))
+    return user
+
+
+def _require_actor(actor: Actor | None) -> None:
+    """Every service is told who acts: the request's user, or SYSTEM for background work (the
+    Celery tasks, the sweeps, the demo loader). `None` is a programming error and is refused,
+    never read as anyone."""
     if actor is None:
+        raise TypeError(ACTOR_REQUIRED)
+
+
+def _require_perm(actor: Actor | None, perm: str, obj: Any = None) -> None:
+    """The permission check: `None` is refused (a TypeError); SYSTEM, background work, is
+    admitted; a person needs to be active and hold `perm` (on `obj` when given)."""
+    _require_actor(actor)
+    if actor is SYSTEM:
         return
-    if not (_authenticated(actor) and actor.is_active and actor.has_perm(perm, obj)):
+    user = _user(actor)
+    if not (user is not None and user.is_active and user.has_perm(perm, obj)):
         raise PermissionDenied(_("You are not allowed to do this."))
 
 
@@ -81,8 +110,10 @@ def membership_of(user, team_id: int) -> TeamMembership | None:
     )
 
 
-def _require_team_staff(actor, investigation: Investigation) -> TeamMembership | None:
-    if actor is None:
+def _require_team_staff(actor: Actor | None, investigation: Investigation) -> TeamMembership | None:
+    """A staff member of the investigation's team (its membership), or SYSTEM (None)."""
+    _require_actor(actor)
+    if actor is SYSTEM:
         return None
     _require_member(actor, investigation)
     membership = membership_of(actor, investigation.team_id)
@@ -108,7 +139,7 @@ def _not_future(day: dt.date, message: str) -> None:
 def _event(
     investigation: Investigation,
     verb: str,
-    actor,
+    actor: Actor,
     *,
     from_status: str = "",
     to_status: str = "",

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from commission.models import (
     Clock,
     Organization,
@@ -27,6 +28,7 @@ from ._common import (
     DISCLOSURE_LEGAL_SOURCE,
     _event,
     _lock,
+    _recorder,
     _require_member,
     _require_team_staff,
     _text,
@@ -59,7 +61,7 @@ def demand_issue(
     description: str,
     days: int,
     issued_at: dt.datetime | None = None,
-    actor=None,
+    actor: Actor,
 ) -> DisclosureDemand:
     """Issue a document request, subpoena or disclosure demand; its due date is a clock."""
     _require_member(actor, investigation)
@@ -97,7 +99,7 @@ def demand_issue(
             description=_text(description, _("Say which documents and information are due.")),
             days=days,
             issued_at=issued_at,
-            recorded_by=actor,
+            recorded_by=_recorder(actor),
         )
         clock_start(
             subject=demand,
@@ -120,7 +122,7 @@ def demand_issue(
 
 
 def demand_record_disclosure(
-    *, demand: DisclosureDemand, summary: str, disclosed_at: dt.datetime, actor=None
+    *, demand: DisclosureDemand, summary: str, disclosed_at: dt.datetime, actor: Actor
 ) -> DisclosureDemand:
     """Record what was disclosed, and when; meets the clock (or completes it late)."""
     _require_member(actor, demand.investigation)
@@ -158,7 +160,7 @@ def demand_record_penalty(
     penalty: str,
     amount: Decimal | None = None,
     currency: str = "",
-    actor=None,
+    actor: Actor,
 ) -> DisclosureDemand:
     """Record non-disclosure and its penalty: only once the due date has passed."""
     _require_team_staff(actor, demand.investigation)

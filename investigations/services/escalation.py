@@ -165,7 +165,7 @@ def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrde
             _event(
                 investigation,
                 "remedial_order_failed",
-                None,
+                SYSTEM,
                 from_status=previous,
                 to_status=order.status,
                 reason=order.failure_reason,
@@ -254,7 +254,7 @@ def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrde
         _event(
             investigation,
             "complaint_filed",
-            None,
+            SYSTEM,
             reason=order.failure_reason,
             data={"order": order.pk, "complaint": complaint.docket_number},
         )

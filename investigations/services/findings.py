@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from commission.models import (
     Organization,
     TeamMembership,
@@ -32,6 +33,8 @@ from ._common import (
     _event,
     _lock,
     _not_future,
+    _recorder,
+    _require_actor,
     _require_member,
     _require_team_staff,
     _text,
@@ -66,7 +69,7 @@ def finding_draft(
     excerpts: Sequence[InterviewExcerpt] = (),
     demands: Sequence[DisclosureDemand] = (),
     relapse_of: Finding | None = None,
-    actor=None,
+    actor: Actor,
 ) -> Finding:
     """Draft a finding against the criterion version in force on the day observed. A
     performance measure needs the measured value, its unit and the measuring method."""
@@ -96,9 +99,9 @@ def finding_draft(
         raise ValidationError(_("A measured value carries its unit."))
     if workers_affected is not None and workers_affected < 0:
         raise ValidationError(_("The number of workers affected cannot be negative."))
-    for linked in (*site_visits, *demands):
-        if linked.investigation_id != investigation.pk:
-            raise ValidationError(_("Evidence links point to this investigation's records."))
+    linked = {v.investigation_id for v in site_visits} | {d.investigation_id for d in demands}
+    if linked - {investigation.pk}:
+        raise ValidationError(_("Evidence links point to this investigation's records."))
     for excerpt in excerpts:
         if excerpt.interview.investigation_id != investigation.pk:
             raise ValidationError(_("Evidence links point to this investigation's records."))
@@ -115,7 +118,7 @@ def finding_draft(
             measuring_method=measuring_method.strip(),
             workers_affected=workers_affected,
             observed_on=observed_on,
-            drafted_by=actor,
+            drafted_by=_recorder(actor),
             relapse_of=relapse_of,
         )
         finding.site_visits.set(list(site_visits))
@@ -137,7 +140,7 @@ def determination_record(
     question: str,
     options: Iterable[str],
     positions: Sequence[PositionInput],
-    actor=None,
+    actor: Actor,
     deciding: TeamMembership | None = None,
 ) -> TeamDetermination:
     """Record a team determination: every member's position; the position of the deciding
@@ -188,11 +191,12 @@ def finding_determine(
     *,
     finding: Finding,
     positions: Sequence[PositionInput],
-    actor=None,
+    actor: Actor,
     deciding: TeamMembership | None = None,
 ) -> Finding:
     """The team determines a drafted finding: the staff position is the result; dissents are
     kept and shown with the finding."""
+    _require_actor(actor)
     investigation = finding.investigation
     with transaction.atomic():
         locked = _lock(Finding, finding.pk)

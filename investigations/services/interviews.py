@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
+from commission.actors import SYSTEM, Actor
 from commission.models import (
     Organization,
 )
@@ -36,6 +37,7 @@ from ._common import (
     _event,
     _lock,
     _not_future,
+    _recorder,
     _require_member,
     _require_team_staff,
     _text,
@@ -56,7 +58,7 @@ def site_visit_record(
     observations: str,
     organization: Organization | None = None,
     access_refused: bool = False,
-    actor=None,
+    actor: Actor,
 ) -> SiteVisit:
     _require_member(actor, investigation)
     _require_open(investigation)
@@ -70,7 +72,7 @@ def site_visit_record(
             announced=announced,
             access_refused=access_refused,
             observations=_text(observations, _("Record what was observed.")),
-            recorded_by=actor,
+            recorded_by=_recorder(actor),
         )
         _event(
             investigation,
@@ -91,7 +93,7 @@ def interview_record(
     statement: str,
     interviewee_contact: str = "",
     language: str = "es",
-    actor=None,
+    actor: Actor,
 ) -> Interview:
     """Record a worker interview held off company premises. The identity and statement are
     encrypted; the interviewer alone receives the explicit grant to read them back, others
@@ -116,7 +118,7 @@ def interview_record(
             interviewee_contact=(interviewee_contact or "").strip(),
             statement=_text(statement, _("Record the statement.")),
             language=language[:8],
-            recorded_by=actor,
+            recorded_by=_recorder(actor),
         )
         if _authenticated(actor):
             assign_perm("view_interview_confidential", actor, interview)
@@ -126,7 +128,7 @@ def interview_record(
     return interview
 
 
-def interview_access_grant(*, interview: Interview, user, reason: str, actor=None) -> None:
+def interview_access_grant(*, interview: Interview, user, reason: str, actor: Actor) -> None:
     """A staff member of the team grants a team member or commission staff the right to read
     an interview's identity and statement."""
     investigation = interview.investigation
@@ -149,7 +151,7 @@ def interview_access_grant(*, interview: Interview, user, reason: str, actor=Non
         )
 
 
-def interview_access_revoke(*, interview: Interview, user, actor=None) -> None:
+def interview_access_revoke(*, interview: Interview, user, actor: Actor) -> None:
     investigation = interview.investigation
     _require_team_staff(actor, investigation)
     with transaction.atomic():
@@ -208,18 +210,20 @@ def interview_confidential_read(*, interview: Interview, user, door: str) -> Con
     )
 
 
-def interview_excerpt_add(*, interview: Interview, text: str, actor=None) -> InterviewExcerpt:
+def interview_excerpt_add(*, interview: Interview, text: str, actor: Actor) -> InterviewExcerpt:
     """A pseudonymised excerpt of a statement, usable as evidence. Written by someone who may
     read the statement."""
     investigation = interview.investigation
     _require_member(actor, investigation)
-    if actor is not None and not can_read_confidential(actor, interview):
+    if actor is not SYSTEM and not can_read_confidential(actor, interview):
         raise PermissionDenied(_("Only those who may read the statement write its excerpts."))
     text = _text(text, _("Write the excerpt."))
     if interview.interviewee_name and interview.interviewee_name.lower() in text.lower():
         raise ValidationError(_("An excerpt never names the interviewee: use the pseudonym."))
     with transaction.atomic():
-        excerpt = InterviewExcerpt.objects.create(interview=interview, text=text, created_by=actor)
+        excerpt = InterviewExcerpt.objects.create(
+            interview=interview, text=text, created_by=_recorder(actor)
+        )
         _event(
             investigation,
             "excerpt_added",
@@ -258,7 +262,7 @@ def _sealed_store(sealed: bytes) -> str:
 
 
 def interview_file_add(
-    *, interview: Interview, upload: Any, kind: str, actor: Any = None
+    *, interview: Interview, upload: Any, kind: str, actor: Actor
 ) -> InterviewFile:
     """Attach a file to an interview (an audio recording, a scanned note). It passes the one
     upload door (size cap, type by content, virus scan when configured), is encrypted with the
@@ -267,7 +271,7 @@ def interview_file_add(
     investigation = interview.investigation
     _require_member(actor, investigation)
     _require_open(investigation)
-    if actor is not None and not can_read_confidential(actor, interview):
+    if actor is not SYSTEM and not can_read_confidential(actor, interview):
         raise PermissionDenied(_("Only those who may read the interview add its files."))
     if kind not in InterviewFile.Kind.values:
         raise ValidationError(_("Say what the file is."))
@@ -288,7 +292,7 @@ def interview_file_add(
             size=checked.size,
             sha256=checked.sha256,
             stored_as=stored_as,
-            uploaded_by=actor,
+            uploaded_by=_recorder(actor),
         )
         # Events and logs name the file's number and kind, never its name.
         _event(
@@ -340,7 +344,7 @@ def interview_fields_reencrypt() -> int:
     for row in Interview.objects.only("pk", *fields).iterator():
         row.save(update_fields=fields)
         count += 1
-    for row in InterviewFile.objects.only("pk", "original_name").iterator():
-        row.save(update_fields=["original_name"])
+    for file in InterviewFile.objects.only("pk", "original_name").iterator():
+        file.save(update_fields=["original_name"])
         count += 1
     return count

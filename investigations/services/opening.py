@@ -5,8 +5,10 @@ a sample of workplaces, or for a complaint), reassigning the team and concluding
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
+from commission.actors import SYSTEM, Actor
 from commission.models import (
     InvestigativeTeam,
     Organization,
@@ -32,13 +35,13 @@ from ..models import (
 )
 from ._common import (
     PERM_ASSIGN,
-    _authenticated,
     _event,
     _lock,
     _require_perm,
     _require_team_staff,
     _text,
     _transition,
+    _user,
     logger,
 )
 from .teams import _team_has_staff, team_group, team_group_sync
@@ -80,7 +83,7 @@ def investigation_open(
     complaint: Case | None = None,
     trigger: str = Investigation.Trigger.STAFF_DECISION,
     reason: str = "",
-    actor=None,
+    actor: Actor,
 ) -> Investigation:
     """Open an investigation and give its team (and only its team) access to it."""
     _require_perm(actor, PERM_ASSIGN)
@@ -114,7 +117,7 @@ def investigation_open(
             complaint=complaint,
             trigger=trigger,
             opened_at=now,
-            opened_by=actor if _authenticated(actor) else None,
+            opened_by=_user(actor),
             reason=reason.strip(),
         )
         investigation.subjects.set(list(subjects))
@@ -151,7 +154,7 @@ def investigation_open_sample(
     size: int,
     sector: Sector | None = None,
     seed: str | None = None,
-    actor=None,
+    actor: Actor,
 ) -> Investigation:
     """Monitor a representative sample of employers, drawn from the country/sector frame with
     the method and seed recorded, so anyone can redraw it (`sampling.sample_draw`)."""
@@ -179,7 +182,7 @@ def investigation_open_sample(
             sector=sector,
             trigger=Investigation.Trigger.MONITORING_PLAN,
             opened_at=now,
-            opened_by=actor if _authenticated(actor) else None,
+            opened_by=_user(actor),
             sample_frame=frame,
             sample_method=sampling.METHOD,
             sample_seed=seed,
@@ -213,11 +216,12 @@ def team_for_complaint(case: Case) -> InvestigativeTeam | None:
     for respondent in case.respondents.select_related("organization"):
         if respondent.country_id:
             countries.add(respondent.country_id)
-        if respondent.organization_id:
-            if respondent.organization.country_id:
-                countries.add(respondent.organization.country_id)
-            if respondent.organization.sector_id:
-                sectors.add(respondent.organization.sector_id)
+        organization = respondent.organization
+        if organization is not None:
+            if organization.country_id:
+                countries.add(organization.country_id)
+            if organization.sector_id:
+                sectors.add(organization.sector_id)
         if respondent.sector_id:
             sectors.add(respondent.sector_id)
     teams = list(
@@ -249,7 +253,9 @@ def investigation_open_for_complaint(*, case_id: int) -> Investigation | None:
         logger.info("no investigative team covers %s", case.docket_number)
         return None
     subjects = [
-        r.organization for r in case.respondents.select_related("organization") if r.organization_id
+        r.organization
+        for r in case.respondents.select_related("organization")
+        if r.organization is not None
     ]
     try:
         return investigation_open(
@@ -260,7 +266,7 @@ def investigation_open_for_complaint(*, case_id: int) -> Investigation | None:
             subjects=subjects,
             complaint=case,
             trigger=Investigation.Trigger.COMPLAINT_FILED,
-            actor=None,
+            actor=SYSTEM,
         )
     except IntegrityError:
         # Opened at the same moment by another run (the task and the demo loader, say).
@@ -268,7 +274,7 @@ def investigation_open_for_complaint(*, case_id: int) -> Investigation | None:
 
 
 def investigation_assign_team(
-    *, investigation: Investigation, team: InvestigativeTeam, reason: str, actor=None
+    *, investigation: Investigation, team: InvestigativeTeam, reason: str, actor: Actor
 ) -> Investigation:
     """Staff reassign an investigation: the old team's access ends, the new team's starts;
     explicit grants to interview records of people outside the new team end too."""
@@ -289,13 +295,18 @@ def investigation_assign_team(
             TeamMembership.objects.filter(team=team).values_list("person__user", flat=True)
         )
         for interview in Interview.objects.filter(investigation=locked):
-            for user in get_users_with_perms(
-                interview,
-                only_with_perms_in=["view_interview_confidential"],
-                with_group_users=False,
-            ):
-                if user.pk not in members:
-                    remove_perm("view_interview_confidential", user, interview)
+            # Without `attach_perms`, guardian returns the users (its stub allows a dict too).
+            holders = cast(
+                "Iterable[User]",
+                get_users_with_perms(
+                    interview,
+                    only_with_perms_in=["view_interview_confidential"],
+                    with_group_users=False,
+                ),
+            )
+            for holder in holders:
+                if holder.pk not in members:
+                    remove_perm("view_interview_confidential", holder, interview)
         _event(
             locked,
             "team_assigned",
@@ -308,7 +319,7 @@ def investigation_assign_team(
 
 
 def investigation_conclude(
-    *, investigation: Investigation, reason: str, actor=None
+    *, investigation: Investigation, reason: str, actor: Actor
 ) -> Investigation:
     """Conclude an investigation (a team staff member); open orders keep running."""
     _require_team_staff(actor, investigation)

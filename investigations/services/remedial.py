@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from commission.models import (
     Clock,
     Organization,
@@ -34,6 +35,7 @@ from ._common import (
     _event,
     _lock,
     _not_future,
+    _recorder,
     _require_member,
     _require_team_staff,
     _text,
@@ -67,7 +69,7 @@ def remedial_order_issue(
     steps: Sequence[StepInput],
     capacity_measures: Sequence[CapacityInput] = (),
     issued_at: dt.datetime | None = None,
-    actor=None,
+    actor: Actor,
 ) -> RemedialOrder:
     """Order the remedy of determined violations. Each step's due date is a clock started at
     the issuing instant (which may be recorded in the past for an order served in the field,
@@ -99,7 +101,7 @@ def remedial_order_issue(
             addressee=addressee,
             text=_text(text, _("Write the order.")),
             issued_at=issued_at,
-            issued_by=actor,
+            issued_by=_recorder(actor),
         )
         order.findings.set(list(findings))
         for number, step in enumerate(steps, start=1):
@@ -157,7 +159,7 @@ def verification_record(
     measured_value: Decimal | None = None,
     measured_unit: str = "",
     measuring_method: str = "",
-    actor=None,
+    actor: Actor,
 ) -> VerificationVisit:
     """Record a verification visit. Compliance counts only when observed or measured by the
     team (inspection, worker interviews, records) — a plan or a promise never does. Verified
@@ -190,7 +192,7 @@ def verification_record(
             measured_unit=measured_unit.strip(),
             measuring_method=measuring_method.strip(),
             observations=_text(observations, _("Record what was observed.")),
-            recorded_by=actor,
+            recorded_by=_recorder(actor),
         )
         event = _event(
             investigation,

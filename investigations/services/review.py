@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from commission.models import (
     InvestigativeTeam,
     TeamMembership,
@@ -22,7 +23,16 @@ from ..models import (
     ProtocolMandate,
     RemedialOrder,
 )
-from ._common import PERM_MANDATE, PERM_REVIEW, PERM_TEAMS, _event, _require_perm, _text
+from ._common import (
+    PERM_MANDATE,
+    PERM_REVIEW,
+    PERM_TEAMS,
+    _event,
+    _recorder,
+    _require_actor,
+    _require_perm,
+    _text,
+)
 
 # --- commission review and fora ----------------------------------------------------------
 
@@ -33,7 +43,7 @@ def review_record(
     reasons: str,
     finding: Finding | None = None,
     order: RemedialOrder | None = None,
-    actor=None,
+    actor: Actor,
 ) -> CommissionReview:
     """The commission reviews a determined finding or an order; the review and its reasons
     are recorded (they change neither: a remand asks the team to investigate further)."""
@@ -45,14 +55,17 @@ def review_record(
     if finding is not None and finding.status != Finding.Status.DETERMINED:
         raise ValidationError(_("Only a determined finding is reviewed."))
     reasons = _text(reasons, _("Give the reasons of the review."))
-    investigation = (finding or order).investigation
+    reviewed = finding if finding is not None else order
+    if reviewed is None:  # refused above; for the type checker
+        raise ValidationError(_("Review a finding or an order."))
+    investigation = reviewed.investigation
     with transaction.atomic():
         review = CommissionReview.objects.create(
             finding=finding,
             order=order,
             outcome=outcome,
             reasons=reasons,
-            reviewed_by=actor,
+            reviewed_by=_recorder(actor),
         )
         _event(
             investigation,
@@ -75,7 +88,7 @@ def protocol_mandate(
     change: str,
     reasons: str,
     effective_on: dt.date,
-    actor=None,
+    actor: Actor,
 ) -> ProtocolMandate:
     """Commission members mandate a protocol change for a team (recorded and dated)."""
     _require_perm(actor, PERM_MANDATE)
@@ -85,7 +98,7 @@ def protocol_mandate(
             change=_text(change, _("Describe the protocol change.")),
             reasons=_text(reasons, _("Give the reasons.")),
             effective_on=effective_on,
-            mandated_by=actor,
+            mandated_by=_recorder(actor),
         )
         case_event_record(
             subject=team,
@@ -97,12 +110,12 @@ def protocol_mandate(
     return mandate
 
 
-def member_token_issue(*, user, actor=None) -> str:
+def member_token_issue(*, user, actor: Actor) -> str:
     """A personal API token for a team member (hashed at rest, commission.services), issued
     from the team workspace. A new token revokes the member's earlier ones."""
     from commission.services import api_token_issue
 
-    actor = actor if actor is not None else user
+    _require_actor(actor)
     if actor.pk != user.pk:
         _require_perm(actor, PERM_TEAMS)
     if not TeamMembership.objects.filter(person__user=user).exists():

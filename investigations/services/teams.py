@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import remove_perm
 
+from commission.actors import Actor
 from commission.models import (
     InvestigativeTeam,
     Organization,
@@ -59,7 +60,7 @@ def team_create(
     country: TradingPartner,
     staff: Person,
     sectors: Iterable[Sector] = (),
-    actor=None,
+    actor: Actor,
 ) -> InvestigativeTeam:
     """A team is created with its first commission staff member: no team is ever without
     one (staff decide when members disagree)."""
@@ -88,7 +89,7 @@ def team_member_add(
     role: str,
     organization: Organization | None = None,
     note: str = "",
-    actor=None,
+    actor: Actor,
 ) -> TeamMembership:
     """Add a member in a role. An enforcement official's legitimacy is noted on the record
     (`note`), as the paper asks (l. 2689–2700)."""
@@ -118,7 +119,7 @@ def team_member_add(
     return membership
 
 
-def team_member_remove(*, membership: TeamMembership, actor=None) -> None:
+def team_member_remove(*, membership: TeamMembership, actor: Actor) -> None:
     """Remove a member; refused for the team's last staff member."""
     _require_perm(actor, PERM_TEAMS)
     with transaction.atomic():

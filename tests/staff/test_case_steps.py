@@ -7,6 +7,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from commission.actors import SYSTEM
 from complaints.models import Case
 from hearings import selectors, services
 from hearings.models import Decision, Hearing, HearingRecordItem, Opinion, Panel
@@ -195,7 +196,7 @@ def test_when_the_commission_adopts_the_panel_recommends_and_the_commission_adop
     settings.HEARINGS_DECISION_ADOPTION = "commission"
     case = heard.case
     at(f.day(70))
-    decision = services.decision_open(case=case)
+    decision = services.decision_open(case=case, actor=SYSTEM)
     assert decision.adoption == Decision.Adoption.COMMISSION
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)

@@ -70,9 +70,21 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML (no arbitrary objects) with the three tags above."""
 
 
-_Loader.add_constructor("!get", lambda loader, node: _Get(loader.construct_mapping(node)))
-_Loader.add_constructor("!days", lambda loader, node: _Days(int(loader.construct_scalar(node))))
-_Loader.add_constructor("!today", lambda loader, node: _Today(loader.construct_scalar(node)))
+def _get(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Get:
+    return _Get({str(key): value for key, value in loader.construct_mapping(node).items()})
+
+
+def _days(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> _Days:
+    return _Days(int(loader.construct_scalar(node)))
+
+
+def _today(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> _Today:
+    return _Today(str(loader.construct_scalar(node)))
+
+
+_Loader.add_constructor("!get", _get)
+_Loader.add_constructor("!days", _days)
+_Loader.add_constructor("!today", _today)
 
 
 def _resolve(value: Any) -> Any:

@@ -62,6 +62,9 @@ class BoundedCursorPagination(CursorPagination):
 
     page_size_query_param = "limit"
     ordering = "-pk"
+    # Set from the settings on every instance: never None here (the base class allows it).
+    page_size: int
+    max_page_size: int
 
     def __init__(self) -> None:
         self.page_size = settings.API_PAGE_SIZE

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -50,6 +51,9 @@ from .models import (
     Respondent,
 )
 from .search import case_search
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -312,13 +316,13 @@ class CaseStep:
     statutory clock whose arithmetic is shown with a refusal."""
 
     slug: str
-    title: str
+    title: StrOrPromise
     form: type[StepForm]
     run: Callable[[StepForm], str | None]
     permitted: Callable[[object, Case, dict], bool]
     applies: Callable[[Case, dict], bool] = _always
     clock: str | None = None
-    stage: str = ""
+    stage: StrOrPromise = ""
     kind: str | None = None  # a step of complaints only, or of petitions only (404 otherwise)
 
 

@@ -112,9 +112,16 @@ def _comparable_classes(measures: list[Standard]) -> list[list[Standard]]:
     return classes
 
 
+def _threshold(standard: Standard) -> Decimal:
+    """A measure's threshold (a measure without one is not compared: a programming error)."""
+    if standard.threshold is None:
+        raise ValueError(f"{standard.identifier} is a measure without a threshold")
+    return standard.threshold
+
+
 def _loss(standard: Standard, winner: Standard) -> Loss:
-    value = units.convert(standard.threshold, standard.unit, winner.unit)
-    margin = abs(value - winner.threshold)
+    value = units.convert(_threshold(standard), standard.unit, winner.unit)
+    margin = abs(value - _threshold(winner))
     return Loss(
         standard=standard,
         relation=Loss.EQUALLY_PROTECTIVE if margin == 0 else Loss.LESS_PROTECTIVE,
@@ -130,8 +137,8 @@ def resolve_measures(measures: list[Standard]) -> list[Decision]:
     for group in classes:
         winner = group[0]
         for standard in group[1:]:
-            value = units.convert(standard.threshold, standard.unit, winner.unit)
-            if more_protective(standard.direction, value, winner.threshold):
+            value = units.convert(_threshold(standard), standard.unit, winner.unit)
+            if more_protective(standard.direction, value, _threshold(winner)):
                 winner = standard
         losses = [_loss(s, winner) for s in group if s is not winner]
         losses += [Loss(other[0], Loss.INCOMPARABLE) for other in classes if other is not group]

@@ -77,7 +77,7 @@ class CiteForm(StepForm):
             self.intro = citations_table(decision)
 
 
-def _run_cite(form: CiteForm) -> str:
+def _run_cite(form: StepForm) -> str:
     citation = citations.decision_finding_cite(
         decision=form.state["decision"],
         finding=form.cleaned_data["finding"],
@@ -107,7 +107,7 @@ class WithdrawForm(StepForm):
             self.intro = citations_table(decision)
 
 
-def _run_withdraw(form: WithdrawForm) -> str:
+def _run_withdraw(form: StepForm) -> str:
     citations.decision_citation_withdraw(citation=form.cleaned_data["citation"], actor=form.user)
     return str(_("Citation withdrawn."))
 

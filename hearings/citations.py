@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor
 from commission.services import case_event_record
 from investigations.models import Finding
 
@@ -44,7 +45,7 @@ def citable_findings(*, decision: Decision) -> QuerySet[Finding]:
 
 
 def decision_finding_cite(
-    *, decision: Decision, finding: Finding, reliance: str, actor=None
+    *, decision: Decision, finding: Finding, reliance: str, actor: Actor
 ) -> FindingCitation:
     """Cite an investigation finding the panel relies on, with what it relies on it for."""
     _require_panelist_or_perm(actor, decision.panel, PERM_DRAFT)
@@ -85,7 +86,7 @@ def decision_finding_cite(
     return citation
 
 
-def decision_citation_withdraw(*, citation: FindingCitation, actor=None) -> None:
+def decision_citation_withdraw(*, citation: FindingCitation, actor: Actor) -> None:
     """Withdraw a citation from a draft decision (the event keeps what was cited)."""
     decision = citation.decision
     _require_panelist_or_perm(actor, decision.panel, PERM_DRAFT)

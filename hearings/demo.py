@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from commission.actors import SYSTEM
 from commission.models import CommissionMember, Organization
 from complaints import services as complaints_services
 from complaints.models import Case, Complainant, Respondent
@@ -186,7 +187,7 @@ def load() -> None:
                     case=case,
                     has_conflict=False,
                     statement="",
-                    actor=member.person.user,
+                    actor=member.person.user or SYSTEM,
                 )
         with _on(day(2, 11)):
             services.panel_select(case=case, actor=staff)
@@ -330,7 +331,7 @@ def load() -> None:
         # Rendered synchronously at demo load (a worker would do the same from the queue).
         with _on(day(85, 11, 1)):
             if render.status == OpinionRender.Status.FAILED:
-                services.opinion_render_retry(render=render)
+                services.opinion_render_retry(render=render, actor=SYSTEM)
             services.opinion_render_run(render_id=render.pk)
 
 
@@ -395,6 +396,7 @@ def _draft(decision: Decision, hearing: Hearing) -> None:
                 finding=finding,
                 criterion=criterion,
                 analysis="The facts found meet every element of the criterion.",
+                actor=SYSTEM,
             )
         facts, reasoning = texts.get(number, texts[1])
         for text, source in facts:
@@ -403,11 +405,13 @@ def _draft(decision: Decision, hearing: Hearing) -> None:
                 text=text,
                 source=source,
                 source_label="" if source else "Testimony at the hearing",
+                actor=SYSTEM,
             )
         services.finding_record(
             finding=finding,
             determination=AllegationFinding.Determination.VIOLATION,
             reasoning=reasoning,
+            actor=SYSTEM,
         )
     # The sanctions the decision orders are the sanctions app's (hearings.hooks).
     hooks.demo_drafted(decision)

@@ -170,6 +170,8 @@ class SanctionViewSet(viewsets.ViewSet):
         return Response(register_json(row))
 
     def _order(self, public_id: str | None) -> SanctionOrder | None:
+        if public_id is None:
+            return None
         return SanctionOrder.objects.filter(public_id=public_id).first()
 
     def _benchmark(self, order: SanctionOrder, public_id: Any) -> SanctionBenchmark | None:

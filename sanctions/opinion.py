@@ -48,10 +48,9 @@ def decision_sanction_rows(decision: Decision, redactions: Any) -> list[dict[str
     redact = hearings_selectors.redact
     for s in specs:
         supplied = ""
-        if s.target == SanctionSpecification.Target.GLOBAL_CORPORATION and s.supply_relationship_id:
-            supplied = _("supplied by %(workplace)s") % {
-                "workplace": s.supply_relationship.supplier.name
-            }
+        relationship = s.supply_relationship
+        if s.target == SanctionSpecification.Target.GLOBAL_CORPORATION and relationship is not None:
+            supplied = _("supplied by %(workplace)s") % {"workplace": relationship.supplier.name}
         rows.append(
             {
                 "number": s.number,
@@ -74,7 +73,7 @@ def decision_sanction_rows(decision: Decision, redactions: Any) -> list[dict[str
                         "metric": b.metric,
                         "target": b.target_display,
                         "criterion": b.criterion_version.identifier
-                        if b.criterion_version_id
+                        if b.criterion_version is not None
                         else "",
                         "verification": redact(b.verification_method, redactions),
                         "share": format(b.lift_share_percent.normalize(), "f"),

@@ -89,8 +89,9 @@ def _organizations_of(specification: SanctionSpecification) -> set[int]:
     ids: set[int] = set()
     if specification.target_organization_id:
         ids.add(specification.target_organization_id)
-    if specification.supply_relationship_id:
-        ids.add(specification.supply_relationship.supplier_id)
+    relationship = specification.supply_relationship
+    if relationship is not None:
+        ids.add(relationship.supplier_id)
     return ids
 
 

@@ -43,6 +43,8 @@ class Competitor:
 
     @cached_property
     def note(self) -> str:
+        if self.loss is None or self.winner is None:
+            raise ValueError("Only a competitor that lost to a winner has a note.")
         return resolution.note(
             self.loss,
             winner=_standard(self.winner),

@@ -22,14 +22,14 @@ def source_as_dict(s: Source) -> dict[str, Any]:
         "article": s.article,
         "supervisory_body": s.supervisory_body,
         "decision_reference": s.decision_reference,
-        "country": s.country.code if s.country_id else None,
+        "country": s.country.code if s.country is not None else None,
         "comparator": s.comparator_name
-        or (s.comparator_organization.name if s.comparator_organization_id else ""),
+        or (s.comparator_organization.name if s.comparator_organization is not None else ""),
         "comparison_region": s.comparison_region,
         "comparison_income_level": s.comparison_income_level,
         "comparison_labor_relations_system": s.comparison_labor_relations_system,
         "comparison_industry": s.comparison_industry.isic_code
-        if s.comparison_industry_id
+        if s.comparison_industry is not None
         else None,
         "value": number(s.value),
         "unit": s.unit,
@@ -64,7 +64,7 @@ def version_as_dict(
         "effective_from": v.effective_from.isoformat(),
         "effective_until": v.effective_until.isoformat() if v.effective_until else None,
         "is_retirement": v.is_retirement,
-        "successor": v.successor.code if v.successor_id else None,
+        "successor": v.successor.code if v.successor is not None else None,
         "text_en": v.text_en,
         "text_es": v.text_es,
         "direction": v.direction,

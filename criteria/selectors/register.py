@@ -94,11 +94,11 @@ def versions_in_force(
             Q(applies_to_all_countries=True) | Q(pk__in=named.values("criterionversion_id"))
         )
     if sector_code:
-        named = CriterionVersion.sectors.through.objects.filter(
+        named_sectors = CriterionVersion.sectors.through.objects.filter(
             sector__isic_code__in=isic.ancestors(sector_code)
         )
         qs = qs.filter(
-            Q(applies_to_all_sectors=True) | Q(pk__in=named.values("criterionversion_id"))
+            Q(applies_to_all_sectors=True) | Q(pk__in=named_sectors.values("criterionversion_id"))
         )
     return qs
 

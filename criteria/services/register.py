@@ -210,9 +210,12 @@ def _require_adoptable(proposal: Proposal, kind: str) -> None:
 def criterion_create(*, proposal: Proposal, actor) -> CriterionVersion:
     """Create the new criterion a passing proposal describes, with its first version."""
     _require_adoptable(proposal, Proposal.Kind.NEW_CRITERION)
+    right = proposal.right
+    if right is None:  # refused when the proposal was filed; checked again here
+        raise ValidationError(_("A new criterion belongs to a right."))
     with transaction.atomic():
         criterion = _criterion_new(
-            right=proposal.right,
+            right=right,
             kind=proposal.criterion_kind,
             governs=proposal.governs,
             title_en=proposal.title_en,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Group
 
 from commission import roles
+from commission.actors import SYSTEM
 from commission.models import (
     CommissionMember,
     Organization,
@@ -307,7 +308,7 @@ def declare_all(members: Members, case: Case) -> None:
 def panel_seat(members: Members, case: Case) -> Panel:
     declare_all(members, case)
     return services.panel_select(
-        case=case, members=[members.jurist_us, members.worker_pe, members.worker_us]
+        case=case, members=[members.jurist_us, members.worker_pe, members.worker_us], actor=SYSTEM
     )
 
 
@@ -317,6 +318,7 @@ def hearing_schedule(case: Case, *, when: dt.datetime | None = None) -> Hearing:
         scheduled_for=when or day(50, 9),
         location="Commission hearing room, Lima",
         virtual_url="https://hearings.example.org/pe-2026",
+        actor=SYSTEM,
     )
 
 
@@ -333,16 +335,19 @@ def findings_complete(decision: Decision, criteria: Criteria, *, violation: bool
             finding=finding,
             criterion=versions[number].criterion,
             analysis=f"Applied to allegation {number}.",
+            actor=SYSTEM,
         )
         services.fact_finding_add(
             finding=finding,
             text=f"Finding of fact {number}, concerning {WORKER_NAME} and others.",
             source_label=f"Hearing transcript, p. {number * 10}",
+            actor=SYSTEM,
         )
         services.finding_record(
             finding=finding,
             determination=determination,
             reasoning=f"Reasoning on allegation {number}: the facts {'breach' if violation else 'do not breach'} the criterion.",
+            actor=SYSTEM,
         )
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from commission import roles
+from commission.actors import SYSTEM
 from commission.models import InvestigativeTeam, TeamMembership
 from investigations import services
 from investigations.models import Investigation
@@ -56,15 +57,17 @@ def build_team_world() -> TeamWorld:
         country=base.peru,
         staff=lead_person,
         sectors=[base.sector],
+        actor=SYSTEM,
     )
     rep_membership = services.team_member_add(
         team=team,
         person=rep_person,
         role=TeamMembership.Role.WORKER_ORGANIZATION,
         organization=base.union,
+        actor=SYSTEM,
     )
     other_team = services.team_create(
-        name="Arequipa Mining Team", country=base.peru, staff=other_person
+        name="Arequipa Mining Team", country=base.peru, staff=other_person, actor=SYSTEM
     )
     return TeamWorld(
         base=base,

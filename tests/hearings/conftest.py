@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from commission.actors import SYSTEM
 from hearings import services
 from hearings.models import Opinion
 from tests.factories import hearings as f
@@ -89,7 +90,7 @@ def heard(world, scheduled, at):
     from hearings import services
 
     at(f.day(50, 15))
-    services.hearing_record_held(hearing=scheduled, held_at=f.day(50, 9))
+    services.hearing_record_held(hearing=scheduled, held_at=f.day(50, 9), actor=SYSTEM)
     scheduled.refresh_from_db()
     return scheduled
 
@@ -111,10 +112,10 @@ def signing_key(settings, tmp_path):
 @pytest.fixture
 def issued(world, heard, at, django_capture_on_commit_callbacks):
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85, 11))
     with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=decision)
+        services.decision_issue(decision=decision, actor=SYSTEM)
     return Opinion.objects.get(decision=decision)

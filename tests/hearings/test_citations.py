@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
+from commission.actors import SYSTEM
 from commission.integrity import IntegrityRefused
 from commission.models import CaseEvent, TeamMembership
 from criteria.selectors import criterion_version_in_force
@@ -33,7 +34,10 @@ STATEMENT = "They told me not to come back after I said I was pregnant."
 def _investigation(world, case, *, kind=Investigation.Kind.TARGETED):
     person = PersonFactory(full_name="Martín Salazar", country=world.parties.pe)
     team = inv.team_create(
-        name=f"Lima team {Investigation.objects.count()}", country=world.parties.pe, staff=person
+        name=f"Lima team {Investigation.objects.count()}",
+        country=world.parties.pe,
+        staff=person,
+        actor=SYSTEM,
     )
     membership = TeamMembership.objects.get(team=team, person=person)
     investigation = inv.investigation_open(
@@ -42,6 +46,7 @@ def _investigation(world, case, *, kind=Investigation.Kind.TARGETED):
         title="Dismissals at Confecciones del Pacífico",
         complaint=case if kind == Investigation.Kind.TARGETED else None,
         subjects=[world.parties.employer, world.parties.prison],
+        actor=SYSTEM,
     )
     return investigation, membership
 
@@ -95,7 +100,7 @@ def draft(world, heard, at):
     other, other_membership = _investigation(world, None, kind=Investigation.Kind.AGENCY_MONITORING)
     unrelated = _finding(world, other, other_membership)
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     return decision, determined, undetermined, unrelated
 
 
@@ -104,9 +109,13 @@ def test_a_draft_cites_only_this_cases_determined_findings(world, draft):
     assert list(citations.citable_findings(decision=decision)) == [determined]
     for finding in (undetermined, unrelated):
         with pytest.raises(ValidationError, match="determined in an investigation of this case"):
-            citations.decision_finding_cite(decision=decision, finding=finding, reliance="x")
+            citations.decision_finding_cite(
+                decision=decision, finding=finding, reliance="x", actor=SYSTEM
+            )
     with pytest.raises(ValidationError, match="Say what the panel relies on"):
-        citations.decision_finding_cite(decision=decision, finding=determined, reliance=" ")
+        citations.decision_finding_cite(
+            decision=decision, finding=determined, reliance=" ", actor=SYSTEM
+        )
     with pytest.raises(PermissionDenied):
         citations.decision_finding_cite(
             decision=decision, finding=determined, reliance="x", actor=UserFactory()
@@ -120,10 +129,14 @@ def test_a_draft_cites_only_this_cases_determined_findings(world, draft):
     )
     assert citation.position == 1
     with pytest.raises(ValidationError, match="already cites"):
-        citations.decision_finding_cite(decision=decision, finding=determined, reliance="again")
+        citations.decision_finding_cite(
+            decision=decision, finding=determined, reliance="again", actor=SYSTEM
+        )
     citations.decision_citation_withdraw(citation=citation, actor=chair)
     assert not FindingCitation.objects.exists()
-    again = citations.decision_finding_cite(decision=decision, finding=determined, reliance="y")
+    again = citations.decision_finding_cite(
+        decision=decision, finding=determined, reliance="y", actor=SYSTEM
+    )
     assert again.position == 1
     verbs = list(
         CaseEvent.objects.for_subject(decision.case)
@@ -145,12 +158,13 @@ def test_the_issued_opinion_shows_the_cited_finding_never_the_interview(
         decision=decision,
         finding=determined,
         reliance="The dismissals the team measured on the payroll.",
+        actor=SYSTEM,
     )
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85, 11))
     with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=decision)
+        services.decision_issue(decision=decision, actor=SYSTEM)
     decision.refresh_from_db()
     flat = " ".join(pdf_text(Opinion.objects.get(decision=decision).file.read()).split())
     assert "Investigation findings relied on" in flat
@@ -163,9 +177,11 @@ def test_the_issued_opinion_shows_the_cited_finding_never_the_interview(
         assert secret not in flat
     # Frozen with the decision: no new citation, no withdrawal, through any door.
     with pytest.raises(ValidationError, match="can no longer be changed"):
-        citations.decision_citation_withdraw(citation=citation)
+        citations.decision_citation_withdraw(citation=citation, actor=SYSTEM)
     with pytest.raises(ValidationError, match="can no longer be changed"):
-        citations.decision_finding_cite(decision=decision, finding=determined, reliance="z")
+        citations.decision_finding_cite(
+            decision=decision, finding=determined, reliance="z", actor=SYSTEM
+        )
     with pytest.raises(IntegrityRefused, match=r"hearings.FindingCitation:no_delete"):
         FindingCitation.objects.filter(pk=citation.pk).delete()
     with pytest.raises(DatabaseError, match=r"hearings.FindingCitation.reliance:frozen"):
@@ -211,7 +227,9 @@ def test_staff_cite_a_finding_from_the_case_page(world, draft):
 
 def test_citation_rows_take_one_query(world, draft, django_assert_num_queries):
     decision, determined, _u, _x = draft
-    citations.decision_finding_cite(decision=decision, finding=determined, reliance="x")
+    citations.decision_finding_cite(
+        decision=decision, finding=determined, reliance="x", actor=SYSTEM
+    )
     with django_assert_num_queries(1):
         rows = citations.citation_rows(decision)
     assert rows[0].measured == "14 workers dismissed"

@@ -16,6 +16,7 @@ from django.core import mail
 from django.test import Client
 
 from commission import roles
+from commission.actors import SYSTEM
 from commission.models import Organization, OrganizationMembership
 from complaints import services as complaints_services
 from hearings import services
@@ -103,14 +104,14 @@ def scenario(logs, world, at, django_capture_on_commit_callbacks):
         services.submission_review(submission=submission, actor=world.staff)
     at(f.day(50, 15))
     with django_capture_on_commit_callbacks(execute=True):
-        services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9))
+        services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9), actor=SYSTEM)
     at(f.day(70))
-    decision = services.decision_open(case=case)
+    decision = services.decision_open(case=case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85, 11))
     with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=decision)
+        services.decision_issue(decision=decision, actor=SYSTEM)
     case.refresh_from_db()
     return case, hearing, Decision.objects.get(pk=decision.pk)
 

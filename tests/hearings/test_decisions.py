@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from commission.actors import SYSTEM
 from commission.models import Clock
 from complaints.models import Case
 from hearings import selectors, services
@@ -15,12 +16,12 @@ from tests.factories import hearings as f
 @pytest.fixture
 def drafted(world, heard, at):
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     return decision
 
 
-def issue(decision, django_capture_on_commit_callbacks, actor=None, **kwargs):
+def issue(decision, django_capture_on_commit_callbacks, actor=SYSTEM, **kwargs):
     with django_capture_on_commit_callbacks(execute=True):
         render = services.decision_issue(decision=decision, actor=actor, **kwargs)
     render.refresh_from_db()
@@ -30,16 +31,18 @@ def issue(decision, django_capture_on_commit_callbacks, actor=None, **kwargs):
 
 def test_criteria_versions_are_those_in_force_on_the_relevant_date(world, heard, at):
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     finding = decision.findings.get(allegation__number=1)
     assert finding.relevant_date == dt.date(2026, 1, 12)
-    app = services.criterion_apply(finding=finding, criterion=world.criteria.pregnancy.criterion)
+    app = services.criterion_apply(
+        finding=finding, criterion=world.criteria.pregnancy.criterion, actor=SYSTEM
+    )
     assert app.version.identifier.endswith("/v2")
-    services.finding_record(finding=finding, relevant_date=dt.date(2025, 12, 1))
+    services.finding_record(finding=finding, relevant_date=dt.date(2025, 12, 1), actor=SYSTEM)
     app.refresh_from_db()
     assert app.version.identifier.endswith("/v1")
     with pytest.raises(ValidationError, match="No version of"):
-        services.finding_record(finding=finding, relevant_date=dt.date(2020, 1, 1))
+        services.finding_record(finding=finding, relevant_date=dt.date(2020, 1, 1), actor=SYSTEM)
 
 
 def test_a_violation_decision_without_sanctions_is_refused(
@@ -77,7 +80,7 @@ def test_a_no_violation_decision_needs_no_sanction(
     world, heard, at, django_capture_on_commit_callbacks
 ):
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria, violation=False)
     at(f.day(85))
     render = issue(decision, django_capture_on_commit_callbacks)
@@ -163,7 +166,7 @@ def test_the_commission_adopts_on_the_panels_recommendation(
 ):
     settings.HEARINGS_DECISION_ADOPTION = "commission"
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     assert decision.adoption == Decision.Adoption.COMMISSION
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
@@ -187,7 +190,7 @@ def test_an_issued_decision_is_frozen(world, drafted, at, django_capture_on_comm
     issue(drafted, django_capture_on_commit_callbacks)
     finding = drafted.findings.first()
     with pytest.raises(ValidationError, match="no longer be changed"):
-        services.finding_record(finding=finding, reasoning="Changed")
+        services.finding_record(finding=finding, reasoning="Changed", actor=SYSTEM)
     with pytest.raises(ValidationError, match="no longer be changed"):
         sanctions_services.sanction_remove(sanction=drafted.sanctions.first())
 
@@ -200,9 +203,9 @@ def _petition(world, at):
     at(f.day(20))
     hearing = f.hearing_schedule(petition)
     at(f.day(50, 15))
-    services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9))
+    services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9), actor=SYSTEM)
     at(f.day(70))
-    return services.decision_open(case=petition)
+    return services.decision_open(case=petition, actor=SYSTEM)
 
 
 def test_a_petition_granted_files_the_linked_complaint(
@@ -213,7 +216,9 @@ def test_a_petition_granted_files_the_linked_complaint(
     at(f.day(80))
     with pytest.raises(ValidationError, match="name the government"):
         issue(decision, django_capture_on_commit_callbacks)
-    services.decision_update(decision=decision, filing_government=world.parties.gov_us)
+    services.decision_update(
+        decision=decision, filing_government=world.parties.gov_us, actor=SYSTEM
+    )
     render = issue(decision, django_capture_on_commit_callbacks)
     assert render.status == OpinionRender.Status.DONE, render.error
     petition = Case.objects.get(pk=decision.case_id)

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from commission.actors import SYSTEM
 from commission.models import CaseEvent, Clock
 from complaints.models import Case, ComplianceStatement
 from hearings import selectors, services
@@ -63,9 +64,11 @@ def test_a_hearing_needs_the_notice_period(world, seated, at, settings):
 def test_rescheduling_keeps_the_day_60_limit(world, scheduled, at):
     at(f.day(25))
     with pytest.raises(ValidationError, match="no later than day 60"):
-        services.hearing_reschedule(hearing=scheduled, scheduled_for=f.day(62), reason="Room")
+        services.hearing_reschedule(
+            hearing=scheduled, scheduled_for=f.day(62), reason="Room", actor=SYSTEM
+        )
     moved = services.hearing_reschedule(
-        hearing=scheduled, scheduled_for=f.day(52, 9), reason="Room unavailable"
+        hearing=scheduled, scheduled_for=f.day(52, 9), reason="Room unavailable", actor=SYSTEM
     )
     assert moved.sequence == 1
     assert moved.notice_published_at == f.day(25)
@@ -243,13 +246,17 @@ def test_a_window_that_would_not_close_before_the_decision_deadline_is_refused(
     at(f.day(50, 15))
     with pytest.raises(ValidationError, match="must close before the decision deadline"):
         services.hearing_record_held(
-            hearing=scheduled, held_at=f.day(50, 9), written_arguments_days=39
+            hearing=scheduled, held_at=f.day(50, 9), written_arguments_days=39, actor=SYSTEM
         )
     assert Hearing.objects.get(pk=scheduled.pk).status == Hearing.Status.SCHEDULED
-    services.hearing_record_held(hearing=scheduled, held_at=f.day(50, 9), written_arguments_days=0)
+    services.hearing_record_held(
+        hearing=scheduled, held_at=f.day(50, 9), written_arguments_days=0, actor=SYSTEM
+    )
     with pytest.raises(ValidationError, match="must close before"):
-        services.written_arguments_window_open(hearing=scheduled, days=40)
-    assert services.written_arguments_window_open(hearing=scheduled, days=30).days == 30
+        services.written_arguments_window_open(hearing=scheduled, days=40, actor=SYSTEM)
+    assert (
+        services.written_arguments_window_open(hearing=scheduled, days=30, actor=SYSTEM).days == 30
+    )
 
 
 def test_consultations_run_inside_the_60_days_and_compliance_does_not_cancel(world, scheduled, at):
@@ -281,6 +288,7 @@ def test_consultations_run_inside_the_60_days_and_compliance_does_not_cancel(wor
             held_on=f.day(65).date(),
             summary="Late",
             outcome="no_agreement",
+            actor=SYSTEM,
         )
 
 

@@ -3,6 +3,7 @@ import hashlib
 
 import pytest
 
+from commission.actors import SYSTEM
 from hearings import opinion, services, signing
 from hearings.models import Opinion
 from tests.factories import hearings as f
@@ -13,12 +14,12 @@ from tests.hearings.pdf import pdf_metadata, pdf_text
 def adopted(world, heard, at, django_capture_on_commit_callbacks):
     """The Peru decision, issued on day 85."""
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85, 11))
     with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=decision)
+        services.decision_issue(decision=decision, actor=SYSTEM)
     decision.refresh_from_db()
     return decision
 
@@ -64,9 +65,9 @@ def test_withheld_organization_names_are_absent(world, at, django_capture_on_com
     at(f.day(20))
     hearing = f.hearing_schedule(case)
     at(f.day(50, 15))
-    services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9))
+    services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9), actor=SYSTEM)
     at(f.day(70))
-    decision = services.decision_open(case=case)
+    decision = services.decision_open(case=case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     rendered = opinion.decision_pdf(decision, sign=False)
@@ -112,13 +113,13 @@ def test_the_opinion_in_spanish(world, at, django_capture_on_commit_callbacks):
     at(f.day(20))
     hearing = f.hearing_schedule(case)
     at(f.day(50, 15))
-    services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9))
+    services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9), actor=SYSTEM)
     at(f.day(70))
-    decision = services.decision_open(case=case)
+    decision = services.decision_open(case=case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85))
-    services.decision_issue(decision=decision)
+    services.decision_issue(decision=decision, actor=SYSTEM)
     decision.refresh_from_db()
     flat = " ".join(pdf_text(opinion.decision_pdf(decision, sign=False).data).split())
     assert "Expediente" in flat or "Número de expediente" in flat
@@ -142,8 +143,8 @@ def test_a_long_opinion_has_a_table_of_contents(world, adopted):
 
 def test_long_text_turns_the_table_of_contents_on(world, heard, at):
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     finding = decision.findings.first()
-    services.finding_record(finding=finding, reasoning="The panel finds. " * 1000)
+    services.finding_record(finding=finding, reasoning="The panel finds. " * 1000, actor=SYSTEM)
     assert opinion.decision_context(decision)["toc"] is True

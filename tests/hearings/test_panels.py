@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 
+from commission.actors import SYSTEM
 from commission.models import OrganizationMembership
 from hearings import panels, services
 from hearings.models import MemberInterest, Panel, PanelSeat
@@ -51,16 +52,20 @@ def test_explicit_selection_must_fit_the_composition(world, case, at):
     f.declare_all(world.members, case)
     m = world.members
     with pytest.raises(ValidationError, match="does not fit the seat"):
-        services.panel_select(case=case, members=[m.jurist_us, m.worker_us, m.worker_pe])
+        services.panel_select(
+            case=case, members=[m.jurist_us, m.worker_us, m.worker_pe], actor=SYSTEM
+        )
     with pytest.raises(ValidationError, match="3 seats"):
-        services.panel_select(case=case, members=[m.jurist_us, m.worker_pe])
+        services.panel_select(case=case, members=[m.jurist_us, m.worker_pe], actor=SYSTEM)
 
 
 def test_a_member_who_has_not_declared_cannot_sit(world, case, at):
     at(f.day(2))
     m = world.members
     with pytest.raises(ValidationError, match="has not declared"):
-        services.panel_select(case=case, members=[m.jurist_us, m.worker_pe, m.worker_us])
+        services.panel_select(
+            case=case, members=[m.jurist_us, m.worker_pe, m.worker_us], actor=SYSTEM
+        )
 
 
 def test_a_conflicted_panelist_is_refused(world, case, at):
@@ -76,7 +81,9 @@ def test_a_conflicted_panelist_is_refused(world, case, at):
         actor=m.worker_pe.person.user,
     )
     with pytest.raises(ValidationError, match="declared a conflict of interest"):
-        services.panel_select(case=case, members=[m.jurist_us, m.worker_pe, m.worker_us])
+        services.panel_select(
+            case=case, members=[m.jurist_us, m.worker_pe, m.worker_us], actor=SYSTEM
+        )
     assert not Panel.objects.filter(case=case).exists()
 
 
@@ -112,10 +119,11 @@ def test_a_member_tied_to_a_party_is_refused_even_after_declaring_no_conflict(wo
         services.panel_select(
             case=case,
             members=[m.jurist_us, m.worker_pe, m.worker_us],
+            actor=SYSTEM,
         )
     # The rotation skips the tied member where another fits.
     if member == m.jurist_us:
-        panel = services.panel_select(case=case)
+        panel = services.panel_select(case=case, actor=SYSTEM)
         assert panel.seats.get(position=1).member == m.jurist_pe
 
 
@@ -214,8 +222,11 @@ def test_a_respondents_delegate_cannot_declare_a_conflict_for_a_sitting_member(
 def test_declarations_are_made_by_the_member_or_recorded_by_staff_with_a_reference(world, case, at):
     at(f.day(2))
     m = world.members
-    with pytest.raises(PermissionDenied):
+    # Nobody declares for a member: not the system, and a missing actor is a programming error.
+    with pytest.raises(TypeError, match="actor is required"):
         services.conflict_declare(member=m.jurist_us, case=case, has_conflict=False, actor=None)
+    with pytest.raises(PermissionDenied):
+        services.conflict_declare(member=m.jurist_us, case=case, has_conflict=False, actor=SYSTEM)
     with pytest.raises(PermissionDenied):
         services.conflict_declare(
             member=m.jurist_us, case=case, has_conflict=False, actor=world.parties.hro_user
@@ -233,9 +244,13 @@ def test_declarations_are_made_by_the_member_or_recorded_by_staff_with_a_referen
     )
     assert declaration.declared_by == world.staff
     assert declaration.statement_reference == "Signed form 2026/3"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(TypeError, match="actor is required"):
         services.member_interest_declare(
             member=m.jurist_us, organization=world.parties.buyer, nature="financial", actor=None
+        )
+    with pytest.raises(PermissionDenied):
+        services.member_interest_declare(
+            member=m.jurist_us, organization=world.parties.buyer, nature="financial", actor=SYSTEM
         )
 
 

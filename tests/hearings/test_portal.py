@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from commission.actors import SYSTEM
 from hearings import receivers, services
 from hearings.models import HearingParticipant, Submission
 from tests.factories import hearings as f
@@ -59,7 +60,7 @@ def test_the_clocks_ask_hearings_about_the_panel_and_the_draft(world, heard, at)
     assert [u.username for u in case.clock_recipients("chair")] == ["chair"]
     assert case.clock_milestone_reached("draft_decision") is False
     at(f.day(70))
-    decision = services.decision_open(case=case)
+    decision = services.decision_open(case=case, actor=SYSTEM)
     assert receivers.milestone_reached(subject=case, milestone="draft_decision") is False
     f.findings_complete(decision, world.criteria)
     assert case.clock_milestone_reached("draft_decision") is True
@@ -81,9 +82,9 @@ def test_the_window_of_a_late_hearing_must_still_close_before_day_90(world, seat
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="must close before"):
-        services.hearing_record_held(hearing=hearing, held_at=f.day(80, 9))
+        services.hearing_record_held(hearing=hearing, held_at=f.day(80, 9), actor=SYSTEM)
     held = services.hearing_record_held(
-        hearing=hearing, held_at=f.day(80, 9), written_arguments_days=5
+        hearing=hearing, held_at=f.day(80, 9), written_arguments_days=5, actor=SYSTEM
     )
     assert held.held_at == f.day(80, 9)
     assert held.held_at.date() == (f.FILED_AT + dt.timedelta(days=80)).date()

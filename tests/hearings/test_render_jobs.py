@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
+from commission.actors import SYSTEM
 from commission.models import CaseEvent, Clock
+from complaints import services as complaints_services
 from complaints.models import Case
 from hearings import opinion, selectors, services
 from hearings.models import Decision, Opinion, OpinionRender
@@ -12,7 +14,7 @@ from tests.factories import hearings as f
 @pytest.fixture
 def ready(world, heard, at):
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85))
@@ -29,7 +31,7 @@ def test_a_failed_render_leaves_no_half_issued_decision(
     settings.OPINION_RENDER_MAX_ATTEMPTS = 1
     monkeypatch.setattr(opinion, "decision_pdf", _boom)
     with django_capture_on_commit_callbacks(execute=True):
-        render = services.decision_issue(decision=ready)
+        render = services.decision_issue(decision=ready, actor=SYSTEM)
     render.refresh_from_db()
     ready.refresh_from_db()
     assert render.status == OpinionRender.Status.FAILED
@@ -70,7 +72,7 @@ def test_failures_are_retried_automatically(
 
     monkeypatch.setattr(opinion, "decision_pdf", flaky)
     with django_capture_on_commit_callbacks(execute=True):
-        render = services.decision_issue(decision=ready)
+        render = services.decision_issue(decision=ready, actor=SYSTEM)
     render.refresh_from_db()
     assert render.status == OpinionRender.Status.DONE, render.error
     assert render.attempts == 3
@@ -85,9 +87,9 @@ def test_a_failure_inside_the_issue_rolls_everything_back(
     def refuse(**kwargs):
         raise RuntimeError("complaints service down")
 
-    monkeypatch.setattr(services.complaints_services, "complaint_decide", refuse)
+    monkeypatch.setattr(complaints_services, "complaint_decide", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        render = services.decision_issue(decision=ready)
+        render = services.decision_issue(decision=ready, actor=SYSTEM)
     render.refresh_from_db()
     ready.refresh_from_db()
     assert render.status == OpinionRender.Status.FAILED
@@ -97,7 +99,7 @@ def test_a_failure_inside_the_issue_rolls_everything_back(
 
 def test_a_killed_render_is_reclaimed_by_the_sweep(ready, at, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        render = services.decision_issue(decision=ready)
+        render = services.decision_issue(decision=ready, actor=SYSTEM)
     # A worker claimed it and died mid-render.
     assert services._claim(render.pk, f.day(85))
     render.refresh_from_db()
@@ -121,7 +123,7 @@ def test_running_the_task_twice_issues_once(ready, django_capture_on_commit_call
     from hearings.tasks import opinion_render
 
     with django_capture_on_commit_callbacks(execute=True):
-        render = services.decision_issue(decision=ready)
+        render = services.decision_issue(decision=ready, actor=SYSTEM)
     assert opinion_render(render.pk) == "done"
     assert opinion_render(render.pk) == "done"
     assert Opinion.objects.filter(decision=ready).count() == 1
@@ -137,7 +139,7 @@ def test_a_decision_set_to_issuing_by_hand_without_a_sanction_is_not_issued(
     under the service does not get it past the render, which checks the same rules."""
     settings.OPINION_RENDER_MAX_ATTEMPTS = 1
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria, violation=True)
     at(f.day(85))
     Decision.objects.filter(pk=decision.pk).update(
@@ -166,7 +168,7 @@ def test_a_panelist_with_a_conflict_at_the_moment_of_issue_stops_the_issue(
 
     settings.OPINION_RENDER_MAX_ATTEMPTS = 1
     with django_capture_on_commit_callbacks(execute=False):
-        render = services.decision_issue(decision=ready)
+        render = services.decision_issue(decision=ready, actor=SYSTEM)
     MemberInterest.objects.create(
         member=world.members.worker_us,
         organization=world.parties.buyer,
@@ -188,7 +190,7 @@ def test_a_vacant_seat_filled_in_the_status_only_does_not_pass(
 
     settings.OPINION_RENDER_MAX_ATTEMPTS = 1
     with django_capture_on_commit_callbacks(execute=False):
-        render = services.decision_issue(decision=ready)
+        render = services.decision_issue(decision=ready, actor=SYSTEM)
     PanelSeat.objects.filter(panel__case=ready.case, position=2).update(
         vacated_at=f.day(85), vacated_reason="Left."
     )

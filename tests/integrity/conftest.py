@@ -13,6 +13,7 @@ import time_machine
 from django.db import transaction
 from django.test import TestCase, override_settings
 
+from commission.actors import SYSTEM
 from commission.models import (
     CaseEvent,
     Clock,
@@ -275,11 +276,11 @@ def _build(tmp_path) -> dict[str, object]:
         hearing = f.hearing_schedule(issued_case)
         draft_hearing = f.hearing_schedule(draft_case, when=f.day(51, 9))
         traveller.move_to(f.day(52, 15))
-        services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9))
-        services.hearing_record_held(hearing=draft_hearing, held_at=f.day(51, 9))
+        services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9), actor=SYSTEM)
+        services.hearing_record_held(hearing=draft_hearing, held_at=f.day(51, 9), actor=SYSTEM)
         traveller.move_to(f.day(70))
-        decision = services.decision_open(case=issued_case)
-        draft = services.decision_open(case=draft_case)
+        decision = services.decision_open(case=issued_case, actor=SYSTEM)
+        draft = services.decision_open(case=draft_case, actor=SYSTEM)
         f.findings_complete(decision, criteria)
         f.sanctions_complete(decision, parties)
         investigation_rows = _investigation_rows(parties, criteria, issued_case, draft_case)
@@ -291,7 +292,7 @@ def _build(tmp_path) -> dict[str, object]:
         )
         traveller.move_to(f.day(85, 11))
         with TestCase.captureOnCommitCallbacks(execute=True):
-            services.decision_issue(decision=decision)
+            services.decision_issue(decision=decision, actor=SYSTEM)
         decision.refresh_from_db()
         assert decision.status == Decision.Status.ISSUED
 

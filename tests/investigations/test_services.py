@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from commission.actors import SYSTEM
 from commission.models import CaseEvent, Clock, TeamMembership
 from commission.services import clock_sweep
 from complaints.models import Case, Evidence
@@ -43,24 +44,28 @@ def today():
 
 def test_team_needs_staff_and_keeps_its_last_staff_member(tw):
     with pytest.raises(ValidationError, match="at least one commission staff"):
-        services.team_member_remove(membership=tw.lead_membership)
+        services.team_member_remove(membership=tw.lead_membership, actor=SYSTEM)
     second = services.team_member_add(
-        team=tw.team, person=PersonFactory(), role=TeamMembership.Role.STAFF
+        team=tw.team, person=PersonFactory(), role=TeamMembership.Role.STAFF, actor=SYSTEM
     )
-    services.team_member_remove(membership=tw.lead_membership)
+    services.team_member_remove(membership=tw.lead_membership, actor=SYSTEM)
     assert list(tw.team.memberships.filter(role="staff")) == [second]
 
 
 def test_enforcement_official_needs_a_note_on_legitimacy(tw):
     with pytest.raises(ValidationError, match="legitimate"):
         services.team_member_add(
-            team=tw.team, person=PersonFactory(), role=TeamMembership.Role.ENFORCEMENT_OFFICIAL
+            team=tw.team,
+            person=PersonFactory(),
+            role=TeamMembership.Role.ENFORCEMENT_OFFICIAL,
+            actor=SYSTEM,
         )
     services.team_member_add(
         team=tw.team,
         person=PersonFactory(),
         role=TeamMembership.Role.ENFORCEMENT_OFFICIAL,
         note="Career inspector, no ties to the employer; elected by the regional union board.",
+        actor=SYSTEM,
     )
 
 
@@ -147,6 +152,7 @@ def test_employer_sample_is_reproducible_from_method_and_seed(tw):
         sector=tw.base.sector,
         size=5,
         seed=investigation.sample_seed,
+        actor=SYSTEM,
     )
     assert again.sample == investigation.sample
     others = {
@@ -167,7 +173,9 @@ def test_sample_pinned_values_never_change():
 
 def test_sample_size_must_fit_the_frame(tw):
     with pytest.raises(ValidationError, match="sample size"):
-        services.investigation_open_sample(team=tw.team, title="x", country=tw.base.peru, size=50)
+        services.investigation_open_sample(
+            team=tw.team, title="x", country=tw.base.peru, size=50, actor=SYSTEM
+        )
 
 
 # --- activities and confidentiality --------------------------------------------------------

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from commission import roles
+from commission.actors import SYSTEM
 from commission.models import InvestigativeTeam, TeamMembership
 from tests.factories import hearings as f
 from tests.factories.commission import PersonFactory
@@ -21,7 +22,7 @@ def drafted(world, heard, at):
     from hearings import services
 
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     return decision
 
@@ -34,7 +35,7 @@ def issued(world, drafted, at, django_capture_on_commit_callbacks):
     f.sanctions_complete(drafted, world.parties)
     at(f.day(85))
     with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=drafted)
+        services.decision_issue(decision=drafted, actor=SYSTEM)
     drafted.refresh_from_db()
     return drafted
 

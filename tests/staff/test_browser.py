@@ -16,6 +16,7 @@ from django.db import connections
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from commission.actors import SYSTEM
 from hearings import services
 from hearings.models import Decision, Opinion
 from tests.complaints.test_browser import ARGS, CHROMIUM
@@ -125,7 +126,9 @@ def test_the_staff_morning_and_the_chairs_afternoon(browser, live_server, settin
     # --- between: the hearing is held, the panel drafts its decision --------------------
     hearing = case.hearing
     time_machine.move_to(f.day(58, 15), tick=True)
-    services.hearing_record_held(hearing=hearing, held_at=f.day(58, 9), written_arguments_days=7)
+    services.hearing_record_held(
+        hearing=hearing, held_at=f.day(58, 9), written_arguments_days=7, actor=SYSTEM
+    )
     time_machine.move_to(f.day(70), tick=True)
     panel_user = case.panel.seats.filter(presides=True).get().member.person.user
     decision = services.decision_open(case=case, actor=panel_user)

@@ -7,8 +7,9 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from commission.actors import SYSTEM
 from complaints.models import Case
-from hearings import services
+from hearings import selectors, services
 from hearings.models import Decision, Hearing, HearingRecordItem, Opinion, Panel
 from tests.factories import hearings as f
 
@@ -184,7 +185,7 @@ def test_a_refusal_is_shown_with_the_clocks_arithmetic(world, seated, at, staff)
     assert not Hearing.objects.filter(case=seated).exists()
     errors = messages_of(response)
     assert any("Hearing held by:" in e for e in errors), errors
-    clock = services.selectors.case_clock(case=seated, kind="hearing_by")
+    clock = selectors.case_clock(case=seated, kind="hearing_by")
     assert clock.explain() in " ".join(errors)
     assert "2026-04-30" in page
 
@@ -195,7 +196,7 @@ def test_when_the_commission_adopts_the_panel_recommends_and_the_commission_adop
     settings.HEARINGS_DECISION_ADOPTION = "commission"
     case = heard.case
     at(f.day(70))
-    decision = services.decision_open(case=case)
+    decision = services.decision_open(case=case, actor=SYSTEM)
     assert decision.adoption == Decision.Adoption.COMMISSION
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from commission.actors import SYSTEM
 from complaints import services as complaints_services
 from hearings import services
 from hearings.models import OpinionRender
@@ -25,14 +26,17 @@ def _writes(module):
     return [
         name
         for name, fn in inspect.getmembers(module, inspect.isfunction)
-        if fn.__module__ == module.__name__ and not name.startswith("_") and name not in READS
+        # A services package's writes are defined in its submodules.
+        if (fn.__module__ == module.__name__ or fn.__module__.startswith(module.__name__ + "."))
+        and not name.startswith("_")
+        and name not in READS
     ]
 
 
 @pytest.fixture
 def drafted(world, heard, at):
     at(f.day(70))
-    return services.decision_open(case=heard.case)
+    return services.decision_open(case=heard.case, actor=SYSTEM)
 
 
 @pytest.fixture
@@ -274,7 +278,7 @@ def test_retry_and_corrigendum_call_their_services(
     from hearings import opinion as opinion_module
 
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85))
@@ -285,7 +289,7 @@ def test_retry_and_corrigendum_call_their_services(
 
     monkeypatch.setattr(opinion_module, "decision_pdf", boom)
     with django_capture_on_commit_callbacks(execute=True):
-        render = services.decision_issue(decision=decision)
+        render = services.decision_issue(decision=decision, actor=SYSTEM)
     render.refresh_from_db()
     assert render.status == OpinionRender.Status.FAILED
     case = heard.case
@@ -387,7 +391,7 @@ def test_steps_are_offered_by_the_cases_state(world, case, at, staff, chair, set
     assert "decision-open" not in offered  # staff do not draft
     assert "decision-open" in steps_offered(chair, case)
     settings.HEARINGS_DECISION_ADOPTION = "commission"
-    services.decision_open(case=case)
+    services.decision_open(case=case, actor=SYSTEM)
     offered = steps_offered(chair, case)
     assert {"finding-record", "decision-recommend"} <= offered
     assert "decision-issue" not in offered

@@ -261,15 +261,22 @@ def _draft(play: Play) -> str:
     for finding in decision.findings.select_related("allegation"):
         for criterion in finding.allegation.criteria.all():
             hearings_services.criterion_apply(
-                finding=finding, criterion=criterion, analysis="Se cumplen todos los elementos."
+                finding=finding,
+                criterion=criterion,
+                analysis="Se cumplen todos los elementos.",
+                actor=chair,
             )
         hearings_services.fact_finding_add(
-            finding=finding, text="Hecho probado en la audiencia.", source_label="Acta"
+            finding=finding,
+            text="Hecho probado en la audiencia.",
+            source_label="Acta",
+            actor=chair,
         )
         hearings_services.finding_record(
             finding=finding,
             determination=AllegationFinding.Determination.VIOLATION,
             reasoning="Los hechos probados infringen el criterio.",
+            actor=chair,
         )
     sanctions_demo.decision_sanctions(decision)
     play.made["decision"] = decision

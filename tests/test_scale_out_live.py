@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from commission import roles
+from commission.actors import SYSTEM
 from commission.models import CaseEvent, Clock, ClockNotice, Notification
 from commission.services import clocks_start_statutory
 from tests.factories import hearings as f
@@ -100,13 +101,13 @@ def lost_render(monkeypatch):
             traveller.move_to(f.day(20))
             hearing = f.hearing_schedule(case)
             traveller.move_to(f.day(50, 15))
-            services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9))
+            services.hearing_record_held(hearing=hearing, held_at=f.day(50, 9), actor=SYSTEM)
             traveller.move_to(f.day(70))
-            decision = services.decision_open(case=case)
+            decision = services.decision_open(case=case, actor=SYSTEM)
             f.findings_complete(decision, criteria)
             f.sanctions_complete(decision, parties)
             traveller.move_to(f.day(85, 11))
-            render = services.decision_issue(decision=decision)
+            render = services.decision_issue(decision=decision, actor=SYSTEM)
     finally:
         app.conf.task_always_eager = eager
         monkeypatch.undo()

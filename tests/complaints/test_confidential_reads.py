@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from commission import roles
+from commission.actors import SYSTEM
 from commission.confidential import confidential_read_record, confidential_reads_for_case
 from commission.integrity import IntegrityRefused
 from commission.models import ConfidentialRead
@@ -80,7 +81,9 @@ def test_the_portal_case_page_logs_what_it_shows_to_staff_and_nothing_for_a_part
 def test_an_interview_read_goes_into_the_log_under_its_case(world, case):
     from investigations.models import ConfidentialAccess, Interview
 
-    team = inv_services.team_create(name="Lima team", country=world.peru, staff=world.staff.person)
+    team = inv_services.team_create(
+        name="Lima team", country=world.peru, staff=world.staff.person, actor=SYSTEM
+    )
     investigation = inv_services.investigation_open(
         kind=Investigation.Kind.TARGETED,
         team=team,

@@ -12,6 +12,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from commission.actors import SYSTEM
 from commission.models import CaseEvent
 from hearings.models import Opinion
 
@@ -24,12 +25,12 @@ def issued_on_s3(s3_media, world, heard, at, django_capture_on_commit_callbacks)
     from tests.factories import hearings as f
 
     at(f.day(70))
-    decision = services.decision_open(case=heard.case)
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
     f.findings_complete(decision, world.criteria)
     f.sanctions_complete(decision, world.parties)
     at(f.day(85, 11))
     with django_capture_on_commit_callbacks(execute=True):
-        services.decision_issue(decision=decision)
+        services.decision_issue(decision=decision, actor=SYSTEM)
     return Opinion.objects.get(decision=decision)
 
 

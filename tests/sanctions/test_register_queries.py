@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from commission.actors import SYSTEM
 from hearings import services as hearings_services
 from sanctions import services
 from sanctions.models import SanctionOrder
@@ -97,12 +98,14 @@ def test_the_register_query_count_does_not_grow_with_the_sanctions(
     f.hearing_schedule(small, when=f.day(50, 9))
     f.hearing_schedule(large, when=f.day(50, 11))
     at(f.day(50, 15))
-    hearings_services.hearing_record_held(hearing=small.hearing, held_at=f.day(50, 9))
-    hearings_services.hearing_record_held(hearing=large.hearing, held_at=f.day(50, 11))
+    hearings_services.hearing_record_held(hearing=small.hearing, held_at=f.day(50, 9), actor=SYSTEM)
+    hearings_services.hearing_record_held(
+        hearing=large.hearing, held_at=f.day(50, 11), actor=SYSTEM
+    )
     at(f.day(70))
     decisions = {}
     for case, n in ((small, 2), (large, 18)):
-        decision = hearings_services.decision_open(case=case)
+        decision = hearings_services.decision_open(case=case, actor=SYSTEM)
         f.findings_complete(decision, world.criteria)
         _firm_sanctions(decision, world.parties, n)
         decisions[case.pk] = decision
@@ -110,7 +113,7 @@ def test_the_register_query_count_does_not_grow_with_the_sanctions(
 
     at(f.day(85))
     with django_capture_on_commit_callbacks(execute=True):
-        hearings_services.decision_issue(decision=decisions[small.pk])
+        hearings_services.decision_issue(decision=decisions[small.pk], actor=SYSTEM)
     at(f.day(86, 12))
     _activity(decisions[small.pk], team, world.staff, at)
     assert SanctionOrder.objects.count() == 2
@@ -118,7 +121,7 @@ def test_the_register_query_count_does_not_grow_with_the_sanctions(
 
     at(f.day(86, 13))
     with django_capture_on_commit_callbacks(execute=True):
-        hearings_services.decision_issue(decision=decisions[large.pk])
+        hearings_services.decision_issue(decision=decisions[large.pk], actor=SYSTEM)
     at(f.day(86, 14))
     _activity(decisions[large.pk], team, world.staff, at)
     assert SanctionOrder.objects.count() == 20

@@ -207,6 +207,8 @@ def _investigate(play: Play) -> str:
 def _panel(play: Play) -> str:
     case = play.filed()
     for member in CommissionMember.objects.filter(left_on__isnull=True).select_related("person"):
+        if member.person.user is None:
+            continue  # a member without an account declares on paper
         hearings_services.conflict_declare(
             member=member, case=case, has_conflict=False, statement="", actor=member.person.user
         )

@@ -255,5 +255,5 @@ def criteria_binding_page(
     country, sector_code = _question(country, sector)
     bindings = _resolve(country=country, sector_code=sector_code, on=on)
     page = Paginator(bindings, per_page).get_page(number)
-    _with_sources(page.object_list)
+    _with_sources(list(page.object_list))  # the same objects, their sources loaded
     return page

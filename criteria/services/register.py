@@ -91,7 +91,7 @@ def _criterion_new(
     return criterion
 
 
-MEASURE_FIELDS = ("direction", "threshold", "unit", "averaging_period")
+MEASURE_FIELDS: tuple[str, ...] = ("direction", "threshold", "unit", "averaging_period")
 MEASURE_FIELDS += ("measuring_method_en", "measuring_method_es")
 
 

@@ -308,7 +308,7 @@ def commission_generate(
         )
     started = time.monotonic()
     now = (now or timezone.now()).replace(microsecond=0)
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret
+    rng = random.Random(seed)  # noqa: S311  # nosec B311 - reproducible test data, not a secret
     report = GenerationReport()
     with transaction.atomic():
         partners, _sectors, employers, filers, members = _reference_data(rng)

@@ -85,7 +85,7 @@ def lost_render(monkeypatch):
     from hearings import services
     from hearings.models import OpinionRender
 
-    monkeypatch.setattr(services, "_queue_render", lambda *args, **kwargs: None)
+    monkeypatch.setattr(services.decisions, "_queue_render", lambda *args, **kwargs: None)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from commission.actors import SYSTEM
 from commission.models import InvestigativeTeam, Organization, SupplyRelationship
 from hearings.models import Decision
 
@@ -49,6 +50,7 @@ def decision_sanctions(decision: Decision) -> None:
     if SanctionSpecification.objects.filter(decision=decision).exists():
         return
     services.sanction_specify(
+        actor=SYSTEM,
         decision=decision,
         target="firm",
         target_organization=employer,
@@ -87,6 +89,7 @@ def decision_sanctions(decision: Decision) -> None:
     )
     if supply is not None:
         services.sanction_specify(
+            actor=SYSTEM,
             decision=decision,
             target="global_corporation",
             target_organization=buyer,
@@ -116,6 +119,7 @@ def decision_sanctions(decision: Decision) -> None:
             ],
         )
     services.sanction_specify(
+        actor=SYSTEM,
         decision=decision,
         target="government_entity",
         target_organization=prison,

@@ -178,14 +178,15 @@ def sanction_specify(  # noqa: C901 (one refusal per field of the specification;
     supply_relationship: SupplyRelationship | None = None,
     currency: str = "",
     penalty_period: str = "",
-    actor: Actor | None = None,
+    actor: Actor,
 ) -> SanctionSpecification:
     """Specify a sanction as part of a decision on a complaint: target, instrument, magnitude
     (set to deter, not to compensate: above the estimated benefit of non-compliance), the
     findings it answers and its ordered benchmarks of actual compliance, whose lifting shares
     add up to 100 %."""
-    if actor is not None:
-        hearings_services.panel_actor_require(actor=actor, panel=decision.panel, perm=PERM_DRAFT)
+    # `None` is refused (a TypeError), a panelist or a holder of the permission acts, SYSTEM is
+    # background work (the demo).
+    hearings_services.panel_actor_require(actor=actor, panel=decision.panel, perm=PERM_DRAFT)
     S = SanctionSpecification
     if target not in S.Target.values:
         raise ValidationError(_("Choose the target."))
@@ -296,12 +297,11 @@ def sanction_specify(  # noqa: C901 (one refusal per field of the specification;
     return spec
 
 
-def sanction_remove(*, sanction: SanctionSpecification, actor: Actor | None = None) -> None:
+def sanction_remove(*, sanction: SanctionSpecification, actor: Actor) -> None:
     """Remove a sanction from a draft decision (once adopted, nothing is removed)."""
-    if actor is not None:
-        hearings_services.panel_actor_require(
-            actor=actor, panel=sanction.decision.panel, perm=PERM_DRAFT
-        )
+    hearings_services.panel_actor_require(
+        actor=actor, panel=sanction.decision.panel, perm=PERM_DRAFT
+    )
     with transaction.atomic():
         hearings_services.decision_draft_lock(decision=sanction.decision)
         sanction.benchmarks.all().delete()

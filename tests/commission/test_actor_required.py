@@ -1,5 +1,5 @@
 """One actor convention across the hearings and investigations services: every service that
-acts for someone takes a required, keyword-only `actor`, and `None` is refused before anything
+acts for someone (and the sanctions a panel specifies) takes a required, keyword-only `actor`, and `None` is refused before anything
 is read or written — never read as the system. Background work passes `SYSTEM` explicitly
 (its callers are tested with the rules they run: the render task and sweep, the panel refill,
 the investigation opened for a complaint, the escalation of a failed order)."""
@@ -15,6 +15,7 @@ from commission.models import CaseEvent
 from hearings import citations
 from hearings import services as hearings_services
 from investigations import services as investigations_services
+from sanctions import services as sanctions_services
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,12 @@ def _services_taking_an_actor():
     return found
 
 
-SERVICES = _services_taking_an_actor()
+SERVICES = [
+    *_services_taking_an_actor(),
+    # The sanctions a panel specifies in its draft decision (sanctions.services).
+    pytest.param(sanctions_services.sanction_specify, id="sanctions.services.sanction_specify"),
+    pytest.param(sanctions_services.sanction_remove, id="sanctions.services.sanction_remove"),
+]
 
 
 def test_the_list_covers_the_services():

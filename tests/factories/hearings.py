@@ -368,6 +368,7 @@ def benchmark(share: str = "100", **extra) -> sanctions_services.BenchmarkInput:
 def sanctions_complete(decision: Decision, parties: Parties) -> None:
     findings = list(decision.findings.order_by("allegation__number"))
     sanctions_services.sanction_specify(
+        actor=SYSTEM,
         decision=decision,
         target="firm",
         target_organization=parties.employer,
@@ -391,6 +392,7 @@ def sanctions_complete(decision: Decision, parties: Parties) -> None:
         ],
     )
     sanctions_services.sanction_specify(
+        actor=SYSTEM,
         decision=decision,
         target="global_corporation",
         target_organization=parties.buyer,
@@ -408,6 +410,7 @@ def sanctions_complete(decision: Decision, parties: Parties) -> None:
         benchmarks=[benchmark("100")],
     )
     sanctions_services.sanction_specify(
+        actor=SYSTEM,
         decision=decision,
         target="government_entity",
         target_organization=parties.prison,

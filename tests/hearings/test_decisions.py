@@ -59,6 +59,7 @@ def test_a_violation_decision_without_sanctions_is_refused(
     # A sanction for only some violations is still refused.
     findings = list(drafted.findings.order_by("allegation__number"))
     sanctions_services.sanction_specify(
+        actor=SYSTEM,
         decision=drafted,
         target="firm",
         target_organization=world.parties.employer,
@@ -192,7 +193,7 @@ def test_an_issued_decision_is_frozen(world, drafted, at, django_capture_on_comm
     with pytest.raises(ValidationError, match="no longer be changed"):
         services.finding_record(finding=finding, reasoning="Changed", actor=SYSTEM)
     with pytest.raises(ValidationError, match="no longer be changed"):
-        sanctions_services.sanction_remove(sanction=drafted.sanctions.first())
+        sanctions_services.sanction_remove(actor=SYSTEM, sanction=drafted.sanctions.first())
 
 
 def _petition(world, at):

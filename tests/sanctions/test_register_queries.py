@@ -37,6 +37,7 @@ def _firm_sanctions(decision, parties, n: int) -> None:
     findings = list(decision.findings.order_by("allegation__number"))
     for i in range(n):
         services.sanction_specify(
+            actor=SYSTEM,
             decision=decision,
             target="firm",
             target_organization=parties.employer,

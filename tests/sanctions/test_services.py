@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from commission.actors import SYSTEM
 from commission.models import CaseEvent
 from hearings import selectors as hearings_selectors
 from hearings.models import Decision
@@ -104,6 +105,7 @@ def test_the_opinion_shows_the_deterrence_comparison(issued):
 def test_a_magnitude_not_above_the_benefit_is_refused(world, drafted, magnitude, benefit):
     with pytest.raises(ValidationError, match="does not exceed the estimated benefit"):
         services.sanction_specify(
+            actor=SYSTEM,
             decision=drafted,
             target="firm",
             target_organization=world.parties.employer,
@@ -133,14 +135,19 @@ def test_the_benefit_must_be_estimated_and_explained(world, drafted):
         "benchmarks": [f.benchmark()],
     }
     with pytest.raises(ValidationError, match="Estimate the benefit"):
-        services.sanction_specify(estimated_benefit=None, benefit_method="x", **kwargs)
+        services.sanction_specify(
+            actor=SYSTEM, estimated_benefit=None, benefit_method="x", **kwargs
+        )
     with pytest.raises(ValidationError, match="how the benefit"):
-        services.sanction_specify(estimated_benefit=Decimal("5"), benefit_method=" ", **kwargs)
+        services.sanction_specify(
+            actor=SYSTEM, estimated_benefit=Decimal("5"), benefit_method=" ", **kwargs
+        )
 
 
 def test_a_monetary_penalty_states_its_period(world, drafted):
     with pytest.raises(ValidationError, match="per month or per year"):
         services.sanction_specify(
+            actor=SYSTEM,
             decision=drafted,
             target="global_corporation",
             target_organization=world.parties.buyer,

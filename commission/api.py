@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.utils.translation import gettext
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -17,6 +18,14 @@ from .models import Clock, Organization, Sector, TradingPartner
 from .rest import query_params_check
 from .selectors import organization_list, timeliness_statistics
 from .views import page_not_found
+
+
+class SingleObjectSchema(AutoSchema):
+    """The schema of a `list` action that answers one object, not a page of them (the
+    timeliness statistics, the record of a case): documented as that object."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
 
 
 class TradingPartnerSerializer(serializers.ModelSerializer):
@@ -32,8 +41,9 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    sector = serializers.SlugRelatedField(slug_field="isic_code", read_only=True)
+    # Both may be empty (an international organization, one of no sector): null, as documented.
+    country = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    sector = serializers.SlugRelatedField(slug_field="isic_code", read_only=True, allow_null=True)
 
     class Meta:
         model = Organization
@@ -160,6 +170,7 @@ class TimelinessViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = TimelinessRowSerializer
+    schema = SingleObjectSchema()  # one object: {"results": [rows]}
 
     @extend_schema(parameters=[TimelinessQuerySerializer], responses={200: TimelinessSerializer})
     def list(self, request: Request) -> Response:

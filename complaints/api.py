@@ -66,7 +66,9 @@ class PublicCaseSerializer(serializers.ModelSerializer):
     respondents = PublicRespondentSerializer(many=True)
     allegations = PublicAllegationSerializer(many=True)
     deadlines = serializers.SerializerMethodField()
-    originating_petition = serializers.SlugRelatedField(slug_field="docket_number", read_only=True)
+    originating_petition = serializers.SlugRelatedField(
+        slug_field="docket_number", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Case
@@ -175,4 +177,8 @@ def _response(data):
 
 
 def register_api(router) -> None:
+    from . import api_steps
+
+    # The staff steps first: their path is more specific than a docket entry's.
+    api_steps.register_api(router)
     router.register("docket", PublicDocketViewSet, basename="docket")

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -321,7 +321,7 @@ class CriterionVersionViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, identifier=None):
         found = selectors.criterion_version_with_history(identifier=identifier)
         if found is None:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise exceptions.NotFound()
         return Response(VersionSerializer(found[0]).data)
 
 
@@ -372,6 +372,10 @@ class ReportInputSerializer(ParticipantInputSerializer):
     is_public = serializers.BooleanField(default=True)
 
 
+class RoundCloseInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.AllowAny]
     queryset = DeliberationRound.objects.all()
@@ -392,11 +396,38 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={200: RoundSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="open-voting",
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def open_voting(self, request, code=None):
+        """Close reports and proposals and open the members' vote (members and staff; the
+        staff workspace's action *Close submissions and open the members' vote*)."""
+        round_ = _service(services.round_open_voting, request, round=self.get_object())
+        return Response(RoundSerializer(round_).data)
+
+    @extend_schema(request=RoundCloseInput, responses={200: RoundSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        serializer_class=RoundCloseInput,
+    )
+    def close(self, request, code=None):
+        """Close the round; undecided proposals lapse (members and staff; the staff
+        workspace's action *Close the round*)."""
+        round_ = _service(services.round_close, request, RoundCloseInput, round=self.get_object())
+        return Response(RoundSerializer(round_).data)
+
 
 class ProposalSerializer(serializers.ModelSerializer):
     round = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    criterion = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    right = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # A new criterion has no criterion until adopted; a revision names no right: null.
+    criterion = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    right = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     adopted_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -485,6 +516,38 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         proposal = _service(services.proposal_decide, request, proposal=self.get_object())
         proposal = self.get_queryset().get(pk=proposal.pk)
         return Response(ProposalSerializer(proposal).data)
+
+
+def schema_version_path(result: dict, **kwargs) -> dict:
+    """A version's identifier holds a slash (`FOA-003/v2`), which no path parameter may carry
+    (OpenAPI): the schema documents the same URL as its two parts, the criterion's code and
+    the version's number (drf-spectacular postprocessing hook)."""
+    paths = result.get("paths", {})
+    old = "/api/v1/criterion-versions/{identifier}/"
+    if old not in paths:
+        return result
+    item = paths.pop(old)
+    for operation in item.values():
+        operation["parameters"] = [
+            p for p in operation.get("parameters", []) if p.get("name") != "identifier"
+        ] + [
+            {
+                "in": "path",
+                "name": "code",
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[A-Z]{2,8}-[0-9]+$"},
+                "description": "The criterion's code, e.g. FOA-003.",
+            },
+            {
+                "in": "path",
+                "name": "version",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 0},
+                "description": "The version's number (the 2 of FOA-003/v2).",
+            },
+        ]
+    paths["/api/v1/criterion-versions/{code}/v{version}/"] = item
+    return result
 
 
 def register_api(router) -> None:

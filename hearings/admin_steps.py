@@ -757,6 +757,7 @@ CorrectionFormSet = forms.formset_factory(CorrectionForm, extra=3, max_num=20)
 
 class CorrigendumForm(StepForm):
     reason = forms.CharField(label=_("Why the opinion is corrected"), widget=forms.Textarea)
+    api_formsets = {"corrections": CorrectionForm}  # the API's body: a list of corrections
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

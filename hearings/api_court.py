@@ -19,6 +19,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from commission.api import SingleObjectSchema
 from commission.models import CourtUser
 from complaints.models import Case
 
@@ -325,6 +326,7 @@ class CaseRecordViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = CaseRecordSerializer
+    schema = SingleObjectSchema()  # the record: one object
 
     @extend_schema(
         parameters=[OpenApiParameter("docket_number", str, OpenApiParameter.PATH)],

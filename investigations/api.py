@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from criteria.models import CriterionVersion
 
 from . import selectors, services
 from .models import (
+    CommissionReview,
     DisclosureDemand,
     Finding,
     Interview,
@@ -33,7 +34,8 @@ AUTHENTICATION = [ApiTokenAuthentication, LockoutAwareSessionAuthentication]
 
 
 def _bad_request(exc: ValidationError) -> Response:
-    return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    """A service's refusal in the API's one error body (commission.rest.exception_handler)."""
+    raise exceptions.ValidationError({"detail": exc.messages}) from exc
 
 
 # --- output ------------------------------------------------------------------------------
@@ -327,6 +329,17 @@ class ExcerptInput(serializers.Serializer):
     text = serializers.CharField()
 
 
+class ReviewInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CommissionReview.Outcome.choices)
+    reasons = serializers.CharField()
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CommissionReview
+        fields = ["id", "finding", "order", "outcome", "reasons"]
+
+
 # --- viewsets ----------------------------------------------------------------------------
 
 
@@ -511,6 +524,19 @@ class FindingViewSet(TeamScoped):
 
         return self.run(DetermineInput, determine, FindingSerializer, code=status.HTTP_200_OK)
 
+    @extend_schema(request=ReviewInput, responses={201: ReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """The commission's review of a determined finding: uphold, or remand to the team
+        (staff with the review permission; the staff workspace's actions *Review: uphold*
+        and *Review: remand to the team* on Findings)."""
+        finding = self.get_object()
+        return self.run(
+            ReviewInput,
+            lambda d: services.review_record(finding=finding, actor=request.user, **d),
+            ReviewSerializer,
+        )
+
 
 class OrderViewSet(TeamScoped):
     serializer_class = OrderSerializer
@@ -528,6 +554,18 @@ class OrderViewSet(TeamScoped):
             VerificationInput,
             lambda d: services.verification_record(order=order, actor=request.user, **d),
             VerificationSerializer,
+        )
+
+    @extend_schema(request=ReviewInput, responses={201: ReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """The commission's review of a remedial order (staff with the review permission; the
+        staff workspace's action *Review: uphold* on Remedial orders)."""
+        order = self.get_object()
+        return self.run(
+            ReviewInput,
+            lambda d: services.review_record(order=order, actor=request.user, **d),
+            ReviewSerializer,
         )
 
 

@@ -123,6 +123,7 @@ BenchmarkFormSet = forms.formset_factory(BenchmarkForm, extra=3, max_num=10)
 
 
 class SanctionForm(_DecisionStepForm):
+    api_formsets = {"benchmarks": BenchmarkForm}  # the API's body: a list of benchmarks
     target = forms.ChoiceField(label=_("Target"), choices=SanctionSpecification.Target.choices)
     target_country = forms.ModelChoiceField(
         label=_("Country"), queryset=TradingPartner.objects.order_by("name"), required=False

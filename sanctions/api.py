@@ -6,11 +6,12 @@ with the service's reasons; a missing permission a 403."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ from commission.models import (
 from hearings.models import AllegationFinding, Decision
 
 from . import selectors, services
-from .models import LiftNotice, SanctionBenchmark, SanctionOrder
+from .models import LiftNotice, LiftRender, SanctionBenchmark, SanctionOrder
 
 
 def register_json(row: selectors.RegisterRow) -> dict[str, Any]:
@@ -63,6 +64,70 @@ def register_json(row: selectors.RegisterRow) -> dict[str, Any]:
             for h in row.history
         ],
     }
+
+
+class RegisterStepSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    metric = serializers.CharField()
+    target = serializers.CharField()
+    share = serializers.CharField(help_text="Percent of the sanction this step lifts.")
+    met = serializers.BooleanField()
+    lifted = serializers.BooleanField()
+
+
+class RegisterEventSerializer(serializers.Serializer):
+    """One entry of a sanction's history: `at` and `what`, and what that entry carries
+    (`magnitude`, `reduction`, `step`, `hearing_at`), every value as a string."""
+
+    at = serializers.CharField()
+    what = serializers.ChoiceField(
+        choices=[
+            "in_force",
+            "verified",
+            "not_met",
+            "noticed",
+            "hearing_held",
+            "lifted",
+            "step_lifted",
+            "waived",
+        ]
+    )
+    magnitude = serializers.CharField(required=False)
+    reduction = serializers.CharField(required=False)
+    step = serializers.CharField(required=False)
+    hearing_at = serializers.CharField(required=False)
+
+
+class RegisterSanctionSerializer(serializers.Serializer):
+    """A sanction as the public register shows it (`register_json`)."""
+
+    id = serializers.UUIDField()
+    docket_number = serializers.CharField()
+    number = serializers.IntegerField()
+    target = serializers.CharField()
+    target_label = serializers.CharField()
+    instrument = serializers.CharField()
+    unit = serializers.CharField()
+    currency = serializers.CharField()
+    magnitude_ordered = serializers.CharField()
+    magnitude_in_force = serializers.CharField()
+    estimated_benefit = serializers.CharField()
+    in_force_from = serializers.CharField()
+    status = serializers.ChoiceField(choices=list(selectors.REGISTER_STATUSES))
+    lifted_percent = serializers.IntegerField()
+    repeat_violator = serializers.BooleanField()
+    benchmarks = RegisterStepSerializer(many=True)
+    history = RegisterEventSerializer(many=True)
+
+
+class SanctionActionResultSerializer(serializers.Serializer):
+    result = serializers.CharField(help_text="The id of what the step recorded.")
+    sanction = RegisterSanctionSerializer(allow_null=True)
+
+
+class SanctionSpecifiedSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    number = serializers.IntegerField()
 
 
 class SanctionBenchmarkSpecInput(serializers.Serializer):
@@ -140,11 +205,24 @@ class SanctionLiftInput(serializers.Serializer):
     reasoning = serializers.CharField()
 
 
+class SanctionRenderRetryInput(serializers.Serializer):
+    render = serializers.IntegerField(help_text="The id of the determination's failed render.")
+
+
 class SanctionWaiverInput(serializers.Serializer):
     national_security_grounds = serializers.CharField(required=False, allow_blank=True, default="")
     house_vote = serializers.CharField(required=False, allow_blank=True, default="")
     senate_vote = serializers.CharField(required=False, allow_blank=True, default="")
     president_signature = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    """The path's sanction id, or None where it is no UUID (the path's pattern lets 36 hex
+    digits and hyphens through in any order): such a sanction does not exist, a 404."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 class SanctionViewSet(viewsets.ViewSet):
@@ -158,21 +236,24 @@ class SanctionViewSet(viewsets.ViewSet):
             return [permissions.AllowAny()]
         return [permissions.IsAuthenticated()]
 
-    @extend_schema(responses={200: dict}, operation_id="sanctions_list")
+    @extend_schema(
+        responses={200: RegisterSanctionSerializer(many=True)}, operation_id="sanctions_list"
+    )
     def list(self, request: Request) -> Response:
         return Response([register_json(r) for r in selectors.sanction_register()])
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: RegisterSanctionSerializer})
     def retrieve(self, request: Request, public_id: str | None = None) -> Response:
-        row = selectors.register_row(public_id=public_id)
+        row = selectors.register_row(public_id=_uuid(public_id))
         if row is None:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise exceptions.NotFound()
         return Response(register_json(row))
 
     def _order(self, public_id: str | None) -> SanctionOrder | None:
-        if public_id is None:
+        found = _uuid(public_id)
+        if found is None:
             return None
-        return SanctionOrder.objects.filter(public_id=public_id).first()
+        return SanctionOrder.objects.filter(public_id=found).first()
 
     def _benchmark(self, order: SanctionOrder, public_id: Any) -> SanctionBenchmark | None:
         if public_id is None:
@@ -195,13 +276,13 @@ class SanctionViewSet(viewsets.ViewSet):
     ) -> Response:
         order = self._order(public_id)
         if order is None:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise exceptions.NotFound()
         data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             result = fn(order, dict(data.validated_data))
         except ValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError({"detail": exc.messages}) from exc
         row = selectors.register_row(public_id=order.public_id)
         return Response(
             {
@@ -211,7 +292,7 @@ class SanctionViewSet(viewsets.ViewSet):
             status=answer,
         )
 
-    @extend_schema(request=SanctionSpecifyInput, responses={201: dict})
+    @extend_schema(request=SanctionSpecifyInput, responses={201: SanctionSpecifiedSerializer})
     @action(detail=False, methods=["post"])
     def specify(self, request: Request) -> Response:
         """Specify a sanction of a draft decision (a panelist, or staff with the permission)."""
@@ -222,13 +303,13 @@ class SanctionViewSet(viewsets.ViewSet):
         try:
             spec = services.sanction_specify(benchmarks=benchmarks, actor=request.user, **d)
         except ValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError({"detail": exc.messages}) from exc
         return Response(
             {"public_id": str(spec.public_id), "number": spec.number},
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=SanctionVerifyInput, responses={201: dict})
+    @extend_schema(request=SanctionVerifyInput, responses={201: SanctionActionResultSerializer})
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, public_id: str | None = None) -> Response:
         def run(order: SanctionOrder, d: dict[str, Any]) -> Any:
@@ -246,7 +327,7 @@ class SanctionViewSet(viewsets.ViewSet):
 
         return self._run(request, public_id, SanctionVerifyInput, run)
 
-    @extend_schema(request=SanctionNoticeInput, responses={201: dict})
+    @extend_schema(request=SanctionNoticeInput, responses={201: SanctionActionResultSerializer})
     @action(detail=True, methods=["post"])
     def notice(self, request: Request, public_id: str | None = None) -> Response:
         return self._run(
@@ -263,7 +344,7 @@ class SanctionViewSet(viewsets.ViewSet):
             ),
         )
 
-    @extend_schema(request=SanctionHearingInput, responses={201: dict})
+    @extend_schema(request=SanctionHearingInput, responses={201: SanctionActionResultSerializer})
     @action(detail=True, methods=["post"])
     def hearing(self, request: Request, public_id: str | None = None) -> Response:
         def run(order: SanctionOrder, d: dict[str, Any]) -> Any:
@@ -278,7 +359,7 @@ class SanctionViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=SanctionLiftInput,
-        responses={202: dict},
+        responses={202: SanctionActionResultSerializer},
         description="The determination is accepted at once (every rule checked); its opinion "
         "PDF is rendered by a background task, which then records it and lowers the magnitude "
         "in force. `result` is the render's id.",
@@ -298,7 +379,7 @@ class SanctionViewSet(viewsets.ViewSet):
             answer=status.HTTP_202_ACCEPTED,
         )
 
-    @extend_schema(request=SanctionWaiverInput, responses={201: dict})
+    @extend_schema(request=SanctionWaiverInput, responses={201: SanctionActionResultSerializer})
     @action(detail=True, methods=["post"])
     def waive(self, request: Request, public_id: str | None = None) -> Response:
         return self._run(
@@ -306,6 +387,25 @@ class SanctionViewSet(viewsets.ViewSet):
             public_id,
             SanctionWaiverInput,
             lambda order, d: services.sanction_waive(order=order, actor=request.user, **d),
+        )
+
+    @extend_schema(
+        request=SanctionRenderRetryInput,
+        responses={202: SanctionActionResultSerializer},
+        description="Queue a failed render of a determination again, once its cause is fixed "
+        "(staff who may determine lifting; the staff workspace's action *Retry the selected "
+        "failed renders* on Lift renders). `result` is the render's id.",
+    )
+    @action(detail=True, methods=["post"], url_path="render-retry")
+    def render_retry(self, request: Request, public_id: str | None = None) -> Response:
+        def run(order: SanctionOrder, d: dict[str, Any]) -> Any:
+            render = LiftRender.objects.filter(order=order, pk=d["render"]).first()
+            if render is None:
+                raise ValidationError("Unknown render of this sanction.")
+            return services.lift_render_retry(render=render, actor=request.user)
+
+        return self._run(
+            request, public_id, SanctionRenderRetryInput, run, answer=status.HTTP_202_ACCEPTED
         )
 
 

@@ -440,6 +440,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "commission.api.schema_error_responses",
+        "criteria.api.schema_version_path",
     ],
     # Swagger UI and Redoc from this site's static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -454,6 +455,12 @@ SPECTACULAR_SETTINGS = {
         "DecisionKindEnum": "hearings.models.Decision.Kind",
         "FindingResultEnum": "investigations.models.Finding.Result",
         "CourtOrderKindEnum": "hearings.models.CourtOrder.Kind",
+        # The staff steps' bodies (complaints/api_steps.py) name these too.
+        "DemandInstrumentEnum": "investigations.models.DisclosureDemand.Instrument",
+        "SanctionInstrumentEnum": "sanctions.models.SanctionSpecification.Instrument",
+        "ConsultationOutcomeEnum": "hearings.models.GovernmentConsultation.Outcome",
+        "VerificationOutcomeEnum": "investigations.models.VerificationVisit.Outcome",
+        "ReviewOutcomeEnum": "investigations.models.CommissionReview.Outcome",
     },
 }
 # --- end REST API ----------------------------------------------------------------------

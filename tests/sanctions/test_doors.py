@@ -148,9 +148,9 @@ def test_the_api_refuses_and_the_admin_action_refuses(world, issued, team, membe
         url + "lift/", {"benchmark": str(first.public_id), "reasoning": "x"}, format="json"
     )
     assert r.status_code == 400
-    assert "not verified met" in " ".join(r.json()["detail"])
+    assert "not verified met" in " ".join(r.json()["errors"]["detail"])
     r = api.post(url + "lift/", {"reasoning": "x"}, format="json")
-    assert "every benchmark is met" in " ".join(r.json()["detail"])
+    assert "every benchmark is met" in " ".join(r.json()["errors"]["detail"])
     team_api = APIClient()
     team_api.force_authenticate(team.member)
     r = team_api.post(
@@ -164,7 +164,7 @@ def test_the_api_refuses_and_the_admin_action_refuses(world, issued, team, membe
         format="json",
     )
     assert r.status_code == 400
-    assert "measured value" in " ".join(r.json()["detail"])
+    assert "measured value" in " ".join(r.json()["errors"]["detail"])
     r = team_api.post(
         url + "verify/",
         {
@@ -180,7 +180,7 @@ def test_the_api_refuses_and_the_admin_action_refuses(world, issued, team, membe
     r = api.post(
         url + "lift/", {"benchmark": str(first.public_id), "reasoning": "x"}, format="json"
     )
-    assert "No public notice" in " ".join(r.json()["detail"])
+    assert "No public notice" in " ".join(r.json()["errors"]["detail"])
     staff_api = APIClient()
     staff_api.force_authenticate(world.staff)
     r = staff_api.post(
@@ -193,7 +193,7 @@ def test_the_api_refuses_and_the_admin_action_refuses(world, issued, team, membe
         },
         format="json",
     )
-    assert "at least 14 days" in " ".join(r.json()["detail"])
+    assert "at least 14 days" in " ".join(r.json()["errors"]["detail"])
     r = staff_api.post(
         url + "notice/",
         {
@@ -208,7 +208,7 @@ def test_the_api_refuses_and_the_admin_action_refuses(world, issued, team, membe
     r = api.post(
         url + "lift/", {"benchmark": str(first.public_id), "reasoning": "x"}, format="json"
     )
-    assert "has not been held" in " ".join(r.json()["detail"])
+    assert "has not been held" in " ".join(r.json()["errors"]["detail"])
     r = staff_api.post(
         url + "waive/",
         {
@@ -220,7 +220,7 @@ def test_the_api_refuses_and_the_admin_action_refuses(world, issued, team, membe
         format="json",
     )
     assert r.status_code == 400
-    assert "the vote of the House" in " ".join(r.json()["detail"])
+    assert "the vote of the House" in " ".join(r.json()["errors"]["detail"])
     # the admin action: a full lift with a benchmark unmet, a waiver missing a vote
     admin = login(world.staff)
     world.staff.is_superuser = True
@@ -320,7 +320,7 @@ def test_the_api_refuses_a_magnitude_not_above_the_benefit(world, drafted):
     }
     r = api.post("/api/v1/sanctions/specify/", payload, format="json")
     assert r.status_code == 400
-    assert "does not exceed the estimated benefit" in " ".join(r.json()["detail"])
+    assert "does not exceed the estimated benefit" in " ".join(r.json()["errors"]["detail"])
     payload["magnitude"] = "11"
     r = api.post("/api/v1/sanctions/specify/", payload, format="json")
     assert r.status_code == 201, r.content

@@ -24,6 +24,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -58,7 +59,7 @@ class StaffWorkspace(permissions.BasePermission):
     """The staff workspace's own door: an active staff account (the step then checks the
     account's recorded role)."""
 
-    message = "The workflow steps of a case are taken by commission staff."
+    message = gettext_lazy("The workflow steps of a case are taken by commission staff.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user

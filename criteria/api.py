@@ -376,6 +376,26 @@ class RoundCloseInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class RoundConveneInput(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    title_en = serializers.CharField()
+    title_es = serializers.CharField(required=False, allow_blank=True, default="")
+    notice_en = serializers.CharField()
+    notice_es = serializers.CharField(required=False, allow_blank=True, default="")
+    submissions_open_on = serializers.DateField()
+    submissions_close_on = serializers.DateField()
+    meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    quorum_percent = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    majority = serializers.ChoiceField(
+        choices=DeliberationRound.Majority.choices, default=DeliberationRound.Majority.SIMPLE
+    )
+
+
+class CreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+
+
 class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.AllowAny]
     queryset = DeliberationRound.objects.all()
@@ -383,7 +403,19 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     lookup_field = "code"
     filterset_fields = ["status"]
 
-    @extend_schema(request=ReportInputSerializer, responses={201: None})
+    def get_permissions(self):
+        if self.action == "create":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(request=RoundConveneInput, responses={201: RoundSerializer})
+    def create(self, request):
+        """Convene a round and publish its notice (members and staff; the staff workspace's
+        *Deliberation rounds → Add*)."""
+        round_ = _service(services.round_convene, request, RoundConveneInput)
+        return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReportInputSerializer, responses={201: CreatedSerializer})
     @action(
         detail=True,
         methods=["post"],
@@ -518,6 +550,64 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(ProposalSerializer(proposal).data)
 
 
+class RightInput(serializers.Serializer):
+    code = serializers.CharField(max_length=8)
+    name_en = serializers.CharField(max_length=200)
+    name_es = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    description_en = serializers.CharField(required=False, allow_blank=True, default="")
+    description_es = serializers.CharField(required=False, allow_blank=True, default="")
+    position = serializers.IntegerField(required=False, default=0, min_value=0)
+
+
+class RightViewSet(viewsets.ViewSet):
+    """Rights (the register's rubrics): added by staff with the permission."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=RightInput, responses={201: CreatedSerializer})
+    def create(self, request):
+        """Add a right (the staff workspace's *Rights → Add*)."""
+        right = _service(services.right_create, request, RightInput)
+        return Response({"id": right.pk}, status=status.HTTP_201_CREATED)
+
+
+class RuleResolutionInput(serializers.Serializer):
+    governs = serializers.CharField()
+    binding_criterion = serializers.SlugRelatedField(
+        slug_field="code", queryset=Criterion.objects.all()
+    )
+    reason_en = serializers.CharField()
+    reason_es = serializers.CharField(required=False, allow_blank=True, default="")
+    effective_from = serializers.DateField()
+    country = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=TradingPartner.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    sector = serializers.SlugRelatedField(
+        slug_field="isic_code",
+        queryset=Sector.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
+
+class RuleResolutionViewSet(viewsets.ViewSet):
+    """Which of competing rules binds on a matter, recorded by a sitting member."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=RuleResolutionInput, responses={201: CreatedSerializer})
+    def create(self, request):
+        """Record which rule binds, and why (the staff workspace's *Rule resolutions →
+        Add*)."""
+        resolution = _service(services.rule_resolution_record, request, RuleResolutionInput)
+        return Response({"id": resolution.pk}, status=status.HTTP_201_CREATED)
+
+
 def schema_version_path(result: dict, **kwargs) -> dict:
     """A version's identifier holds a slash (`FOA-003/v2`), which no path parameter may carry
     (OpenAPI): the schema documents the same URL as its two parts, the criterion's code and
@@ -555,3 +645,5 @@ def register_api(router) -> None:
     router.register("criterion-versions", CriterionVersionViewSet, basename="criterion-versions")
     router.register("criteria-rounds", RoundViewSet, basename="criteria-rounds")
     router.register("criteria-proposals", ProposalViewSet, basename="criteria-proposals")
+    router.register("criteria-rights", RightViewSet, basename="criteria-rights")
+    router.register("rule-resolutions", RuleResolutionViewSet, basename="rule-resolutions")

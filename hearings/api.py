@@ -352,6 +352,8 @@ def register_api(router) -> None:
     router.register("decisions", DecisionViewSet, basename="decision")
     router.register("opinions", OpinionViewSet, basename="opinion")
     # Courts: the record of a case and the court orders (hearings/api_court.py).
-    from . import api_court
+    from . import api_court, api_staff
 
     api_court.register_api(router)
+    # Staff actions that are not steps of a case's page (hearings/api_staff.py).
+    api_staff.register_api(router)

@@ -31,6 +31,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from commission.api import SingleObjectSchema
+
 from .models import Case
 
 DOCKET = OpenApiParameter("docket_number", str, OpenApiParameter.PATH)
@@ -209,6 +211,7 @@ class CaseStepViewSet(viewsets.ViewSet):
     registered step."""
 
     permission_classes = [StaffWorkspace]
+    schema = SingleObjectSchema()  # the list of steps offered is one object
 
     def _case(self, docket_number: str) -> Case:
         return get_object_or_404(Case, docket_number=docket_number)

@@ -32,10 +32,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -149,9 +150,19 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             code, number = version.identifier.split("/v")
             values["staff"]["/api/v1/criterion-versions/"] = {"code": code, "version": number}
         print(f"\nschema fuzz: world loaded in {time.monotonic() - started:.1f}s")
-        yield {"headers": headers, "values": values}
-        signing._signer.cache_clear()
-        transaction.set_rollback(True)
+        # The requests go to the WSGI application in this process, inside the module's
+        # transaction: as Django's test client does for its own requests (it connects them
+        # again after each), the connection is not closed between requests, which would end
+        # the transaction on PostgreSQL.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            yield {"headers": headers, "values": values}
+        finally:
+            signing._signer.cache_clear()
+            transaction.set_rollback(True)
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
 
 
 def _path_values(headers: dict[str, str]) -> dict[str, dict[str, Any]]:

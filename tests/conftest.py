@@ -20,7 +20,8 @@ from django.conf import settings
 
 REQUIRED = {s.strip() for s in os.environ.get("REQUIRE_SERVICES", "").split(",") if s.strip()}
 # Markers whose tests another pass of the same run executes (`.ci/run` runs the browser and
-# live-worker tests once, in its PostgreSQL + Redis pass); they are skipped here with that reason.
+# live-worker tests, and the API's schema fuzzing, once, in its PostgreSQL + Redis pass); they
+# are skipped here with that reason.
 DEFERRED = {s.strip() for s in os.environ.get("TESTS_DEFERRED", "").split(",") if s.strip()}
 
 

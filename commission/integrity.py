@@ -68,7 +68,7 @@ import decimal
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -426,7 +426,7 @@ class GuardedQuerySet(models.QuerySet):
 
     update.alters_data = True
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         declaration = self._declaration()
         if declaration is not None:
             check_delete(self.model._meta.concrete_model, declaration, self)
@@ -491,7 +491,12 @@ class Guarded(models.Model):
         }
         return instance
 
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+    def refresh_from_db(
+        self,
+        using: str | None = None,
+        fields: Iterable[str] | None = None,
+        from_queryset: models.QuerySet[Self] | None = None,
+    ) -> None:
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
         loaded = getattr(self, "_integrity_loaded", {})
         for f in _concrete(self):

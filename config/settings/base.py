@@ -470,10 +470,12 @@ WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 # The site's own address, for the links in webhook bodies (empty: links are paths).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# How often beat queues the deliveries that are due (retries, lost messages).
+WEBHOOK_SWEEP_INTERVAL_SECONDS = env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["commission-webhooks-sweep"] = {
     "task": "commission.tasks.webhook_sweep",
-    "schedule": 60,
-    "options": {"expire_seconds": 60},
+    "schedule": WEBHOOK_SWEEP_INTERVAL_SECONDS,
+    "options": {"expire_seconds": WEBHOOK_SWEEP_INTERVAL_SECONDS},
 }
 
 # The deployed release (e.g. its commit). It prefixes every cache key, so a deployment never

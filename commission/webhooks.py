@@ -452,7 +452,8 @@ def _owner_tell(subscription: WebhookSubscription, limit: int) -> None:
 
 def webhook_deliveries_sweep(*, limit: int = 500) -> int:
     """Queue every delivery that is due (a retry whose task was lost, a worker that died
-    holding one); beat runs this every minute. Returns how many were queued."""
+    holding one); beat runs this every `WEBHOOK_SWEEP_INTERVAL_SECONDS` (a minute). Returns how
+    many were queued."""
     now = timezone.now()
     ids = list(
         WebhookDelivery.objects.filter(

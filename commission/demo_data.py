@@ -100,12 +100,6 @@ def _construct(kind: str) -> Callable[[yaml.SafeLoader, yaml.Node], _Tag]:
     return construct
 
 
-for _kind in ("get", "attr", "days", "today", "instant", "date", "decimal", "setting", "param"):
-    _Loader.add_constructor(f"!{_kind}", _construct(_kind))
-for _kind in ("party", "new", "file", "system"):
-    _Loader.add_constructor(f"!{_kind}", _construct(_kind))
-
-
 def _checked(path: str, kind: str) -> Any:
     """The object `path` names; only an app's `services` (or a module under it) qualify."""
     module, _dot, name = path.rpartition(".")
@@ -169,6 +163,10 @@ _RESOLVED: dict[str, Callable[[Any], Any]] = {
         spec["name"], spec["text"].encode(), content_type=spec["content_type"]
     ),
 }
+
+
+for _kind in ("param", *_AS_WRITTEN, *_RESOLVED):
+    _Loader.add_constructor(f"!{_kind}", _construct(_kind))
 
 
 def _tag(tag: _Tag, params: Mapping[str, Any]) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from commission.demo_data import demo_data_load, peru
+from commission.demo_data import PERU, demo_data_load, party, peru
 from commission.models import CommissionHoliday, Sector
 from tests.factories.commission import UserFactory
 
@@ -94,9 +94,13 @@ def test_a_step_calls_services_and_builds_their_inputs_only(tmp_path, step):
     assert not Sector.objects.filter(isic_code="9999").exists()
 
 
-def test_the_scenario_description_names_the_parties_the_tests_use():
-    parties = peru()["parties"]
-    for key in ("union", "employer", "buyer", "prison", "hro", "gov_pe"):
-        assert parties[key]["name"] and parties[key]["kind"]
+def test_every_party_of_the_description_is_loaded_by_the_core_demo():
+    """The tests and the scenario player name the parties by the description; the core's demo
+    file loads each of them, and each allegation of the story's complaint cites a register
+    code the description gives."""
+    demo_data_load(PERU)
+    for key, described in peru()["parties"].items():
+        organization = party(key)
+        assert (organization.kind, organization.name) == (described["kind"], described["name"])
     allegations = peru()["complaint"]["allegations"]
     assert {a["register"] for a in allegations} == set(peru()["register"])

@@ -27,7 +27,7 @@ def _fresh_throttles():
 def test_opinion_metadata_and_links(world, issued, client):
     body = client.get(f"/api/v1/opinions/{issued.sha256}/").json()
     assert body["sha256"] == issued.sha256
-    assert "DIS-001/v2" in body["criteria_versions"]
+    assert world.criteria.pregnancy_v2.identifier in body["criteria_versions"]
     assert body["url"].endswith(f"/api/v1/opinions/{issued.sha256}/")
     assert body["decision"].endswith(f"/api/v1/decisions/{issued.decision_id}/")
     assert body["case"].endswith(f"/api/v1/docket/{issued.docket_number}/")

@@ -63,7 +63,7 @@ _request_reads: ContextVar[_Reads | None] = ContextVar("replica_reads", default=
 
 def replica_eligible(request: HttpRequest) -> bool:
     """May this request read from the replica? (Safe, anonymous, public.)"""
-    if request.method not in SAFE_METHODS or "HTTP_AUTHORIZATION" in request.META:
+    if request.method not in SAFE_METHODS or "authorization" in request.headers:
         return False
     if not PUBLIC_PATHS.match(request.path_info):
         return False

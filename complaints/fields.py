@@ -92,7 +92,11 @@ class EncryptedJSONField(EncryptedTextField):
 
     description = "JSON encrypted at rest (Fernet)"
 
-    def __init__(self, *args, **kwargs):
+    # The value is any JSON document, not text (how django-stubs reads a field's types).
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("default", dict)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)

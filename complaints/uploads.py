@@ -18,7 +18,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -321,7 +321,7 @@ def _clamd_connect() -> socket.socket:
     return socket.create_connection((settings.CLAMD_HOST, settings.CLAMD_PORT), timeout=timeout)
 
 
-def clamd_scan(handle: BinaryIO) -> ScanResult:
+def clamd_scan(handle: IO[bytes]) -> ScanResult:
     """Stream the file to clamd (INSTREAM) and read its verdict."""
     try:
         sock = _clamd_connect()

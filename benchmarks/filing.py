@@ -124,11 +124,11 @@ def _prepare() -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    from commission import demo as core_demo
+    from commission.demo_data import PERU, demo_data_load
     from commission.models import Organization, Sector
     from criteria.models import Criterion, CriterionVersion, Right
 
-    core_demo.load()
+    demo_data_load(PERU)  # the core's parties and accounts
     right, _ = Right.objects.get_or_create(
         code="FOA", defaults={"name_en": "Freedom of association"}
     )

@@ -10,13 +10,14 @@ permission check by accident. A service that background work may run says so wit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, TypeGuard, Union
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import Model
 
 
 class SystemActor:
@@ -43,18 +44,18 @@ SYSTEM = SystemActor()
 Actor = Union["User", "AnonymousUser", SystemActor]
 
 
-def actor_is_user(actor: object) -> bool:
+def actor_is_user(actor: object) -> TypeGuard[User]:
     """Whether `actor` is a signed-in person (not anonymous, not SYSTEM)."""
     return actor is not SYSTEM and bool(getattr(actor, "is_authenticated", False))
 
 
 def actor_user(actor: Actor | None) -> User | None:
     """The signed-in person acting, for the record; None for SYSTEM and anonymous visitors."""
-    return actor if actor_is_user(actor) else None  # type: ignore[return-value]
+    return actor if actor_is_user(actor) else None
 
 
 def actor_require(
-    actor: Actor | None, perm: str, *, obj: object = None, system_allowed: bool = False
+    actor: Actor | None, perm: str, *, obj: Model | None = None, system_allowed: bool = False
 ) -> None:
     """The one permission check of the services.
 
@@ -67,5 +68,5 @@ def actor_require(
         if system_allowed:
             return
         raise PermissionDenied(_("Background work may not do this."))
-    if not (actor_is_user(actor) and actor.has_perm(perm, obj)):  # type: ignore[arg-type]
+    if not (actor_is_user(actor) and actor.has_perm(perm, obj)):
         raise PermissionDenied(_("You are not allowed to do this."))

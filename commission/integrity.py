@@ -63,12 +63,13 @@ from __future__ import annotations
 
 import contextvars
 import copy
+import dataclasses
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -76,6 +77,19 @@ from django.db.migrations.operations.base import Operation
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import ProjectState
+
+    # A model class, live or historical (a migration's state), and one of its columns.
+    ModelClass = type[models.Model]
+    AnyField = models.Field[Any, Any]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_G = TypeVar("_G", bound="Guarded", covariant=True)
 
 ALL = "__all__"
 # The value of an expression (F(), a subquery) written by `update()`: unknown before it runs.
@@ -107,8 +121,8 @@ class Requires:
     model: str
     match: Mapping[str, str]
     why: Any
-    values: tuple | None = None
-    where: Q = field(default_factory=Q)
+    values: tuple[Any, ...] | None = None
+    where: Q = dataclasses.field(default_factory=Q)
     # Checked on INSERT too: a row is never written already matching `values` without it.
     on_insert: bool = False
 
@@ -123,7 +137,9 @@ class Integrity:
     transitions: Mapping[str, Iterable[str]] | None = None
     status_field: str = "status"
     set_once: tuple[str, ...] = ()
-    never_cleared: Mapping[str, Mapping[str, Iterable[Any]]] = field(default_factory=dict)
+    never_cleared: Mapping[str, Mapping[str, Iterable[Any]]] = dataclasses.field(
+        default_factory=dict
+    )
     requires: tuple[Requires, ...] = ()
     no_delete: bool | Q = False
     # Many-to-many relations whose rows are frozen and never deleted with the row.
@@ -145,18 +161,51 @@ class Integrity:
 # --- The declarations, resolved against a model ---------------------------------------------
 
 
-def _concrete(model) -> list[models.Field]:
+def _concrete(model: ModelClass | models.Model) -> list[AnyField]:
     return [f for f in model._meta.concrete_fields]
 
 
-def _field(model, name: str) -> models.Field | None:
+def _concrete_model(model: ModelClass) -> ModelClass:
+    """The model whose table holds `model`'s rows (itself, or a proxy's parent)."""
+    concrete = model._meta.concrete_model
+    if concrete is None:  # abstract: no table, no rows
+        raise TypeError(f"{model.__name__} is abstract")
+    return concrete
+
+
+def _field(model: ModelClass, name: str) -> AnyField | None:
     for f in _concrete(model):
         if name in (f.name, f.attname):
             return f
     return None
 
 
-def frozen_fields(model, declaration: Integrity) -> list[models.Field]:
+def _declared_field(model: ModelClass, name: str) -> AnyField:
+    """The column a rule names (a declaration naming no field of its model is a mistake)."""
+    f = _field(model, name)
+    if f is None:
+        raise TypeError(f"{model._meta.label} has no field {name!r}")
+    return f
+
+
+def _column(f: AnyField) -> str:
+    if f.column is None:  # a field with no column of its own is never concrete
+        raise TypeError(f"{f} has no column")
+    return f.column
+
+
+def _through(owner: ModelClass, name: str) -> ModelClass:
+    """The table of `owner`'s many-to-many relation `name`."""
+    relation = owner._meta.get_field(name)
+    through = (
+        relation.remote_field.through if isinstance(relation, models.ManyToManyField) else None
+    )
+    if through is None:
+        raise TypeError(f"{owner._meta.label}.{name} is not a many-to-many relation")
+    return through
+
+
+def frozen_fields(model: ModelClass, declaration: Integrity) -> list[AnyField]:
     """The frozen fields that exist on `model` (a historical model at migration time: a field
     declared later is covered when `InstallGuards` runs again after it is added)."""
     if declaration.frozen == ALL:
@@ -171,17 +220,22 @@ def frozen_fields(model, declaration: Integrity) -> list[models.Field]:
 def _prefixed(q: Q, prefix: str) -> Q:
     """`q` (on a parent) as a condition on a row whose foreign key `prefix` names the parent."""
     copied = copy.copy(q)
-    copied.children = [
-        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}__{child[0]}", child[1])
-        for child in q.children
-    ]
+    copied.children = [_prefixed_child(child, prefix) for child in q.children]
     return copied
 
 
-def _through_declaration(parent: Integrity, owner, name: str) -> Integrity:
+def _prefixed_child(child: object, prefix: str) -> Q | tuple[str, Any]:
+    if isinstance(child, Q):
+        return _prefixed(child, prefix)
+    if isinstance(child, tuple):  # (lookup, value)
+        return (f"{prefix}__{child[0]}", child[1])
+    raise TypeError(f"a declared condition holds only lookups, not {child!r}")
+
+
+def _through_declaration(parent: Integrity, owner: ModelClass, name: str) -> Integrity:
     """The rows of a frozen relation: frozen and undeletable as the owner is (always, or once it
     matches its `frozen_when`), and closed to new rows once the owner is closed."""
-    through = owner._meta.get_field(name).remote_field.through
+    through = _through(owner, name)
     fk = next(
         f.name
         for f in through._meta.concrete_fields
@@ -199,20 +253,22 @@ def _through_declaration(parent: Integrity, owner, name: str) -> Integrity:
     )
 
 
-def declaration_of(model) -> Integrity | None:
-    model = model._meta.concrete_model
+def declaration_of(model: ModelClass) -> Integrity | None:
+    model = _concrete_model(model)
     declared = getattr(model, "integrity", None)
     if isinstance(declared, Integrity):
         return declared
-    if model._meta.auto_created:
-        for f in model._meta.auto_created._meta.many_to_many:
-            parent = getattr(model._meta.auto_created, "integrity", None)
+    # A many-to-many table names the model that owns the relation (False on other models).
+    owner: object = model._meta.auto_created
+    if isinstance(owner, type) and issubclass(owner, models.Model):
+        for f in owner._meta.many_to_many:
+            parent = getattr(owner, "integrity", None)
             if (
                 isinstance(parent, Integrity)
                 and f.name in parent.frozen_m2m
-                and f.remote_field.through is model
+                and getattr(f.remote_field, "through", None) is model
             ):
-                return _through_declaration(parent, model._meta.auto_created, f.name)
+                return _through_declaration(parent, owner, f.name)
     return None
 
 
@@ -228,7 +284,7 @@ def registry() -> dict[str, Integrity]:
     return dict(sorted(found.items()))
 
 
-def guarded_attnames(model, declaration: Integrity) -> set[str]:
+def guarded_attnames(model: ModelClass, declaration: Integrity) -> set[str]:
     """The columns some rule of the declaration watches."""
     names = {f.attname for f in frozen_fields(model, declaration)}
     if declaration.transitions is not None:
@@ -239,7 +295,7 @@ def guarded_attnames(model, declaration: Integrity) -> set[str]:
     return names
 
 
-def rules(model, declaration: Integrity) -> list[str]:
+def rules(model: ModelClass, declaration: Integrity) -> list[str]:
     """The names of the rules the declaration gives `model` (what the attack matrix tries)."""
     label = model._meta.label
     names = [f"{label}.{f.attname}:frozen" for f in frozen_fields(model, declaration)]
@@ -253,7 +309,7 @@ def rules(model, declaration: Integrity) -> list[str]:
     return names
 
 
-def insert_rules(model, declaration: Integrity) -> list[str]:
+def insert_rules(model: ModelClass, declaration: Integrity) -> list[str]:
     """The names of the rules the declaration checks on INSERT (what the insert attacks try)."""
     label = model._meta.label
     names = []
@@ -277,18 +333,23 @@ def model_moved(old_label: str, new_label: str) -> None:
     _MOVED[old_label] = new_label
 
 
-def _parent_closed(model, declaration: Integrity):
+def _parent_closed(model: ModelClass, declaration: Integrity) -> tuple[AnyField, ModelClass, Q]:
     """(foreign key, parent model, parent's `frozen_when`) of `frozen_with`."""
     from django.apps import apps as live_apps
 
+    if declaration.frozen_with is None:
+        raise TypeError(f"{model._meta.label} declares no frozen_with")
     fk = model._meta.get_field(declaration.frozen_with)
     parent = fk.related_model
+    if not isinstance(fk, models.ForeignKey) or not isinstance(parent, type):
+        raise TypeError(f"{model._meta.label}.frozen_with names no foreign key")
     # A historical parent (at migration time) carries no declaration: the live one does.
     label = parent._meta.label
     parent_declaration = declaration_of(live_apps.get_model(_MOVED.get(label, label)))
-    if parent_declaration is None or parent_declaration.closed() is None:
+    closed = parent_declaration.closed() if parent_declaration is not None else None
+    if closed is None:
         raise TypeError(f"{model._meta.label}.frozen_with names no parent closed when")
-    return fk, parent, parent_declaration.closed()
+    return fk, parent, closed
 
 
 # --- Python refusals --------------------------------------------------------------------------
@@ -303,7 +364,7 @@ def _matches(values: Mapping[str, Any], condition: Mapping[str, Iterable[Any]]) 
     return all(values.get(name) in list(allowed) for name, allowed in condition.items())
 
 
-def _attname(model, name: str) -> str:
+def _attname(model: ModelClass, name: str) -> str:
     f = _field(model, name)
     return f.attname if f is not None else name
 
@@ -315,7 +376,7 @@ def _requirement_met(requirement: Requires, row: Mapping[str, Any]) -> bool:
     lookup = {theirs: row.get(ours) for theirs, ours in requirement.match.items()}
     if any(value is UNKNOWN for value in lookup.values()):
         return False
-    return other._base_manager.filter(requirement.where).filter(**lookup).exists()
+    return bool(other._base_manager.filter(requirement.where).filter(**lookup).exists())
 
 
 def _requirement_applies(requirement: Requires, value: Any) -> bool:
@@ -325,7 +386,12 @@ def _requirement_applies(requirement: Requires, value: Any) -> bool:
 
 
 def check_change(
-    model, declaration: Integrity, *, pk: Any, old: Mapping[str, Any], new: Mapping[str, Any]
+    model: ModelClass,
+    declaration: Integrity,
+    *,
+    pk: Any,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
 ) -> None:
     """Refuse the change of one row from `old` to `new` (attname -> value; `new` holds only
     the written fields) that a rule forbids."""
@@ -365,7 +431,7 @@ def check_change(
             )
 
 
-def check_insert(model, declaration: Integrity, obj) -> None:
+def check_insert(model: ModelClass, declaration: Integrity, obj: models.Model) -> None:
     """Refuse a new row that a rule forbids: one naming a closed parent (`frozen_with`), or
     one written already matching a requirement checked on insert."""
     label = model._meta.label
@@ -391,7 +457,7 @@ def check_insert(model, declaration: Integrity, obj) -> None:
             )
 
 
-def check_delete(model, declaration: Integrity, queryset) -> None:
+def check_delete(model: ModelClass, declaration: Integrity, queryset: models.QuerySet[Any]) -> None:
     if declaration.no_delete is True or (
         isinstance(declaration.no_delete, Q) and queryset.filter(declaration.no_delete).exists()
     ):
@@ -402,15 +468,23 @@ def _snapshot(value: Any) -> Any:
     return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
-class GuardedQuerySet(models.QuerySet):
+def _alters_data(method: _F) -> _F:
+    """Mark an overriding queryset method as one that writes, as Django marks its own (a
+    template never calls it)."""
+    method.__dict__["alters_data"] = True
+    return method
+
+
+class GuardedQuerySet(models.QuerySet[_G]):
     """`update()`, `delete()` and `bulk_update()` checked against the model's declaration."""
 
     def _declaration(self) -> Integrity | None:
         return declaration_of(self.model)
 
+    @_alters_data
     def update(self, **kwargs: Any) -> int:
         declaration = self._declaration()
-        model = self.model._meta.concrete_model
+        model = _concrete_model(self.model)
         new = {_attname(model, name): value for name, value in kwargs.items()}
         if (
             declaration is not None
@@ -424,17 +498,17 @@ class GuardedQuerySet(models.QuerySet):
                 check_change(model, declaration, pk=row[model._meta.pk.attname], old=row, new=new)
         return super().update(**kwargs)
 
-    update.alters_data = True
-
-    def delete(self):
+    @_alters_data
+    def delete(self) -> tuple[int, dict[str, int]]:
         declaration = self._declaration()
         if declaration is not None:
-            check_delete(self.model._meta.concrete_model, declaration, self)
+            check_delete(_concrete_model(self.model), declaration, self)
         return super().delete()
 
-    delete.alters_data = True
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+    @_alters_data
+    def bulk_update(
+        self, objs: Iterable[_G], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
         declaration = self._declaration()
         if declaration is not None:
             for obj in objs:
@@ -448,23 +522,23 @@ class GuardedQuerySet(models.QuerySet):
             obj._integrity_remember()
         return result
 
-    bulk_update.alters_data = True
-
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+    @_alters_data
+    def bulk_create(self, objs: Iterable[_G], *args: Any, **kwargs: Any) -> list[_G]:
         objs = list(objs)
         declaration = self._declaration()
         if declaration is not None:
-            model = self.model._meta.concrete_model
+            model = _concrete_model(self.model)
             for obj in objs:
                 check_insert(model, declaration, obj)
         return super().bulk_create(objs, *args, **kwargs)
-
-    bulk_create.alters_data = True
 
 
 class Guarded(models.Model):
     """Base of a model with an `integrity` declaration: `save()` and `delete()` refuse what it
     forbids (the database triggers refuse the same through every other door)."""
+
+    # The guarded columns as last read or written (attname -> value), to compare a save with.
+    _integrity_loaded: dict[str, Any]
 
     objects = GuardedQuerySet.as_manager()
 
@@ -479,19 +553,30 @@ class Guarded(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         declaration = declaration_of(type(self))
         if declaration is not None:
-            model = type(self)._meta.concrete_model
+            model = _concrete_model(type(self))
             check_delete(model, declaration, model._base_manager.filter(pk=self.pk))
         return super().delete(*args, **kwargs)
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._integrity_loaded = {
             name: _snapshot(value) for name, value in zip(field_names, values, strict=True)
         }
         return instance
 
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+    def refresh_from_db(
+        self,
+        using: str | None = None,
+        fields: Iterable[str] | None = None,
+        from_queryset: models.QuerySet[Self] | None = None,
+    ) -> None:
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
         loaded = getattr(self, "_integrity_loaded", {})
         for f in _concrete(self):
@@ -508,11 +593,11 @@ class Guarded(models.Model):
             if f.attname in self.__dict__
         }
 
-    def _integrity_check(self, *, update_fields=None) -> None:
+    def _integrity_check(self, *, update_fields: Iterable[str] | None = None) -> None:
         declaration = declaration_of(type(self))
         if declaration is None:
             return
-        model = type(self)._meta.concrete_model
+        model = _concrete_model(type(self))
         if self.pk is None:
             check_insert(model, declaration, self)
             return
@@ -546,7 +631,8 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _sql_of(queryset, connection) -> str:
+def _sql_of(queryset: models.QuerySet[Any, Any], connection: BaseDatabaseWrapper) -> str:
+    sql: str
     sql, params = queryset.query.get_compiler(connection=connection).as_sql()
     return sql % tuple(_literal(p) for p in params)
 
@@ -559,7 +645,13 @@ def _message(rule: str, why: Any) -> str:
 class _Compiler:
     """The trigger conditions of one declaration on one table, for one vendor."""
 
-    def __init__(self, model, declaration: Integrity, connection, apps):
+    def __init__(
+        self,
+        model: ModelClass,
+        declaration: Integrity,
+        connection: BaseDatabaseWrapper,
+        apps: Apps,
+    ) -> None:
         self.model = model
         self.declaration = declaration
         self.connection = connection
@@ -568,9 +660,13 @@ class _Compiler:
         self.table = model._meta.db_table
         self.pg = connection.vendor == "postgresql"
 
-    def distinct(self, column: str) -> str:
+    def col(self, f: AnyField) -> str:
+        """`f`'s column, quoted."""
+        return self.qn(_column(f))
+
+    def distinct(self, f: AnyField) -> str:
         op = "IS DISTINCT FROM" if self.pg else "IS NOT"
-        return f"NEW.{self.qn(column)} {op} OLD.{self.qn(column)}"
+        return f"NEW.{self.col(f)} {op} OLD.{self.col(f)}"
 
     def old_matches(self, q: Q) -> str:
         pk = self.model._meta.pk
@@ -580,14 +676,14 @@ class _Compiler:
         return (
             # Built from the model's metadata and its declaration, never from input.
             f"EXISTS (SELECT 1 FROM ({inner}) AS guard_rows "  # noqa: S608 - model metadata  # nosec B608
-            f"WHERE guard_rows.{self.qn(pk.column)} = OLD.{self.qn(pk.column)})"
+            f"WHERE guard_rows.{self.col(pk)} = OLD.{self.col(pk)})"
         )
 
     def new_matches(self, condition: Mapping[str, Iterable[Any]]) -> str:
         parts = []
         for name, allowed in condition.items():
-            column = _field(self.model, name).column
-            parts.append(f"NEW.{self.qn(column)} IN ({', '.join(_literal(v) for v in allowed)})")
+            column = self.col(_declared_field(self.model, name))
+            parts.append(f"NEW.{column} IN ({', '.join(_literal(v) for v in allowed)})")
         return " AND ".join(parts) or "1 = 1"
 
     def requirement(self, requirement: Requires) -> str:
@@ -597,8 +693,8 @@ class _Compiler:
             self.connection,
         )
         joins = " AND ".join(
-            f"guard_rows.{self.qn(_field(other, theirs).column)} = "
-            f"NEW.{self.qn(_field(self.model, ours).column)}"
+            f"guard_rows.{self.col(_declared_field(other, theirs))} = "
+            f"NEW.{self.col(_declared_field(self.model, ours))}"
             for theirs, ours in requirement.match.items()
         )
         return f"NOT EXISTS (SELECT 1 FROM ({inner}) AS guard_rows WHERE {joins})"  # noqa: S608 - model metadata  # nosec B608
@@ -607,23 +703,26 @@ class _Compiler:
         d, label = self.declaration, self.model._meta.label
         checks = []
         when = f" AND {self.old_matches(d.frozen_when)}" if d.frozen_when is not None else ""
-        for f in frozen_fields(self.model, d):
+        for frozen in frozen_fields(self.model, d):
             checks.append(
-                (f"{self.distinct(f.column)}{when}", _message(f"{label}.{f.attname}:frozen", d.why))
+                (
+                    f"{self.distinct(frozen)}{when}",
+                    _message(f"{label}.{frozen.attname}:frozen", d.why),
+                )
             )
         status = _field(self.model, d.status_field)
         if d.transitions is not None and status is not None:
             allowed = (
                 " OR ".join(
-                    f"(OLD.{self.qn(status.column)} = {_literal(a)} "
-                    f"AND NEW.{self.qn(status.column)} = {_literal(b)})"
+                    f"(OLD.{self.col(status)} = {_literal(a)} "
+                    f"AND NEW.{self.col(status)} = {_literal(b)})"
                     for a, b in sorted(d.pairs())
                 )
                 or "1 = 0"
             )
             checks.append(
                 (
-                    f"{self.distinct(status.column)} AND NOT ({allowed})",
+                    f"{self.distinct(status)} AND NOT ({allowed})",
                     _message(f"{label}.{status.attname}:transition", d.why),
                 )
             )
@@ -633,7 +732,7 @@ class _Compiler:
                 continue
             checks.append(
                 (
-                    f"OLD.{self.qn(f.column)} IS NOT NULL AND {self.distinct(f.column)}",
+                    f"OLD.{self.col(f)} IS NOT NULL AND {self.distinct(f)}",
                     _message(f"{label}.{f.attname}:set_once", d.why),
                 )
             )
@@ -643,20 +742,20 @@ class _Compiler:
                 continue
             checks.append(
                 (
-                    f"OLD.{self.qn(f.column)} IS NOT NULL AND NEW.{self.qn(f.column)} IS NULL "
+                    f"OLD.{self.col(f)} IS NOT NULL AND NEW.{self.col(f)} IS NULL "
                     f"AND {self.new_matches(condition)}",
                     _message(f"{label}.{f.attname}:never_cleared", d.why),
                 )
             )
         for requirement in d.requires:
-            f = _field(self.model, requirement.field)
+            f = _declared_field(self.model, requirement.field)
             if requirement.values is None:
-                applies = f"NEW.{self.qn(f.column)} IS NOT NULL"
+                applies = f"NEW.{self.col(f)} IS NOT NULL"
             else:
                 applies = self.new_matches({requirement.field: requirement.values})
             checks.append(
                 (
-                    f"{self.distinct(f.column)} AND {applies} AND {self.requirement(requirement)}",
+                    f"{self.distinct(f)} AND {applies} AND {self.requirement(requirement)}",
                     _message(f"{label}.{f.attname}:requires:{requirement.name}", requirement.why),
                 )
             )
@@ -674,17 +773,17 @@ class _Compiler:
             checks.append(
                 (
                     f"EXISTS (SELECT 1 FROM ({inner}) AS guard_rows "  # noqa: S608 - model metadata  # nosec B608
-                    f"WHERE guard_rows.{self.qn(parent._meta.pk.column)} = "
-                    f"NEW.{self.qn(fk.column)})",
+                    f"WHERE guard_rows.{self.col(parent._meta.pk)} = "
+                    f"NEW.{self.col(fk)})",
                     _message(f"{label}:insert_closed:{d.frozen_with}", d.why),
                 )
             )
         for requirement in d.requires:
             if not requirement.on_insert:
                 continue
-            f = _field(self.model, requirement.field)
+            f = _declared_field(self.model, requirement.field)
             if requirement.values is None:
-                applies = f"NEW.{self.qn(f.column)} IS NOT NULL"
+                applies = f"NEW.{self.col(f)} IS NOT NULL"
             else:
                 applies = self.new_matches({requirement.field: requirement.values})
             checks.append(
@@ -732,7 +831,7 @@ class _Compiler:
                 f"CREATE TRIGGER {qn(names['delete'])} BEFORE DELETE ON {table} FOR EACH ROW "
                 f"BEGIN SELECT RAISE(ABORT, '{message}') WHERE {condition}; END"
             )
-            pk = qn(self.model._meta.pk.column)
+            pk = self.col(self.model._meta.pk)
             replace = _message(f"{self.model._meta.label}:no_replace", self.declaration.why)
             inserts.append(
                 (f"EXISTS (SELECT 1 FROM {table} WHERE {pk} = NEW.{pk})", replace)  # noqa: S608 - model metadata  # nosec B608
@@ -804,16 +903,18 @@ class _Compiler:
         ]
 
 
-def _tables(model) -> list:
+def _tables(model: ModelClass) -> list[ModelClass]:
     """The model and the through tables of its frozen many-to-many relations."""
     declaration = declaration_of(model)
     found = [model]
     for name in declaration.frozen_m2m if declaration else ():
-        found.append(model._meta.get_field(name).remote_field.through)
+        found.append(_through(model, name))
     return found
 
 
-def _statements(model_label: str, apps, connection, *, reverse: bool) -> list[str]:
+def _statements(
+    model_label: str, apps: Apps, connection: BaseDatabaseWrapper, *, reverse: bool
+) -> list[str]:
     from django.apps import apps as live_apps
 
     live = live_apps.get_model(_MOVED.get(model_label, model_label))
@@ -829,7 +930,9 @@ def _statements(model_label: str, apps, connection, *, reverse: bool) -> list[st
             name = next(
                 f.name for f in live._meta.many_to_many if f.remote_field.through is live_table
             )
-            historical = owner._meta.get_field(name).remote_field.through
+            historical = _through(owner, name)
+        if declaration is None:
+            raise TypeError(f"{label} declares no integrity")
         compiler = _Compiler(historical, declaration, connection, apps)
         if connection.vendor == "sqlite":
             statements += compiler.sqlite_reverse() if reverse else compiler.sqlite()
@@ -850,29 +953,41 @@ class InstallGuards(Operation):
     def __init__(self, model_label: str):
         self.model_label = model_label
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, list[str], dict[str, Any]]:
         return self.__class__.__name__, [self.model_label], {}
 
-    def state_forwards(self, app_label, state):
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         apps = to_state.apps
         for sql in _statements(self.model_label, apps, schema_editor.connection, reverse=True):
             schema_editor.execute(sql, params=None)
         for sql in _statements(self.model_label, apps, schema_editor.connection, reverse=False):
             schema_editor.execute(sql, params=None)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         apps = from_state.apps
         for sql in _statements(self.model_label, apps, schema_editor.connection, reverse=True):
             schema_editor.execute(sql, params=None)
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Install the integrity guards of {self.model_label}"
 
     @property
-    def migration_name_fragment(self):
+    def migration_name_fragment(self) -> str:
         return f"guards_{self.model_label.replace('.', '_').lower()}"
 
 
@@ -888,28 +1003,40 @@ class DropGuards(Operation):
     def __init__(self, model_label: str):
         self.model_label = model_label
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, list[str], dict[str, Any]]:
         return self.__class__.__name__, [self.model_label], {}
 
-    def state_forwards(self, app_label, state):
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         for sql in _statements(
             self.model_label, from_state.apps, schema_editor.connection, reverse=True
         ):
             schema_editor.execute(sql, params=None)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         apps = to_state.apps
         for sql in _statements(self.model_label, apps, schema_editor.connection, reverse=True):
             schema_editor.execute(sql, params=None)
         for sql in _statements(self.model_label, apps, schema_editor.connection, reverse=False):
             schema_editor.execute(sql, params=None)
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Drop the integrity guards of {self.model_label}"
 
     @property
-    def migration_name_fragment(self):
+    def migration_name_fragment(self) -> str:
         return f"drop_guards_{self.model_label.replace('.', '_').lower()}"

@@ -3,6 +3,9 @@ their roles, and the append-only case-event record every later state change writ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .integrity import ALL, Guarded, GuardedQuerySet, Integrity
+
+if TYPE_CHECKING:
+    from .dates import Deadline
 
 
 class TradingPartner(models.Model):
@@ -362,8 +368,8 @@ class OrganizationMembership(models.Model):
         return f"{self.person} for {self.organization}"
 
 
-class CaseEventQuerySet(GuardedQuerySet):
-    def bulk_create(self, objs, *args, **kwargs):
+class CaseEventQuerySet(GuardedQuerySet["CaseEvent"]):
+    def bulk_create(self, objs: Iterable[CaseEvent], *args: Any, **kwargs: Any) -> list[CaseEvent]:
         # The one exception: a legacy import appends a batch already linked into the chain by
         # `commission.services.case_events_import` (under the chain lock, hashed like any
         # other event and marked `imported`).
@@ -382,6 +388,9 @@ class CaseEventQuerySet(GuardedQuerySet):
 
     def public(self) -> CaseEventQuerySet:
         return self.filter(is_public=True)
+
+
+CaseEventManager = models.Manager.from_queryset(CaseEventQuerySet)
 
 
 class CaseEvent(Guarded):
@@ -435,7 +444,7 @@ class CaseEvent(Guarded):
     previous_hash = models.CharField(_("hash of the previous event"), max_length=64)
     content_hash = models.CharField(_("hash of this event"), max_length=64)
 
-    objects = CaseEventQuerySet.as_manager()
+    objects: ClassVar[CaseEventManager[CaseEvent]] = CaseEventManager()
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -448,7 +457,9 @@ class CaseEvent(Guarded):
 
 
 @receiver(pre_save, sender=CaseEvent, dispatch_uid="commission.caseevent_written_by_service")
-def _case_event_written_by_service(sender, instance: CaseEvent, **kwargs):
+def _case_event_written_by_service(
+    sender: type[CaseEvent], instance: CaseEvent, **kwargs: Any
+) -> None:
     """A case event is written only by `commission.services.case_event_record`, which checks
     its verb and date and links it into the audit chain. Any other save is refused."""
     from . import audit
@@ -745,7 +756,7 @@ class Clock(Guarded):
         return self.kind in self.WINDOW_KINDS
 
     @property
-    def deadline(self):
+    def deadline(self) -> Deadline:
         """The stored computation as a `commission.dates.Deadline` (for its explanation)."""
         from .dates import Deadline
 

@@ -22,11 +22,11 @@ import hashlib
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from . import audit, roles
+from .actors import Actor, actor_user
 from .dates import day_start, format_day, local_date, statutory_deadline
 from .models import (
     ApiToken,
@@ -55,19 +56,22 @@ from .models import (
     Notification,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def case_event_record(
     *,
     subject: models.Model,
     verb: str,
-    actor=None,
+    actor: Actor | None = None,
     from_status: str = "",
     to_status: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
     is_public: bool = False,
     docket_number: str = "",
-    occurred_at=None,
+    occurred_at: datetime | None = None,
 ) -> CaseEvent:
     """Append one audit row about `subject`. Call it inside the transaction of the change.
 
@@ -79,7 +83,7 @@ def case_event_record(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
         verb=verb,
-        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        actor=actor_user(actor),
         from_status=from_status,
         to_status=to_status,
         reason=reason,
@@ -268,7 +272,7 @@ def clock_start(
     legal_basis: str,
     trigger_event: str,
     legal_source: str = "",
-    actor=None,
+    actor: Actor | None = None,
 ) -> Clock:
     """Start one statutory clock for `subject`. Call it inside the caller's transaction.
 
@@ -338,7 +342,7 @@ def clocks_start_statutory(
     *,
     subject: models.Model,
     trigger_at: datetime,
-    actor=None,
+    actor: Actor | None = None,
     trigger_event: str = "filed",
 ) -> dict[str, Clock]:
     """Start the hearing-by (60 days) and decision-by (90 days) clocks of a complaint or a
@@ -369,7 +373,7 @@ def clocks_start_statutory(
 
 
 def clock_meet(
-    *, subject: models.Model, kind: str, at: datetime, event: CaseEvent, actor=None
+    *, subject: models.Model, kind: str, at: datetime, event: CaseEvent, actor: Actor | None = None
 ) -> Clock:
     """Record that the step a clock runs for happened (`event`: the hearing held, the final
     decision issued), at `at`.
@@ -457,7 +461,7 @@ def _clock_record_miss(clock: Clock, *, now: datetime, subject: models.Model | N
     clock.missed_at = clock.due_at
     clock.miss_recorded_at = now
     clock.days_overdue = max(1, (local_date(now, ZoneInfo(clock.time_zone)) - clock.last_day).days)
-    event_subject = subject if subject is not None else _ClockSubjectRef(clock)
+    event_subject = subject if subject is not None else _ClockSubjectRef.of(clock)
     transaction.on_commit(
         partial(clock_missed.send, sender=Clock, clock_id=clock.pk, kind=clock.kind)
     )
@@ -485,7 +489,7 @@ def _clock_record_close(clock: Clock, *, now: datetime, subject: models.Model | 
     dated at its due instant. Nothing was missed: the parties could act until then."""
     _clock_transition(clock, Clock.Status.CLOSED)
     clock.closed_at = clock.due_at
-    event_subject = subject if subject is not None else _ClockSubjectRef(clock)
+    event_subject = subject if subject is not None else _ClockSubjectRef.of(clock)
     case_event_record(
         subject=event_subject,
         verb="clock_window_closed",
@@ -509,9 +513,18 @@ class _ClockSubjectRef:
     """Stands in for a subject row that no longer loads (the event still names it)."""
 
     def __init__(self, clock: Clock) -> None:
+        model = clock.subject_type.model_class()
+        if model is None:
+            raise LookupError(f"clock {clock.pk} names a model that no longer exists")
         self.pk = clock.subject_id
         self.docket_number = clock.docket_number
-        self._meta = clock.subject_type.model_class()._meta
+        self._meta = model._meta
+
+    @classmethod
+    def of(cls, clock: Clock) -> models.Model:
+        # Read as a row by `case_event_record`: its content type (from `_meta`), `pk` and
+        # `docket_number` are all it uses.
+        return cast(models.Model, cls(clock))
 
 
 # --- The sweep: reminders, escalations and misses, each exactly once ----------------------
@@ -629,10 +642,10 @@ class _Recipients:
     """Resolves audiences to users, with the protocol's fallbacks, cached for one sweep."""
 
     def __init__(self) -> None:
-        self._staff: list | None = None
-        self._chair: list | None = None
+        self._staff: list[User] | None = None
+        self._chair: list[User] | None = None
 
-    def staff(self) -> list:
+    def staff(self) -> list[User]:
         if self._staff is None:
             user_model = get_user_model()
             self._staff = list(
@@ -642,7 +655,7 @@ class _Recipients:
             )
         return self._staff
 
-    def chair(self) -> list:
+    def chair(self) -> list[User]:
         if self._chair is None:
             seat = (
                 CommissionMember.objects.filter(is_chair=True, left_on__isnull=True)
@@ -653,7 +666,7 @@ class _Recipients:
             self._chair = [user] if user is not None and user.is_active else []
         return self._chair
 
-    def resolve(self, subject: Any, audience: str) -> list:
+    def resolve(self, subject: Any, audience: str) -> list[User]:
         method = getattr(subject, "clock_recipients", None)
         if method is not None:
             try:
@@ -726,10 +739,10 @@ def _notice_text(clock: Clock, planned: PlannedNotice, *, now: datetime) -> tupl
                 days_left,
             ) % {"kind": kind_label, "count": days_left, "due": due}
     elif planned.kind == ClockNotice.Kind.AT_RISK:
-        problem = MILESTONE_MISSING.get(planned.milestone)
+        missing = MILESTONE_MISSING.get(planned.milestone)
         problem = (
-            str(problem) % {"day": planned.offset}
-            if problem
+            str(missing) % {"day": planned.offset}
+            if missing
             else _("“%(milestone)s” not reached by the end of day %(day)d")
             % {"milestone": planned.milestone, "day": planned.offset}
         )
@@ -966,7 +979,9 @@ def _sweep_batch(
     notifications = _sweep_notifications(pending_texts, now=now, recipients=recipients)
     ClockNotice.objects.bulk_create(new_notices)
     for notification in notifications:
-        notification.notice_id = notification.notice.pk
+        # Each was built with its notice, which has had its key since the bulk insert above.
+        if notification.notice is not None:
+            notification.notice_id = notification.notice.pk
     Notification.objects.bulk_create(notifications)
     report.notifications += len(notifications)
     _clocks_save_sweep_fields(changed)
@@ -1069,7 +1084,7 @@ def _clocks_save_sweep_fields(clocks: list[Clock]) -> None:
 
 def notification_send(
     *,
-    recipients: list,
+    recipients: Iterable[User | None],
     message: Callable[[], tuple[str, str]],
     docket_number: str = "",
     audience: str = "staff",
@@ -1118,7 +1133,7 @@ def notification_send(
     return notifications
 
 
-def staff_users() -> list:
+def staff_users() -> list[User]:
     """The active accounts of the staff role (who hear of anything that needs the
     commission's hands)."""
     return list(
@@ -1160,7 +1175,7 @@ def notification_email_send(*, notification_id: int) -> bool:
     return True
 
 
-def notification_mark_read(*, notification: Notification, user) -> Notification:
+def notification_mark_read(*, notification: Notification, user: User) -> Notification:
     """The recipient marks an in-app notification read (idempotent)."""
     if notification.recipient_id != user.pk:
         raise ValidationError(_("Only the recipient can mark a notification read."))
@@ -1170,7 +1185,9 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
     return notification
 
 
-def commission_holiday_add(*, date, name: str, actor=None) -> CommissionHoliday:
+def commission_holiday_add(
+    *, date: date, name: str, actor: Actor | None = None
+) -> CommissionHoliday:
     """Add a commission holiday. It affects clocks started from now on; started clocks keep
     the due instant computed when they started (nothing moves a running clock).
 
@@ -1201,7 +1218,7 @@ def _token_digest(raw: str) -> str:
 
 
 def api_token_issue(
-    *, user, actor, name: str, days: int | None = None, revoke_others: bool = False
+    *, user: User, actor: User, name: str, days: int | None = None, revoke_others: bool = False
 ) -> tuple[ApiToken, str]:
     """A new personal API token for `user`; returns the row and the token itself, which is
     shown once and stored only as its SHA-256. Staff issue tokens to anyone; an account may
@@ -1234,7 +1251,7 @@ def api_token_issue(
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke a token (at once: the next request with it answers 401)."""
     if actor.pk != token.user_id and not (actor.is_active and actor.is_staff):
         raise PermissionDenied(_("Only staff revoke other accounts' API tokens."))

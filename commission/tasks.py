@@ -72,7 +72,7 @@ def webhook_deliver(delivery_id: int) -> str:
 
 @shared_task(name="commission.tasks.webhook_sweep", acks_late=True, ignore_result=True)
 def webhook_sweep() -> int:
-    """Beat runs this every minute: queue the webhook deliveries that are due."""
+    """Beat runs this every `WEBHOOK_SWEEP_INTERVAL_SECONDS`: queue the deliveries that are due."""
     from .webhooks import webhook_deliveries_sweep
 
     return webhook_deliveries_sweep()

@@ -36,7 +36,7 @@ import secrets
 import socket
 from collections.abc import Iterable
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -52,6 +52,9 @@ from django.utils.translation import gettext as _
 
 from .models import CaseEvent
 from .webhook_models import WebhookDelivery, WebhookSubscription
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +156,7 @@ def _events_clean(events: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _subscription_limit_check(owner) -> None:
+def _subscription_limit_check(owner: User) -> None:
     count = WebhookSubscription.objects.filter(owner=owner).count()
     if count >= settings.WEBHOOK_MAX_SUBSCRIPTIONS:
         raise ValidationError(
@@ -163,7 +166,13 @@ def _subscription_limit_check(owner) -> None:
 
 
 def webhook_subscription_create(
-    *, owner, actor, name: str, url: str, events: Iterable[str], docket_number: str = ""
+    *,
+    owner: User,
+    actor: User | AnonymousUser,
+    name: str,
+    url: str,
+    events: Iterable[str],
+    docket_number: str = "",
 ) -> tuple[WebhookSubscription, str]:
     """A new subscription of `owner`; returns it and its signing secret, shown once. An account
     subscribes for itself; staff may subscribe for any account."""
@@ -192,7 +201,7 @@ def webhook_subscription_create(
 def webhook_subscription_update(
     *,
     subscription: WebhookSubscription,
-    actor,
+    actor: User | AnonymousUser,
     name: str | None = None,
     url: str | None = None,
     events: Iterable[str] | None = None,
@@ -229,12 +238,14 @@ def webhook_subscription_update(
     return subscription
 
 
-def webhook_subscription_delete(*, subscription: WebhookSubscription, actor) -> None:
+def webhook_subscription_delete(
+    *, subscription: WebhookSubscription, actor: User | AnonymousUser
+) -> None:
     _owner_or_staff(subscription, actor)
     subscription.delete()
 
 
-def _owner_or_staff(subscription: WebhookSubscription, actor) -> None:
+def _owner_or_staff(subscription: WebhookSubscription, actor: User | AnonymousUser) -> None:
     if actor.pk != subscription.owner_id and not (actor.is_active and actor.is_staff):
         raise PermissionDenied(_("Only the subscription's owner or staff change it."))
 
@@ -243,7 +254,8 @@ def _owner_or_staff(subscription: WebhookSubscription, actor) -> None:
 
 
 def _link(name: str, **kwargs: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
+    site: str = settings.SITE_URL
+    return site.rstrip("/") + reverse(name, kwargs=kwargs)
 
 
 def payload_build(event: CaseEvent, *, event_type: str, idempotency_key: str) -> dict[str, Any]:
@@ -452,7 +464,8 @@ def _owner_tell(subscription: WebhookSubscription, limit: int) -> None:
 
 def webhook_deliveries_sweep(*, limit: int = 500) -> int:
     """Queue every delivery that is due (a retry whose task was lost, a worker that died
-    holding one); beat runs this every minute. Returns how many were queued."""
+    holding one); beat runs this every `WEBHOOK_SWEEP_INTERVAL_SECONDS` (a minute). Returns how
+    many were queued."""
     now = timezone.now()
     ids = list(
         WebhookDelivery.objects.filter(
@@ -468,7 +481,12 @@ def webhook_deliveries_sweep(*, limit: int = 500) -> int:
     return len(ids)
 
 
-def webhook_delivery_requeue(*, deliveries: Iterable[WebhookDelivery], actor, now=None) -> int:
+def webhook_delivery_requeue(
+    *,
+    deliveries: Iterable[WebhookDelivery],
+    actor: User | AnonymousUser,
+    now: dt.datetime | None = None,
+) -> int:
     """Staff send failed deliveries again (after the receiver is fixed): each starts a new
     round of attempts with the same idempotency key and body."""
     if not (actor.is_active and actor.is_staff):

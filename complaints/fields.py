@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.lookups import Lookup
+
+    # A generic base for the type checker only (Django's fields take no parameters at run
+    # time). What a field reads and writes is its `_pyi_private_*` types: TextField's (text),
+    # or EncryptedJSONField's own.
+    _TextField = models.TextField[Any, Any]
+else:
+    _TextField = models.TextField
 
 
 @lru_cache(maxsize=4)
@@ -48,20 +59,22 @@ def reencrypt_token(token: str) -> str:
     return field_fernet().rotate(token.encode("ascii")).decode("ascii")
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(_TextField):
     """Text encrypted with Fernet before it reaches the database. Empty stays empty."""
 
     description = "Text encrypted at rest (Fernet)"
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
+    ) -> Any:
         if value is None or value == "":
             return value
         return self.from_plain(decrypt_text(value))
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         return value
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
         plain = self.to_plain(value)
@@ -69,7 +82,7 @@ class EncryptedTextField(models.TextField):
             return ""
         return encrypt_text(plain)
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name in {"isnull"}:
             return super().get_lookup(lookup_name)
         return None
@@ -81,7 +94,7 @@ class EncryptedTextField(models.TextField):
     def from_plain(self, plain: str) -> Any:
         return plain
 
-    def value_to_string(self, obj):
+    def value_to_string(self, obj: models.Model) -> Any:
         # Serialisation (dumpdata) never writes the plain text.
         value = self.value_from_object(obj)
         return self.get_prep_value(value) if value not in (None, "") else value
@@ -92,7 +105,11 @@ class EncryptedJSONField(EncryptedTextField):
 
     description = "JSON encrypted at rest (Fernet)"
 
-    def __init__(self, *args, **kwargs):
+    # The value is any JSON document, not text (how django-stubs reads a field's types).
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("default", dict)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
@@ -103,7 +120,7 @@ class EncryptedJSONField(EncryptedTextField):
     def from_plain(self, plain: str) -> Any:
         return json.loads(plain)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
         return encrypt_text(self.to_plain(value))

@@ -235,6 +235,9 @@ def _csv_record(row: dict[str, str | None]) -> dict[str, Any]:
         )
     if cell("hearing_held_at"):
         record["events"].append({"type": "hearing_held", "at": cell("hearing_held_at")})
+    if cell("decided_at"):
+        # Read so that it is refused with the reason, never silently dropped (docs/import.md).
+        record["events"].append({"type": "decided", "at": cell("decided_at")})
     if cell("petition_denied_at"):
         record["events"].append(
             {
@@ -515,8 +518,13 @@ def _event(
     if kind == "decided":
         errors.append(
             _(
-                "%(e)s: a complaint is decided only by an issued decision with its reasoned "
-                "opinion (the hearings app); past decisions are not imported by this command."
+                "%(e)s: this case was decided in the earlier records. Here a complaint is "
+                "decided only by an issued decision with its reasoned opinion, signed and "
+                "registered when its panel issues it, so a past decision cannot be imported, "
+                "and the case is not imported without it (it would show as undecided, its "
+                "decision deadline missed). Leave this row out of the file and keep the case, "
+                "with its opinion, in the earlier records (docs/import.md). A petition's "
+                "denial is imported as a petition_denied event."
             )
             % {"e": label}
         )

@@ -59,7 +59,8 @@ def event_detail(event: CaseEvent) -> str:
     if event.verb in {"hearing_scheduled", "hearing_rescheduled"}:
         return _when(data.get("scheduled_for", ""))
     if event.verb == "petition_complaint_filed":
-        return data.get("complaint", "")
+        complaint: str = data.get("complaint", "")  # its docket number
+        return complaint
     if event.verb in {"court_review_filed", "court_order_recorded"}:
         return f"{data.get('court', '')} {data.get('court_case_number', '')}".strip()
     return ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,9 @@ from commission.integrity import Guarded, GuardedQuerySet, Integrity, Requires
 from commission.models import Organization, Sector, TradingPartner
 
 from .fields import EncryptedJSONField, EncryptedTextField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Who sits on a case's panel and whether its draft decision is ready, the clock sweep asks
 # through the sources registered in commission.clock_answers (the hearings app fills them).
@@ -66,12 +70,15 @@ def _of_either_kind(transitions: dict[str, dict[str, frozenset[str]]]) -> dict[s
     return union
 
 
-class CaseQuerySet(GuardedQuerySet):
+class CaseQuerySet(GuardedQuerySet["Case"]):
     def complaints(self) -> CaseQuerySet:
         return self.filter(kind=Case.Kind.COMPLAINT)
 
     def petitions(self) -> CaseQuerySet:
         return self.filter(kind=Case.Kind.PETITION)
+
+
+CaseManager = models.Manager.from_queryset(CaseQuerySet)
 
 
 class Case(Guarded):
@@ -236,7 +243,7 @@ class Case(Guarded):
     receipt_sha256 = models.CharField(_("receipt SHA-256"), max_length=64, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledgment emailed at"), null=True, blank=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseManager[Case]] = CaseManager()
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -311,7 +318,7 @@ class Case(Guarded):
         return self.TRANSITIONS[self.kind].get(self.status, frozenset())
 
     # --- the clocks' subject protocol -------------------------------------------------------
-    def clock_recipients(self, audience: str) -> list:
+    def clock_recipients(self, audience: str) -> list[User]:
         """Who hears about this case's clocks: "staff" (assigned staff, or the intake desk
         while nobody is assigned), "parties" (the filer and the complainants' delegates and
         worker accounts), "panel" and "chair" (set by the hearings app; empty until then)."""
@@ -341,10 +348,10 @@ class Case(Guarded):
         return milestone_from_sources(subject=self, milestone=milestone)
 
 
-class ComplaintManager(models.Manager.from_queryset(CaseQuerySet)):
+class ComplaintManager(CaseManager[Case]):
     kind = Case.Kind.COMPLAINT
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet[Case]:
         return super().get_queryset().filter(kind=self.kind)
 
 
@@ -355,7 +362,7 @@ class PetitionManager(ComplaintManager):
 class Complaint(Case):
     """A complaint filed with the commission: it starts arbitral proceedings automatically."""
 
-    objects = ComplaintManager()
+    objects: ClassVar[ComplaintManager] = ComplaintManager()
 
     class Meta:
         proxy = True
@@ -366,7 +373,7 @@ class Complaint(Case):
 class Petition(Case):
     """A petition asking the domestic commission to file a complaint or impose sanctions."""
 
-    objects = PetitionManager()
+    objects: ClassVar[PetitionManager] = PetitionManager()
 
     class Meta:
         proxy = True
@@ -433,7 +440,8 @@ class Complainant(models.Model):
             return str(_("Worker %(pseudonym)s") % {"pseudonym": self.pseudonym})
         if self.identity_withheld:
             return str(_("Organization %(pseudonym)s") % {"pseudonym": self.pseudonym})
-        return self.organization.name if self.organization_id else ""
+        organization = self.organization
+        return organization.name if organization is not None else ""
 
 
 class Respondent(models.Model):
@@ -503,7 +511,7 @@ class Respondent(models.Model):
     def display_name(self) -> str:
         if self.kind == self.Kind.SECTOR and self.sector_id:
             return str(self.sector)
-        if self.organization_id:
+        if self.organization is not None:
             return self.organization.name
         return self.name_given
 
@@ -607,7 +615,8 @@ class FilingDraft(models.Model):
 
     @property
     def kind(self) -> str:
-        return (self.data.get("filing") or {}).get("kind", "")
+        kind: str = (self.data.get("filing") or {}).get("kind", "")
+        return kind
 
 
 class Evidence(models.Model):
@@ -793,8 +802,9 @@ class CourtReview(models.Model):
     def grounds(self) -> list[str]:
         labels = []
         for name in GROUND_FIELDS:
-            if getattr(self, name):
-                labels.append(str(self._meta.get_field(name).verbose_name))
+            field = self._meta.get_field(name)
+            if getattr(self, name) and isinstance(field, models.Field):
+                labels.append(str(field.verbose_name))
         return labels
 
 

@@ -6,21 +6,27 @@ searched."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from .models import Allegation, Case
 
+if TYPE_CHECKING:
+    from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
+
 CONFIGS = ("spanish", "english")
 
 
-def allegation_vector(config: str):
+def allegation_vector(config: str) -> SearchVector:
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector("summary", "facts", "place", config=config)
 
 
-def fts_indexes():
+def fts_indexes() -> list[GinIndex]:
     from django.contrib.postgres.indexes import GinIndex
 
     return [
@@ -29,7 +35,7 @@ def fts_indexes():
     ]
 
 
-def _allegations_matching(term: str) -> QuerySet:
+def _allegations_matching(term: str) -> QuerySet[Allegation, Any]:  # rows of case_id
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery
 

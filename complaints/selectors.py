@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
@@ -26,6 +28,14 @@ from .models import (
     panel_reader_query,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.contrib.sessions.backends.base import SessionBase
+    from typing_extensions import TypeIs
+
+    # The request's user (signed in or not).
+    Viewer = User | AnonymousUser
+
 SESSION_CASES = "complaints.cases"  # dockets a filer without an account may follow
 SESSION_DRAFTS = "complaints.drafts"  # drafts a filer without an account may continue
 
@@ -37,15 +47,16 @@ class Access(enum.IntEnum):
     STAFF_IDENTITY = 3  # staff entitled to workers' names and contact data
 
 
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
+def _authenticated(user: Viewer | None) -> TypeIs[User]:
+    """Whether `user` is a signed-in person (an anonymous visitor never is)."""
+    return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
 def case_get(*, docket_number: str) -> Case | None:
     return Case.objects.filter(docket_number=docket_number).first()
 
 
-def case_access(*, user, case: Case, session=None) -> Access:
+def case_access(*, user: Viewer | None, case: Case, session: SessionBase | None = None) -> Access:
     """What `user` (or a filer without an account holding the case in `session`) may see."""
     if _authenticated(user):
         if user.has_perm("complaints.view_worker_identity"):
@@ -75,33 +86,38 @@ def case_redactor(*, case: Case) -> Redactor:
     return _redactor_of(case, case.complainants.all())
 
 
-def _redactor_of(case: Case, complainants) -> Redactor:
+def _redactor_of(case: Case, complainants: Iterable[Complainant]) -> Redactor:
     identities = []
     for c in complainants:
         if c.kind == Complainant.Kind.WORKER:
             if c.name and c.name.strip():
                 identities.append(Identity(c.name, c.public_label, by_parts=True))
-        elif c.organization_id and (c.identity_withheld or case.withhold_organization_names):
+        elif (
+            c.identity_withheld or case.withhold_organization_names
+        ) and c.organization is not None:
             label = str(_("Organization %(p)s") % {"p": c.pseudonym})
             identities.append(Identity(c.organization.name, label, by_parts=False))
     return Redactor(identities)
 
 
-def is_commission_member(user) -> bool:
+def is_commission_member(user: Viewer) -> bool:
     return (
         user.groups.filter(name=roles.MEMBERS).exists()
         and not user.groups.filter(name=roles.STAFF).exists()
     )
 
 
-def member_reads_case(*, user, case: Case) -> bool:
+def member_reads_case(*, user: Viewer, case: Case) -> bool:
     """Whether a commission member sits on the case's panel without a declared conflict
     (answered by the hearings app through `panel_reader_query`; no receiver: never)."""
-    answers = panel_reader_query.send(sender=Case, case=case, user=user)
+    # A receiver's answer is whatever it returns (the stubs say a string).
+    answers: Sequence[tuple[object, object]] = panel_reader_query.send(
+        sender=Case, case=case, user=user
+    )
     return any(answer is True for _receiver, answer in answers)
 
 
-def case_party_users(*, case: Case) -> list:
+def case_party_users(*, case: Case) -> list[User]:
     """The filer's account, workers' accounts and every delegate of a complainant
     organization (delegation: any delegate follows the organization's cases)."""
     User = get_user_model()
@@ -120,7 +136,7 @@ def case_party_users(*, case: Case) -> list:
     return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
-def case_staff_recipients(*, case: Case) -> list:
+def case_staff_recipients(*, case: Case) -> list[User]:
     """The staff assigned to the case; while nobody is assigned, the intake desk (every active
     staff account of the staff role), so a deadline never warns nobody."""
     assigned = list(case.assigned_staff.filter(is_active=True).order_by("pk"))
@@ -134,7 +150,7 @@ def case_staff_recipients(*, case: Case) -> list:
     )
 
 
-def cases_for_user(*, user) -> QuerySet[Case]:
+def cases_for_user(*, user: Viewer | None) -> QuerySet[Case]:
     if not _authenticated(user):
         return Case.objects.none()
     org_ids = OrganizationMembership.objects.filter(person__user=user).values("organization_id")
@@ -149,7 +165,7 @@ def cases_for_user(*, user) -> QuerySet[Case]:
     )
 
 
-def drafts_for_user(*, user) -> QuerySet[FilingDraft]:
+def drafts_for_user(*, user: Viewer | None) -> QuerySet[FilingDraft]:
     if not _authenticated(user):
         return FilingDraft.objects.none()
     return FilingDraft.objects.filter(owner=user, submitted_case__isnull=True).order_by(

@@ -18,10 +18,13 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ SNIFF_BYTES = 8192
 class UploadRejected(Exception):
     """The file is refused; `message` says why in the reader's language."""
 
-    def __init__(self, message) -> None:
+    def __init__(self, message: StrOrPromise) -> None:
         super().__init__(str(message))
         self.message = message
 
@@ -87,7 +90,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
     return b"".join(chunks)
 
 
-def _sniff_zip(handle: BinaryIO) -> FileType | None:
+def _sniff_zip(handle: IO[bytes]) -> FileType | None:
     """ODF and OOXML by their container. Bounded: at most UPLOAD_ZIP_MAX_ENTRIES entries are
     listed and at most UPLOAD_ZIP_MAX_INFLATED_BYTES are inflated in all (a "zip bomb" is
     refused, never expanded)."""
@@ -142,7 +145,7 @@ def _looks_like_text(head: bytes) -> bool:
     return all(ch in "\t\n\r\f" or unicodedata.category(ch) != "Cc" for ch in text)
 
 
-def detect_type(handle: BinaryIO) -> FileType | None:
+def detect_type(handle: IO[bytes]) -> FileType | None:
     """The allowed type the content is, or None."""
     handle.seek(0)
     head = handle.read(SNIFF_BYTES)
@@ -191,7 +194,7 @@ def sanitize_filename(name: str, *, max_length: int = 100) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
-def sha256_of(handle: BinaryIO) -> str:
+def sha256_of(handle: IO[bytes]) -> str:
     digest = hashlib.sha256()
     handle.seek(0)
     for chunk in iter(lambda: handle.read(1 << 16), b""):
@@ -209,7 +212,7 @@ class CheckedUpload:
 
 
 def check_upload(
-    handle: BinaryIO, *, name: str, size: int, max_bytes: int | None = None
+    handle: IO[bytes], *, name: str, size: int, max_bytes: int | None = None
 ) -> CheckedUpload:
     """Accept or refuse an uploaded file. Raises `UploadRejected` with the reason. The size
     is checked (from the upload's declared size) before a byte is read."""
@@ -242,7 +245,9 @@ def check_upload(
     return CheckedUpload(name=clean, type=detected, size=size, sha256=sha256_of(handle))
 
 
-def upload_accept(upload, *, max_bytes: int | None = None, scan: bool = False) -> CheckedUpload:
+def upload_accept(
+    upload: IO[bytes], *, max_bytes: int | None = None, scan: bool = False
+) -> CheckedUpload:
     """The one door every uploaded file goes through (evidence, hearing submissions and
     record, and any later upload): the size cap before reading, the type allow-list judged by
     content (bounded decompression), a clean name and the SHA-256. With `scan`, and when a
@@ -277,7 +282,7 @@ def content_address(checked: CheckedUpload, *, folder: str) -> str:
     return f"{folder}/{checked.sha256[:2]}/{checked.sha256}{extension}"
 
 
-def content_addressed_store(upload, checked: CheckedUpload, *, folder: str) -> str:
+def content_addressed_store(upload: IO[bytes], checked: CheckedUpload, *, folder: str) -> str:
     """Store a checked file under its content address, streaming it (never whole in memory).
     The same bytes twice are stored once; a stored file whose hash differs is refused."""
     from django.core.files.storage import default_storage
@@ -321,7 +326,7 @@ def _clamd_connect() -> socket.socket:
     return socket.create_connection((settings.CLAMD_HOST, settings.CLAMD_PORT), timeout=timeout)
 
 
-def clamd_scan(handle: BinaryIO) -> ScanResult:
+def clamd_scan(handle: IO[bytes]) -> ScanResult:
     """Stream the file to clamd (INSTREAM) and read its verdict."""
     try:
         sock = _clamd_connect()

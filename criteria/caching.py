@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, ParamSpec, cast
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -26,6 +29,8 @@ from . import selectors
 
 TIMEOUT = 24 * 3600
 CACHED_TYPES = ("application/json", "text/html")
+
+_P = ParamSpec("_P")
 
 
 def _may_cache() -> bool:
@@ -39,14 +44,15 @@ def _last_modified(changed_at: dt.datetime | None) -> dt.datetime:
     return max(changed_at, start_of_today) if changed_at else start_of_today
 
 
-def register_answer(view):
+def register_answer(view: Callable[_P, HttpResponseBase]) -> Callable[_P, HttpResponseBase]:
     """Conditional GET and caching of a portal view or a DRF action (the module's docstring)."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> HttpResponseBase:
         # A function view's first argument is the request; a viewset's is `self`.
         index = 0 if hasattr(args[0], "method") else 1
-        request = getattr(args[index], "_request", args[index])  # DRF wraps Django's
+        # DRF wraps Django's request; either way what is read below is Django's.
+        request = cast(HttpRequest, getattr(args[index], "_request", args[index]))
         if request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
             return view(*args, **kwargs)
         state = selectors.register_state()
@@ -61,7 +67,7 @@ def register_answer(view):
         digest = hashlib.sha256(repr(question).encode()).hexdigest()
         etag = quote_etag(digest[:32])
         modified = _last_modified(state.changed_at)
-        response = get_conditional_response(
+        response: HttpResponseBase | None = get_conditional_response(
             request, etag=etag, last_modified=int(modified.timestamp())
         )
         if response is None:
@@ -81,8 +87,8 @@ def register_answer(view):
     return wrapped
 
 
-def _store_when_rendered(response, key: str) -> None:
-    def store(rendered) -> None:
+def _store_when_rendered(response: HttpResponseBase, key: str) -> None:
+    def store(rendered: Any) -> None:
         content_type = rendered.get("Content-Type", "")
         renderer = getattr(rendered, "accepted_renderer", None)
         if (
@@ -95,7 +101,7 @@ def _store_when_rendered(response, key: str) -> None:
 
     if getattr(response, "streaming", False):
         return
-    if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
         response.add_post_render_callback(store)
     else:
         store(response)

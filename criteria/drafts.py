@@ -85,7 +85,9 @@ class SourceDraft:
             raise ValidationError(
                 _("A source must be international law, domestic law or best practice.")
             )
-        values = {k: str(data.get(k) or "").strip() for k in SOURCE_FIELDS if k != "value"}
+        values: dict[str, Any] = {
+            k: str(data.get(k) or "").strip() for k in SOURCE_FIELDS if k != "value"
+        }
         values["country"] = values["country"].upper()
         values["comparison_industry"] = values["comparison_industry"].upper()
         values["value"] = _decimal(data.get("value"), _("A source's threshold"))

@@ -8,6 +8,7 @@ on D" a single indexed range query.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import ClassVar, overload
 
 from django.conf import settings
 from django.db import models
@@ -29,14 +30,21 @@ from commission.models import (
 class Localized:
     """`name = Localized()` reads `name_es` for a Spanish reader when it is set, else `name_en`."""
 
-    def __set_name__(self, owner, name: str) -> None:
+    def __set_name__(self, owner: type, name: str) -> None:
         self.field = name
 
-    def __get__(self, obj, owner=None):
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Localized: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> str: ...
+    def __get__(self, obj: object, owner: type | None = None) -> Localized | str:
         if obj is None:
             return self
         spanish = (get_language() or "en").startswith("es")
-        return (spanish and getattr(obj, f"{self.field}_es")) or getattr(obj, f"{self.field}_en")
+        text: str = (spanish and getattr(obj, f"{self.field}_es")) or getattr(
+            obj, f"{self.field}_en"
+        )
+        return text
 
 
 class Right(models.Model):
@@ -524,7 +532,7 @@ class DeliberationRound(models.Model):
         TWO_THIRDS = "two_thirds", _("At least two thirds of the votes cast for or against")
         ABSOLUTE = "absolute", _("More than half of the sitting members")
 
-    TRANSITIONS = {
+    TRANSITIONS: ClassVar[dict[str, list[str]]] = {
         Status.CONVENED: [Status.VOTING, Status.CLOSED],
         Status.VOTING: [Status.CLOSED],
         Status.CLOSED: [],
@@ -672,7 +680,7 @@ class Proposal(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    TRANSITIONS = {
+    TRANSITIONS: ClassVar[dict[str, list[str]]] = {
         Status.FILED: [Status.ADOPTED, Status.REJECTED, Status.WITHDRAWN],
         Status.ADOPTED: [],
         Status.REJECTED: [],

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -140,6 +141,8 @@ def _source_codes(draft: VersionDraft, resolved: Resolved) -> list[str]:
 def _citation_errors(draft: VersionDraft) -> list[str]:
     """A measure may not be weaker than a standard it cites: the most protective binds."""
     errors: list[str] = []
+    if draft.threshold is None:  # checked by the caller: only a measure's threshold binds
+        return errors
     for source in draft.sources:
         if source.value is None:
             continue
@@ -196,6 +199,15 @@ def draft_check(*, kind: str, draft: VersionDraft, retirement: bool = False) -> 
     return resolved
 
 
+def _successor(resolved: Resolved) -> Criterion:
+    """The successor a retirement's draft resolved to (`draft_check` refuses one without)."""
+    if resolved.successor is None:
+        raise ValidationError(
+            [_("A retirement names the successor criterion that replaces it (by its code).")]
+        )
+    return resolved.successor
+
+
 # --------------------------------------------------------------------------- against the latest
 
 
@@ -222,15 +234,15 @@ def _applicability_violations(
                 _("%(label)s applies to all sectors; it may not be narrowed.") % {"label": label}
             )
         else:
-            lost = [
+            lost_sectors = [
                 s.isic_code
                 for s in previous.sectors.all()
                 if not any(isic.covers(new, s.isic_code) for new in draft.sectors)
             ]
-            if lost:
+            if lost_sectors:
                 errors.append(
                     _("%(label)s applies to sectors %(codes)s; applicability may only widen.")
-                    % {"label": label, "codes": ", ".join(sorted(lost))}
+                    % {"label": label, "codes": ", ".join(sorted(lost_sectors))}
                 )
     return errors
 
@@ -260,7 +272,7 @@ def _threshold_violations(
                 "old": dict(AveragingPeriod.choices).get(previous.averaging_period, ""),
             }
         ]
-    if threshold is None:
+    if threshold is None or previous.threshold is None:  # a measure's versions all have one
         return []
     try:
         converted = units.convert(threshold, unit, previous.unit)
@@ -444,7 +456,7 @@ def version_refusals(
         errors = retirement_violations(
             criterion=criterion,
             previous=previous,
-            successor=resolved.successor,
+            successor=_successor(resolved),
             effective_from=draft.effective_from,
             rationale=rationale,
         )
@@ -473,7 +485,9 @@ def version_refusals(
     return resolved, errors
 
 
-def criterion_revision_check(*, criterion: Criterion, draft: VersionDraft | dict) -> VersionDraft:
+def criterion_revision_check(
+    *, criterion: Criterion, draft: VersionDraft | dict[str, Any]
+) -> VersionDraft:
     """Raise ValidationError with every reason `draft` may not become the criterion's next
     version (content and ratchet); return the parsed draft otherwise."""
     draft = VersionDraft.from_dict(draft)
@@ -485,7 +499,7 @@ def criterion_revision_check(*, criterion: Criterion, draft: VersionDraft | dict
 
 
 def criterion_retirement_check(
-    *, criterion: Criterion, draft: VersionDraft | dict, rationale: str
+    *, criterion: Criterion, draft: VersionDraft | dict[str, Any], rationale: str
 ) -> VersionDraft:
     """Raise ValidationError with every reason retiring `criterion` as `draft` says is refused;
     return the parsed draft otherwise."""
@@ -494,7 +508,7 @@ def criterion_retirement_check(
     errors = retirement_violations(
         criterion=criterion,
         previous=_latest(criterion),
-        successor=resolved.successor,
+        successor=_successor(resolved),
         effective_from=draft.effective_from,
         rationale=rationale,
     )

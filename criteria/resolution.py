@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.utils.translation import gettext as _
 
@@ -198,6 +198,12 @@ def resolve(
 # --------------------------------------------------------------------------- the explanation
 
 
+@overload
+def number(value: Decimal) -> str: ...
+@overload
+def number(value: None) -> None: ...
+@overload
+def number(value: Decimal | None) -> str | None: ...
 def number(value: Decimal | None) -> str | None:
     """A decimal as the register writes it: no exponent, no trailing zeros."""
     return None if value is None else format(Decimal(value).normalize(), "f")

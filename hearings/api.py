@@ -10,7 +10,7 @@ from typing import Any
 import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from commission.rest import UploadThrottle, upload_limited
 
 from . import selectors, services
-from .models import AllegationFinding, CriterionApplication, Decision, Hearing, Opinion
+from .models import CriterionApplication, Decision, Hearing, Opinion
 
 
 def _absolute(request: Request | None, path: str) -> str:
@@ -30,7 +30,14 @@ def _absolute(request: Request | None, path: str) -> str:
 
 
 def _link(context: dict[str, Any], name: str, **kwargs: Any) -> str:
-    return _absolute(context.get("request"), reverse(name, kwargs=kwargs))
+    """An absolute link; the request's scheme and host are read once per response, not once
+    per link (a list of opinions has four links a row)."""
+    request = context.get("request")
+    if request is None:
+        return reverse(name, kwargs=kwargs)
+    if "absolute_root" not in context:
+        context["absolute_root"] = request.build_absolute_uri("/")
+    return context["absolute_root"] + reverse(name, kwargs=kwargs).removeprefix("/")
 
 
 def _docket_link(context: dict[str, Any], docket_number: str) -> str:
@@ -98,6 +105,31 @@ class HearingViewSet(PublicReadOnly):
     ordering = ("scheduled_for", "id")
 
 
+def criteria_versions_by_decision(decision_ids: list[int]) -> dict[int, list[str]]:
+    """The citation identifiers each decision's findings applied, sorted: one query for any
+    number of decisions."""
+    rows = (
+        CriterionApplication.objects.filter(finding__decision_id__in=decision_ids)
+        .values_list("finding__decision_id", "version__identifier")
+        .distinct()
+    )
+    versions: dict[int, set[str]] = {pk: set() for pk in decision_ids}
+    for decision_id, identifier in rows:
+        versions[decision_id].add(identifier)
+    return {pk: sorted(identifiers) for pk, identifiers in versions.items()}
+
+
+class OpinionListSerializer(serializers.ListSerializer):
+    """A page of opinions: the criteria versions of all their decisions in one query."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        opinions = list(data.all() if hasattr(data, "all") else data)
+        self.context["criteria_versions"] = criteria_versions_by_decision(
+            [opinion.decision_id for opinion in opinions]
+        )
+        return super().to_representation(opinions)
+
+
 class OpinionSerializer(serializers.ModelSerializer):
     """An issued opinion: its integrity (SHA-256, size, signature), the criteria versions its
     findings applied, and links to its PDF, decision and case."""
@@ -111,6 +143,7 @@ class OpinionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opinion
+        list_serializer_class = OpinionListSerializer
         fields = [
             "url",
             "reference",
@@ -149,26 +182,16 @@ class OpinionSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_criteria_versions(self, obj: Opinion) -> list[str]:
         """The citation identifiers of the criteria versions the decision applied."""
-        return sorted(
-            {
-                application.version.identifier
-                for finding in obj.decision.findings.all()
-                for application in finding.applications.all()
-            }
-        )
+        listed = self.context.get("criteria_versions")
+        if listed is None or obj.decision_id not in listed:
+            return criteria_versions_by_decision([obj.decision_id])[obj.decision_id]
+        return listed[obj.decision_id]
 
 
 def opinions_for_api() -> QuerySet[Opinion]:
-    """The register with everything the serializer reads, in a constant number of queries."""
-    applications = CriterionApplication.objects.select_related("version")
-    findings = AllegationFinding.objects.prefetch_related(
-        Prefetch("applications", queryset=applications)
-    )
-    return (
-        selectors.opinion_register()
-        .select_related("corrigendum__opinion")
-        .prefetch_related(Prefetch("decision__findings", queryset=findings))
-    )
+    """The register with everything the serializer reads, in a constant number of queries
+    (the criteria versions: one query per page, `OpinionListSerializer`)."""
+    return selectors.opinion_register().select_related("corrigendum__opinion")
 
 
 class DecisionLinks(serializers.Serializer):

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -128,7 +129,9 @@ class CitedFinding:
         return f"{format(self.measured_value.normalize(), 'f')} {self.measured_unit}".strip()
 
 
-def citation_rows(decision: Decision, *, language: str = "en", redact=None) -> list[CitedFinding]:
+def citation_rows(
+    decision: Decision, *, language: str = "en", redact: Callable[[str], str] | None = None
+) -> list[CitedFinding]:
     """The findings the decision cites, in order (one query). `redact` (text -> text) masks
     the names withheld in the opinion."""
     redact = redact or (lambda text: text)

@@ -19,8 +19,6 @@ _issuing_checks: list[Callable[[Any], list[str]]] = []
 _issued_handlers: list[Callable[[Any, dt.datetime, Any], None]] = []
 # (decision, redactions) -> the sanction rows its opinion shows.
 _opinion_sections: list[Callable[[Any, Any], list[dict[str, Any]]]] = []
-# decision -> None: the demo's draft decision gets its sanctions.
-_demo_drafted: list[Callable[[Any], None]] = []
 
 
 def issuing_check_register(check: Callable[[Any], list[str]]) -> Callable[[Any], list[str]]:
@@ -45,12 +43,6 @@ def opinion_sanctions_register(
     return rows
 
 
-def demo_drafted_register(step: Callable[[Any], None]) -> Callable[[Any], None]:
-    if step not in _demo_drafted:
-        _demo_drafted.append(step)
-    return step
-
-
 def issuing_problems(decision: Any) -> list[str]:
     problems: list[str] = []
     for check in _issuing_checks:
@@ -68,11 +60,6 @@ def opinion_sanctions(decision: Any, redactions: Any) -> list[dict[str, Any]]:
     for section in _opinion_sections:
         rows += section(decision, redactions)
     return rows
-
-
-def demo_drafted(decision: Any) -> None:
-    for step in _demo_drafted:
-        step(decision)
 
 
 def has_issuing_checks() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,13 +21,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commission.integrity import ALL, Guarded, GuardedQuerySet, Integrity
+from commission.integrity import ALL, Guarded, Integrity
 from commission.models import CommissionMember, Organization
 from complaints.models import Allegation, Case, ComplianceStatement
 from criteria.models import CriterionVersion
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
-def _user_fk(verbose_name, related_name="+", **extra):
+
+def _user_fk(
+    verbose_name: StrOrPromise, related_name: str = "+", **extra: Any
+) -> models.ForeignKey[User | None, User | None]:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=verbose_name,
@@ -214,7 +221,7 @@ class ConflictDeclaration(models.Model):
     def __str__(self) -> str:
         return f"{self.member} / {self.case.docket_number}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ValidationError(_("A declaration is never changed; declare again."))
         super().save(*args, **kwargs)
@@ -291,7 +298,7 @@ class Hearing(models.Model):
         return self.case.docket_number
 
     @property
-    def ends_at(self):
+    def ends_at(self) -> dt.datetime:
         return self.scheduled_for + dt.timedelta(minutes=self.duration_minutes)
 
 
@@ -351,7 +358,7 @@ class HearingParticipant(models.Model):
         return self.public_label
 
 
-def record_upload_to(instance, filename: str) -> str:
+def record_upload_to(instance: HearingRecordItem | Submission, filename: str) -> str:
     """Content-addressed: the same bytes are stored once, under their SHA-256."""
     digest = instance.sha256
     suffix = "." + filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else ""
@@ -641,7 +648,7 @@ class Decision(Guarded):
         return self.status in self.FROZEN
 
     @property
-    def effective_at(self):
+    def effective_at(self) -> dt.datetime | None:
         """A decision takes effect when issued."""
         return self.issued_at
 
@@ -943,8 +950,6 @@ class Opinion(Guarded):
         on_delete=models.PROTECT,
         related_name="opinion",
     )
-
-    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from commission.dates import Deadline
 from commission.models import Clock
+from commission.redaction import Redactor
 
 from . import hooks, selectors, signing
 from .citations import citation_rows
@@ -35,6 +36,9 @@ from .models import (
     PanelSeat,
     Submission,
 )
+
+if TYPE_CHECKING:
+    from criteria.models import Criterion, CriterionVersion
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 SUPPORTED_LANGUAGES = ("en", "es")
@@ -87,13 +91,13 @@ def _seats_at(decision: Decision, at: dt.datetime) -> list[PanelSeat]:
     return list(seats)
 
 
-def _criterion_text(version, language: str) -> str:
+def _criterion_text(version: CriterionVersion, language: str) -> str:
     if language == "es" and version.text_es:
         return version.text_es
     return version.text_en
 
 
-def _criterion_title(criterion, language: str) -> str:
+def _criterion_title(criterion: Criterion, language: str) -> str:
     if language == "es" and criterion.title_es:
         return criterion.title_es
     return criterion.title_en
@@ -103,7 +107,7 @@ def _history(
     decision: Decision,
     clocks: dict[str, Clock],
     hearing: Hearing | None,
-    redactions: list[tuple[str, str]],
+    redactions: Redactor,
 ) -> list[dict[str, Any]]:
     """The procedural history, with dates and the day of each statutory period."""
     case = decision.case
@@ -113,7 +117,12 @@ def _history(
     d_deadline = decision_clock.deadline if decision_clock else None
     items: list[dict[str, Any]] = []
 
-    def add(at, text, day=None, period=None):
+    def add(
+        at: dt.datetime | None,
+        text: str,
+        day: int | None = None,
+        period: int | None = None,
+    ) -> None:
         items.append({"at": _local(at), "text": text, "day": day, "period": period})
 
     add(
@@ -228,9 +237,7 @@ def _clock_rows(
     return rows
 
 
-def _finding_rows(
-    decision: Decision, language: str, redactions: list[tuple[str, str]]
-) -> list[dict[str, Any]]:
+def _finding_rows(decision: Decision, language: str, redactions: Redactor) -> list[dict[str, Any]]:
     rows = []
     for finding in decision.findings.all():
         allegation = finding.allegation
@@ -306,7 +313,9 @@ def _disposition(decision: Decision, findings: list[dict[str, Any]]) -> list[str
                     "asks for, in the name of %(gov)s, on allegation(s) %(list)s."
                 )
                 % {
-                    "gov": decision.filing_government.name if decision.filing_government_id else "",
+                    "gov": decision.filing_government.name
+                    if decision.filing_government is not None
+                    else "",
                     "list": join(str(n) for n in violations),
                 }
             )
@@ -346,7 +355,10 @@ def decision_context(decision: Decision) -> dict[str, Any]:
 
 
 def _decision_context(decision: Decision, language: str) -> dict[str, Any]:
-    decision = selectors.decision_full(pk=decision.pk)
+    full = selectors.decision_full(pk=decision.pk)
+    if full is None:  # never: decisions are not deleted
+        raise Decision.DoesNotExist(decision.pk)
+    decision = full
     case = decision.case
     at = decision.adopted_at or decision.created_at
     clocks = selectors.case_clocks(case=case)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -29,11 +30,11 @@ class SeatSpec:
     country: str  # ANY, RESPONDENT, OTHER or an ISO code
     presides: bool = False
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "country": self.country, "presides": self.presides}
 
     @classmethod
-    def from_json(cls, data: dict) -> SeatSpec:
+    def from_json(cls, data: dict[str, Any]) -> SeatSpec:
         return cls(kind=data["kind"], country=data["country"], presides=bool(data["presides"]))
 
     def describe(self, respondent_country: TradingPartner | None = None) -> str:
@@ -97,7 +98,7 @@ def respondent_country(case: Case) -> TradingPartner | None:
         for r in respondents:
             if r.kind != kind:
                 continue
-            if r.organization_id and r.organization.country_id:
+            if r.organization is not None and r.organization.country_id:
                 return r.organization.country
             if r.country_id:
                 return r.country

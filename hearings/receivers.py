@@ -37,7 +37,7 @@ def milestone_reached(*, subject: Model, milestone: str) -> bool | None:
     return decision.findings.exists() and not pending.exists() and not missing_reasons.exists()
 
 
-def panel_reader(sender, case, user, **kwargs) -> bool:
+def panel_reader(sender: object, case: Case, user: User, **kwargs: object) -> bool:
     """A member reads a case where they hold a seat on its panel (not vacated) and their
     latest declaration for the case declares no conflict."""
     seat = (

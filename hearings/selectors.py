@@ -3,13 +3,16 @@ hearing calendar, issued decisions and the register of issued opinions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor, actor_is_user
 from commission.models import (
     Clock,
     CommissionMember,
@@ -33,6 +36,9 @@ from .models import (
     PanelSeat,
     Submission,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- clocks of a case -------------------------------------------------------------------
 
@@ -64,16 +70,16 @@ def case_party_organizations(*, case: Case) -> dict[int, str]:
     parties: dict[int, str] = {}
     direct: list[Organization] = []
     for c in case.complainants.select_related("organization"):
-        if c.organization_id:
-            parties.setdefault(c.organization_id, _("complainant"))
+        if c.organization is not None:
+            parties.setdefault(c.organization.pk, _("complainant"))
             direct.append(c.organization)
     for r in case.respondents.select_related("organization"):
-        if r.organization_id:
-            parties.setdefault(r.organization_id, _("respondent"))
+        if r.organization is not None:
+            parties.setdefault(r.organization.pk, _("respondent"))
             direct.append(r.organization)
     for org in direct:
         parent = org.parent
-        seen = set()
+        seen: set[int] = set()
         while parent is not None and parent.pk not in seen:
             seen.add(parent.pk)
             parties.setdefault(parent.pk, _("parent body of %(name)s") % {"name": org.name})
@@ -146,9 +152,11 @@ def member_conflicts(*, member: CommissionMember, case: Case) -> list[str]:
     for seat in TeamMembership.objects.filter(
         person=person, organization_id__in=list(parties)
     ).select_related("organization"):
+        if seat.organization is None:
+            continue  # never: the seats are filtered on their organization
         reasons.append(
             _("sits on an investigative team for %(org)s, %(why)s")
-            % {"org": seat.organization.name, "why": parties[seat.organization_id]}
+            % {"org": seat.organization.name, "why": parties[seat.organization.pk]}
         )
     if person.user_id is not None and (
         case.filed_by_id == person.user_id
@@ -158,9 +166,9 @@ def member_conflicts(*, member: CommissionMember, case: Case) -> list[str]:
     return reasons
 
 
-def user_is_party(*, user, case: Case) -> bool:
+def user_is_party(*, user: Actor | None, case: Case) -> bool:
     """A filer, complainant, or a delegate of any organization tied to a party."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not actor_is_user(user):
         return False
     if any(u.pk == user.pk for u in case_party_users(case=case)):
         return True
@@ -178,7 +186,7 @@ def panel_sitting_seats(*, panel: Panel) -> list[PanelSeat]:
     )
 
 
-def case_panel_users(*, case: Case, audience: str) -> list:
+def case_panel_users(*, case: Case, audience: str) -> list[User]:
     """For the clocks: the sitting panelists ("panel") or the presiding one ("chair")."""
     panel = Panel.objects.filter(case=case).first()
     if panel is None:
@@ -186,11 +194,11 @@ def case_panel_users(*, case: Case, audience: str) -> list:
     seats = panel_sitting_seats(panel=panel)
     if audience == "chair":
         seats = [s for s in seats if s.presides]
-    return [s.member.person.user for s in seats if s.member.person.user_id]
+    return [user for s in seats if (user := s.member.person.user) is not None]
 
 
-def user_sits_on_panel(*, user, panel: Panel) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
+def user_sits_on_panel(*, user: Actor | None, panel: Panel) -> bool:
+    if not actor_is_user(user):
         return False
     return panel.seats.filter(vacated_at__isnull=True, member__person__user=user).exists()
 
@@ -242,7 +250,7 @@ def hearings_public() -> QuerySet[Hearing]:
     return Hearing.objects.select_related("case").order_by("scheduled_for", "id")
 
 
-def hearings_upcoming(*, now=None) -> QuerySet[Hearing]:
+def hearings_upcoming(*, now: dt.datetime | None = None) -> QuerySet[Hearing]:
     now = now or timezone.now()
     return hearings_public().filter(status=Hearing.Status.SCHEDULED, scheduled_for__gte=now)
 
@@ -304,7 +312,7 @@ def opinion_by_sha256(*, sha256: str) -> Opinion | None:
     return opinion_register().filter(sha256=sha256.lower().strip()).first()
 
 
-def cases_read_by_member(*, user) -> list[int]:
+def cases_read_by_member(*, user: User) -> list[int]:
     """The ids of the cases a commission member reads: where they hold a seat on the panel
     and their latest declaration declares no conflict (docs/adr/0032; the rule of
     `receivers.panel_reader`, for lists)."""

@@ -150,7 +150,7 @@ def signature_check(data: bytes) -> SignatureCheck:
     except Exception as exc:
         return SignatureCheck(present=True, summary=exc.__class__.__name__)
     cert = embedded.signer_cert
-    ours = bool(config) and hashlib.sha256(cert.dump()).hexdigest() == certificate_sha256(
+    ours = config is not None and hashlib.sha256(cert.dump()).hexdigest() == certificate_sha256(
         signer_for(config)
     )
     return SignatureCheck(

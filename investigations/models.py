@@ -13,6 +13,8 @@ service. Every write goes through `investigations.services`; statuses move only 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,9 @@ from commission.models import (
     TradingPartner,
 )
 from complaints.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class InvestigationCounter(models.Model):
@@ -170,18 +175,19 @@ class Investigation(Guarded):
         return self.number
 
     # The clocks' subject protocol (commission.services): team members hear about the clocks.
-    def clock_recipients(self, audience: str) -> list:
+    def clock_recipients(self, audience: str) -> list[User]:
         if audience in {"staff", "parties"}:
             return team_users(self.team_id)
         return []
 
 
-def team_users(team_id: int) -> list:
+def team_users(team_id: int) -> list[User]:
     from django.contrib.auth import get_user_model
 
-    User = get_user_model()
     return list(
-        User.objects.filter(is_active=True, person__team_memberships__team_id=team_id).distinct()
+        get_user_model()
+        .objects.filter(is_active=True, person__team_memberships__team_id=team_id)
+        .distinct()
     )
 
 
@@ -221,7 +227,7 @@ class TeamDetermination(Guarded):
         return f"{self.question}: {self.outcome}"
 
     @property
-    def dissents(self):
+    def dissents(self) -> list[MemberPosition]:
         return [p for p in self.positions.all() if p.is_dissent]
 
 
@@ -567,7 +573,7 @@ class DisclosureDemand(Guarded):
     def docket_number(self) -> str:
         return self.investigation.number
 
-    def clock_recipients(self, audience: str) -> list:
+    def clock_recipients(self, audience: str) -> list[User]:
         return self.investigation.clock_recipients(audience)
 
 
@@ -803,7 +809,7 @@ class RemedialStep(Guarded):
     def docket_number(self) -> str:
         return self.order.investigation.number
 
-    def clock_recipients(self, audience: str) -> list:
+    def clock_recipients(self, audience: str) -> list[User]:
         return self.order.investigation.clock_recipients(audience)
 
 

@@ -7,13 +7,17 @@ failure to queue is logged, never raised into the filing or the sweep (the beat 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from commission.models import Clock
+
+if TYPE_CHECKING:
+    from .models import ConfidentialAccess
 
 logger = logging.getLogger(__name__)
 
 
-def complaint_filed(sender, case_id, **kwargs) -> None:
+def complaint_filed(sender: object, case_id: int, **kwargs: object) -> None:
     from .tasks import investigation_open_for_complaint
 
     try:
@@ -22,7 +26,7 @@ def complaint_filed(sender, case_id, **kwargs) -> None:
         logger.exception("could not queue the targeted investigation of case %s", case_id)
 
 
-def clock_missed(sender, clock_id, kind, **kwargs) -> None:
+def clock_missed(sender: object, clock_id: int, kind: str, **kwargs: object) -> None:
     if kind != Clock.Kind.REMEDIAL_ORDER_DUE:
         return
     from .tasks import remedial_step_missed
@@ -33,7 +37,13 @@ def clock_missed(sender, clock_id, kind, **kwargs) -> None:
         logger.exception("could not queue the escalation of clock %s", clock_id)
 
 
-def interview_read_logged(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+def interview_read_logged(
+    sender: object,
+    instance: ConfidentialAccess,
+    created: bool,
+    raw: bool = False,
+    **kwargs: object,
+) -> None:
     """Every logged read of an interview (`ConfidentialAccess`, written by the services before
     they return anything) goes into the commission's one log of confidential reads too, in the
     same transaction, under its case's docket number: staff read a case's reads in one place."""

@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
@@ -29,8 +32,11 @@ from .models import (
 )
 from .services import PERM_VIEW
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-def investigations_for_user(user) -> QuerySet[Investigation]:
+
+def investigations_for_user(user: User | AnonymousUser | None) -> QuerySet[Investigation]:
     """Team members: their team's investigations (object permission). Commission staff and
     members (model permission): all. Anyone else: none."""
     base = Investigation.objects.select_related("team", "country", "complaint")
@@ -43,7 +49,7 @@ def investigations_for_user(user) -> QuerySet[Investigation]:
     )
 
 
-def user_teams(user) -> list[InvestigativeTeam]:
+def user_teams(user: User | AnonymousUser | None) -> list[InvestigativeTeam]:
     if not (user is not None and user.is_authenticated):
         return []
     return list(
@@ -51,8 +57,9 @@ def user_teams(user) -> list[InvestigativeTeam]:
     )
 
 
-def investigation_record(*, investigation: Investigation) -> dict:
-    """Everything the workspace shows of one investigation, in a fixed number of queries."""
+def investigation_record(*, investigation: Investigation) -> dict[str, Any]:
+    """Everything the workspace shows of one investigation (the template's context), in a fixed
+    number of queries."""
     findings = list(
         investigation.findings.select_related(
             "criterion_version", "organization", "determination__decided_by__person"
@@ -96,7 +103,7 @@ def investigation_record(*, investigation: Investigation) -> dict:
     }
 
 
-def clocks_by_subject(subjects) -> dict[tuple[str, int], list[Clock]]:
+def clocks_by_subject(subjects: Iterable[models.Model]) -> dict[tuple[str, int], list[Clock]]:
     """{(model name, pk): [clocks]} for demands and remedial steps, in one query."""
     wanted: dict[int, list[str]] = defaultdict(list)
     names: dict[int, str] = {}
@@ -122,25 +129,27 @@ class DueItem:
     clock: Clock
 
 
-def due_for_investigations(*, investigations, within_days: int = 14) -> list[DueItem]:
+def due_for_investigations(
+    *, investigations: Iterable[Investigation], within_days: int = 14
+) -> list[DueItem]:
     """Disclosure demands and remedial steps due within `within_days` or overdue (missed and
     not completed), of the given investigations: three queries."""
     from django.utils import timezone
 
-    investigations = {i.pk: i for i in investigations}
-    if not investigations:
+    by_pk = {i.pk: i for i in investigations}
+    if not by_pk:
         return []
     horizon = timezone.now() + dt.timedelta(days=within_days)
     demands = {
         str(d.pk): d
         for d in DisclosureDemand.objects.filter(
-            investigation_id__in=investigations, status=DisclosureDemand.Status.ISSUED
+            investigation_id__in=by_pk, status=DisclosureDemand.Status.ISSUED
         ).select_related("addressee")
     }
     steps = {
         str(s.pk): s
         for s in RemedialStep.objects.filter(
-            order__investigation_id__in=investigations, order__status=RemedialOrder.Status.OPEN
+            order__investigation_id__in=by_pk, order__status=RemedialOrder.Status.OPEN
         ).select_related("order__addressee")
     }
     types = ContentType.objects.get_for_models(DisclosureDemand, RemedialStep)
@@ -151,16 +160,16 @@ def due_for_investigations(*, investigations, within_days: int = 14) -> list[Due
         Q(status=Clock.Status.PENDING, due_at__lte=horizon)
         | Q(status=Clock.Status.MISSED, completed_at__isnull=True)
     )
-    items = []
+    items: list[DueItem] = []
     for clock in clocks.order_by("due_at", "pk"):
         if clock.subject_type_id == types[DisclosureDemand].pk:
             demand = demands[clock.subject_id]
-            items.append(DueItem(investigations[demand.investigation_id], str(demand), clock))
+            items.append(DueItem(by_pk[demand.investigation_id], str(demand), clock))
         else:
             step = steps[clock.subject_id]
             items.append(
                 DueItem(
-                    investigations[step.order.investigation_id],
+                    by_pk[step.order.investigation_id],
                     f"{step.order.addressee}: {step}",
                     clock,
                 )
@@ -191,8 +200,10 @@ def team_records(
     tz = ZoneInfo(settings.TIME_ZONE)
     start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    teams = list((teams if teams is not None else InvestigativeTeam.objects.all()).order_by("name"))
-    records = {t.pk: TeamRecord(team=t) for t in teams}
+    team_list = list(
+        (teams if teams is not None else InvestigativeTeam.objects.all()).order_by("name")
+    )
+    records = {t.pk: TeamRecord(team=t) for t in team_list}
     violations = Finding.objects.filter(
         investigation__team_id__in=records,
         status=Finding.Status.DETERMINED,
@@ -201,17 +212,19 @@ def team_records(
         determination__decided_at__lt=end,
     )
     for row in violations.values("investigation__team_id").annotate(
-        n=Count("pk"), relapses=Count("pk", filter=Q(relapse_of__isnull=False))
+        n=Count("pk"), relapsed=Count("pk", filter=Q(relapse_of__isnull=False))
     ):
         record = records[row["investigation__team_id"]]
         record.violations_found = row["n"]
-        record.relapses = row["relapses"]
+        record.relapses = row["relapsed"]
     first_verified: dict[int, tuple[int, dt.datetime, dt.datetime]] = {}
     for pk, team_id, decided_at, verified_at in violations.filter(
         orders__status=RemedialOrder.Status.VERIFIED_COMPLIED
     ).values_list(
         "pk", "investigation__team_id", "determination__decided_at", "orders__verified_at"
     ):
+        if verified_at is None:
+            continue  # never: a complied order's verification instant is set (its constraint)
         known = first_verified.get(pk)
         if known is None or verified_at < known[2]:
             first_verified[pk] = (team_id, decided_at, verified_at)
@@ -223,7 +236,7 @@ def team_records(
     for team_id, values in days.items():
         records[team_id].remediated = len(values)
         records[team_id].median_days_to_remediation = float(statistics.median(values))
-    for row in (
+    for failed in (
         RemedialOrder.objects.filter(
             investigation__team_id__in=records,
             status=RemedialOrder.Status.FAILED,
@@ -233,10 +246,10 @@ def team_records(
         .values("investigation__team_id")
         .annotate(n=Count("pk"), filed=Count("complaint"))
     ):
-        records[row["investigation__team_id"]].orders_failed = row["n"]
-        records[row["investigation__team_id"]].complaints_filed = row["filed"]
+        records[failed["investigation__team_id"]].orders_failed = failed["n"]
+        records[failed["investigation__team_id"]].complaints_filed = failed["filed"]
     for mandate in ProtocolMandate.objects.filter(team_id__in=records).select_related(
         "mandated_by"
     ):
         records[mandate.team_id].mandates.append(mandate)
-    return [records[t.pk] for t in teams]
+    return [records[t.pk] for t in team_list]

@@ -35,7 +35,7 @@ def remedial_step_missed(clock_id: int) -> str:
     if order.status == RemedialOrder.Status.VERIFIED_COMPLIED:
         return ""
     order = remedial_order_escalate(order_id=order.pk)
-    return order.complaint.docket_number if order.complaint_id else ""
+    return order.complaint.docket_number if order.complaint is not None else ""
 
 
 @shared_task(

@@ -7,7 +7,7 @@ the service words it. The mechanism is the complaints app's (`complaints.admin`)
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.html import format_html, format_html_join
@@ -95,11 +95,12 @@ class _OrderForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["order"].queryset = SanctionOrder.objects.filter(
+        # The fields are typed as plain fields; these are the model choice fields declared above.
+        cast(forms.ModelChoiceField, self.fields["order"]).queryset = SanctionOrder.objects.filter(
             specification__decision__case=self.case
         ).select_related("specification__target_organization", "specification__target_country")
         if "benchmark" in self.fields:
-            self.fields["benchmark"].queryset = _benchmarks(self.case)
+            cast(forms.ModelChoiceField, self.fields["benchmark"]).queryset = _benchmarks(self.case)
 
 
 class BenchmarkForm(forms.Form):
@@ -274,13 +275,16 @@ class VerifyForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["benchmark"].queryset = _benchmarks(self.case)
-        self.fields["team"].queryset = InvestigativeTeam.objects.filter(
+        # The fields are typed as plain fields; these are the model choice fields declared above.
+        cast(forms.ModelChoiceField, self.fields["benchmark"]).queryset = _benchmarks(self.case)
+        cast(
+            forms.ModelChoiceField, self.fields["team"]
+        ).queryset = InvestigativeTeam.objects.filter(
             memberships__person__user=self.user
         ).distinct()
 
 
-def _run_verify(form: VerifyForm) -> str:
+def _run_verify(form: StepForm) -> str:
     data = form.cleaned_data
     v = services.benchmark_verify(
         benchmark=data["benchmark"],
@@ -312,7 +316,7 @@ class NoticeForm(_OrderForm):
         return aware(self.cleaned_data["hearing_at"])
 
 
-def _run_notice(form: NoticeForm) -> str:
+def _run_notice(form: StepForm) -> str:
     data = form.cleaned_data
     services.lift_notice_publish(
         order=data["order"],
@@ -327,7 +331,7 @@ def _run_notice(form: NoticeForm) -> str:
 
 class NoticeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: LiftNotice) -> str:
-        step = f"/{obj.benchmark.position}" if obj.benchmark_id else ""
+        step = f"/{obj.benchmark.position}" if obj.benchmark is not None else ""
         return f"S{obj.order.specification.number}{step} — {obj.hearing_at:%Y-%m-%d %H:%M}"
 
 
@@ -342,12 +346,13 @@ class HearingForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["notice"].queryset = LiftNotice.objects.filter(
+        # The field is typed as a plain field; it is the model choice field declared above.
+        cast(forms.ModelChoiceField, self.fields["notice"]).queryset = LiftNotice.objects.filter(
             order__specification__decision__case=self.case, hearing__isnull=True
         ).select_related("order__specification", "benchmark")
 
 
-def _run_hearing(form: HearingForm) -> str:
+def _run_hearing(form: StepForm) -> str:
     data = form.cleaned_data
     services.lift_hearing_record(
         notice=data["notice"], presenters=data["presenters"], record=data["record"], actor=form.user
@@ -364,7 +369,7 @@ class LiftForm(_OrderForm):
     reasoning = forms.CharField(label=_("Reasons for the determination"), widget=forms.Textarea)
 
 
-def _run_lift(form: LiftForm) -> str:
+def _run_lift(form: StepForm) -> str:
     data = form.cleaned_data
     services.sanction_lift_step(
         order=data["order"],
@@ -395,7 +400,7 @@ class WaiverForm(_OrderForm):
     )
 
 
-def _run_waiver(form: WaiverForm) -> str:
+def _run_waiver(form: StepForm) -> str:
     data = form.cleaned_data
     services.sanction_waive(
         order=data["order"],

@@ -36,8 +36,3 @@ class SanctionsConfig(AppConfig):
         workspace.workspace_link_register(
             _("Verification reports on sanctions"), "sanctions:verify"
         )
-        try:
-            from . import demo
-        except ImportError:  # pragma: no cover
-            return
-        hooks.demo_drafted_register(demo.decision_sanctions)

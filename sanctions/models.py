@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -25,8 +26,12 @@ from commission.models import TradingPartner as Country
 from criteria.models import CriterionVersion
 from hearings.models import AllegationFinding, Decision
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
-def _user_fk(verbose_name: str) -> models.ForeignKey:
+
+def _user_fk(verbose_name: StrOrPromise) -> models.ForeignKey[User | None, User | None]:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=verbose_name,
@@ -205,11 +210,16 @@ class SanctionSpecification(Guarded):
 
     @property
     def target_label(self) -> str:
-        if self.target == self.Target.COUNTRY and self.target_country_id:
+        if self.target == self.Target.COUNTRY and self.target_country is not None:
             return self.target_country.name
-        if self.target == self.Target.SECTOR and self.target_sector_id:
+        # A sector is named with its country (the target's constraint requires both).
+        if (
+            self.target == self.Target.SECTOR
+            and self.target_sector_id
+            and self.target_country is not None
+        ):
             return f"{self.target_sector} ({self.target_country.name})"
-        if self.target_organization_id:
+        if self.target_organization is not None:
             return self.target_organization.name
         return ""
 
@@ -219,7 +229,7 @@ class SanctionSpecification(Guarded):
         if self.unit == self.Unit.CURRENCY:
             period = f" {self.get_penalty_period_display()}" if self.penalty_period else ""
             return f"{self.currency} {value}{period}"
-        templates = {
+        templates: dict[str, StrOrPromise] = {
             self.Unit.PERCENT_AD_VALOREM: _("%(value)s %% ad valorem"),
             self.Unit.PERCENT_REDUCTION: _("%(value)s %% reduction of the quantity admitted"),
             self.Unit.PERCENT_OF_BENEFITS: _("%(value)s %% of the benefits withdrawn"),

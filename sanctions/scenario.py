@@ -5,8 +5,11 @@ team's workspace call, at its own date in the story (the player's clock is moved
 time-machine; the running site shows the dated result). After each step the player names the
 page where its result can be seen, so a person following in a browser sees the case move.
 
-The acceptance tests (tests/acceptance/) play the same story through the doors themselves.
-The demo data (`make demo`) must be loaded: the player uses its people and organizations."""
+The acceptance tests (tests/acceptance/) play the same story through the doors themselves;
+both read its parties, the union's complaint and the criteria it cites from the scenario's
+description (`commission.demo_data.peru()`), and the decision's sanctions from
+`sanctions/demo.yaml`. The demo data (`make demo`) must be loaded: the player uses its people
+and organizations."""
 
 from __future__ import annotations
 
@@ -15,13 +18,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from commission.models import CommissionMember, InvestigativeTeam, Organization, TeamMembership
+from commission.demo_data import demo_data_load, party, peru
+from commission.models import CommissionMember, InvestigativeTeam, TeamMembership
 from complaints import services as complaints_services
 from complaints.models import Case, Complainant, Respondent
 from criteria.models import Criterion, CriterionVersion
@@ -30,11 +35,11 @@ from hearings.models import AllegationFinding, Decision, Hearing, OpinionRender
 from investigations import services as investigations_services
 from investigations.models import Finding, Investigation
 
-from . import demo as sanctions_demo
 from . import services
 from .models import SanctionOrder
 
 STORY_DAYS = 150  # the filing is dated this many days ago; the last step, nine days ago
+SANCTIONS = Path(__file__).with_name("demo.yaml")  # its `decision_sanctions`
 
 
 @dataclass
@@ -74,85 +79,42 @@ def _user(username: str) -> Any:
     return get_user_model().objects.get(username=username)
 
 
-def _org(kind: str, name: str) -> Organization:
-    return Organization.objects.get(kind=kind, name=name)
-
-
-K = Organization.Kind
-EMPLOYER = "Confecciones del Pacífico S.A.C."
-
-
 def _file(play: Play) -> str:
     C, R, A = (
         complaints_services.ComplainantInput,
         complaints_services.RespondentInput,
         complaints_services.AllegationInput,
     )
-    criteria = {
-        c.code: c for c in Criterion.objects.filter(code__in=("ND-001", "CB-001", "FL-001"))
-    }
+    story = peru()
+    register = story["register"]
+    criteria = {c.code: c for c in Criterion.objects.filter(code__in=register.values())}
     start = (play.started - dt.timedelta(days=180)).date()
 
-    def allegation(summary: str, facts: str, workers: int, code: str) -> Any:
-        found = criteria.get(code)
+    def allegation(described: dict[str, Any]) -> Any:
+        found = criteria.get(register[described["register"]])
         return A(
-            summary=summary,
-            facts=facts,
+            summary=described["summary"],
+            facts=described["facts"],
             period_start=start,
-            place="Ate, Lima",
-            workers_affected=workers,
+            place=described["place"],
+            workers_affected=described["workers_affected"],
             criteria=[found] if found else [],
-            proposed_standard="" if found else summary,
+            proposed_standard="" if found else described["summary"],
         )
 
+    complaint = story["complaint"]
     filing = complaints_services.FilingInput(
         kind=Case.Kind.COMPLAINT,
-        language="es",
-        complainants=[
-            C(
-                kind=Complainant.Kind.ORGANIZATION,
-                organization=_org(
-                    K.LABOR_ORGANIZATION, "Sindicato de Trabajadores de Confecciones del Pacífico"
-                ),
-            )
-        ],
+        language=complaint["language"],
+        complainants=[C(kind=Complainant.Kind.ORGANIZATION, organization=party("union"))],
         respondents=[
-            R(
-                kind=Respondent.Kind.GOVERNMENT,
-                organization=_org(K.GOVERNMENT, "Government of Peru"),
-            ),
-            R(kind=Respondent.Kind.EMPLOYER, organization=_org(K.EMPLOYER, EMPLOYER)),
-            R(
-                kind=Respondent.Kind.GOVERNMENT_AGENCY,
-                organization=_org(K.GOVERNMENT_AGENCY, "National Penitentiary System"),
-            ),
-            R(
-                kind=Respondent.Kind.GLOBAL_CORPORATION,
-                organization=_org(K.GLOBAL_CORPORATION, "Northfield Apparel Group, Inc."),
-            ),
+            R(kind=Respondent.Kind.GOVERNMENT, organization=party("gov_pe")),
+            R(kind=Respondent.Kind.EMPLOYER, organization=party("employer")),
+            R(kind=Respondent.Kind.GOVERNMENT_AGENCY, organization=party("prison")),
+            R(kind=Respondent.Kind.GLOBAL_CORPORATION, organization=party("buyer")),
         ],
-        allegations=[
-            allegation(
-                "Despido de trabajadoras embarazadas",
-                "Once trabajadoras despedidas semanas después de informar su embarazo.",
-                11,
-                "ND-001",
-            ),
-            allegation(
-                "Negativa a reconocer al sindicato mayoritario",
-                "El sindicato representa al 64% de los trabajadores; la empresa no negocia.",
-                540,
-                "CB-001",
-            ),
-            allegation(
-                "Trabajo penitenciario en la cadena de suministro",
-                "Internos cosen camisas para la empresa y su comprador.",
-                120,
-                "FL-001",
-            ),
-        ],
-        remedies_sought="Reincorporación, reconocimiento del sindicato, fin del trabajo "
-        "penitenciario y sanciones hasta verificar el cumplimiento.",
+        allegations=[allegation(described) for described in complaint["allegations"]],
+        remedies_sought=complaint["remedies_sought"],
     )
     play.case, _code = complaints_services.case_file(
         filing=filing,
@@ -166,7 +128,7 @@ def _file(play: Play) -> str:
 
 def _investigate(play: Play) -> str:
     case = play.filed()
-    team = InvestigativeTeam.objects.get(name="Lima Garment Sector Team")
+    team = InvestigativeTeam.objects.get(name=peru()["team"])
     investigation = investigations_services.investigation_open_for_complaint(case_id=case.pk)
     if investigation is None:
         investigation = Investigation.objects.get(complaint=case)
@@ -184,7 +146,8 @@ def _investigate(play: Play) -> str:
         statement="Me despidieron tres semanas después de avisar mi embarazo.",
         actor=rep,
     )
-    version = CriterionVersion.objects.filter(criterion__code="ND-001").order_by("-number").first()
+    pregnancy = peru()["register"]["pregnancy"]
+    version = CriterionVersion.objects.filter(criterion__code=pregnancy).order_by("-number").first()
     if version is not None:
         finding = investigations_services.finding_draft(
             investigation=investigation,
@@ -229,12 +192,12 @@ def _schedule(play: Play) -> str:
 
 def _submissions(play: Play) -> str:
     hearing = Hearing.objects.get(case=play.case)
-    for username, name, title in (
-        ("union", "Sindicato de Trabajadores de Confecciones del Pacífico", "Cartas de despido"),
-        ("hro", "Centro de Derechos Laborales y Humanos", "Informe sobre talleres penitenciarios"),
+    for username, key, title in (
+        ("union", "union", "Cartas de despido"),
+        ("hro", "hro", "Informe sobre talleres penitenciarios"),
     ):
         user = _user(username)
-        org = Organization.objects.get(name=name)
+        org = party(key)
         participant = hearings_services.participant_register(
             hearing=hearing, organization=org, actor=user
         )
@@ -280,7 +243,7 @@ def _draft(play: Play) -> str:
             reasoning="Los hechos probados infringen el criterio.",
             actor=chair,
         )
-    sanctions_demo.decision_sanctions(decision)
+    demo_data_load(SANCTIONS, section="decision_sanctions", params={"decision": decision})
     play.made["decision"] = decision
     return f"/admin/complaints/case/{case.pk}/change/"
 
@@ -306,7 +269,7 @@ def _verify(play: Play) -> str:
     order = _order(play)
     services.benchmark_verify(
         benchmark=order.specification.benchmarks.get(position=1),
-        team=InvestigativeTeam.objects.get(name="Lima Garment Sector Team"),
+        team=InvestigativeTeam.objects.get(name=peru()["team"]),
         measured_on=timezone.localdate(),
         measured_value=Decimal("100"),
         method_applied="Auditoría de planillas y entrevistas fuera del centro de trabajo.",

@@ -5,16 +5,17 @@ public register in a constant number of queries, and the repeat violators."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from commission.models import Organization, SupplyRelationship
-from complaints.models import Respondent
+from complaints.models import Case, Respondent
 from hearings.models import Decision
 
 from .models import (
@@ -26,6 +27,9 @@ from .models import (
     SanctionSpecification,
     SanctionWaiver,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ZERO = Decimal(0)
 
@@ -324,12 +328,14 @@ def sanction_register(
     return rows
 
 
-def case_register_rows(*, case: Any) -> list[RegisterRow]:
+def case_register_rows(*, case: Case) -> list[RegisterRow]:
     """The sanctions one case's decision ordered, as the register shows them (fixed queries)."""
     return [_row(o) for o in register_orders().filter(specification__decision__case=case)]
 
 
-def register_row(*, public_id: Any) -> RegisterRow | None:
+def register_row(*, public_id: uuid.UUID | str | None) -> RegisterRow | None:
+    if public_id is None:
+        return None
     order = register_orders().filter(public_id=public_id).first()
     return None if order is None else _row(order)
 
@@ -360,7 +366,7 @@ def benchmark_reviews_due() -> list[SanctionBenchmark]:
     )
 
 
-def benchmarks_for_team(*, user: Any) -> list[SanctionBenchmark]:
+def benchmarks_for_team(*, user: User) -> list[SanctionBenchmark]:
     """The benchmarks of sanctions in force a team member may verify (any team's member)."""
     return list(
         SanctionBenchmark.objects.filter(sanction__order__isnull=False)

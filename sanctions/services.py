@@ -15,11 +15,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -27,8 +25,14 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM, SystemActor
-from commission.models import InvestigativeTeam, Organization, SupplyRelationship, TeamMembership
+from commission.actors import SYSTEM, Actor, actor_is_user, actor_user
+from commission.models import (
+    InvestigativeTeam,
+    Organization,
+    Sector,
+    SupplyRelationship,
+    TeamMembership,
+)
 from commission.models import TradingPartner as Country
 from commission.services import case_event_record
 from commission.transitions import status_transition
@@ -50,7 +54,8 @@ from .models import (
     SanctionWaiver,
 )
 
-Actor: TypeAlias = AbstractBaseUser | AnonymousUser | SystemActor
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +66,12 @@ PERM_WAIVE = "sanctions.record_waiver"
 PERM_DRAFT = hearings_services.PERM_DRAFT
 
 
-def _authenticated(actor: Actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
+def _authenticated(actor: Actor) -> TypeGuard[User]:
+    return actor_is_user(actor)
 
 
-def _user(actor: Actor) -> Any:
-    return actor if _authenticated(actor) else None
+def _user(actor: Actor) -> User | None:
+    return actor_user(actor)
 
 
 def _require_perm(actor: Actor, perm: str, *, system: bool = False) -> None:
@@ -103,7 +108,7 @@ def _check_sanction_target(
     decision: Decision,
     target: str,
     country: Country | None,
-    sector: Any,
+    sector: Sector | None,
     organization: Organization | None,
     supply: SupplyRelationship | None,
 ) -> None:
@@ -137,10 +142,12 @@ def _check_sanction_target(
             )
 
 
-def deterrence_check(*, magnitude: Decimal, estimated_benefit: Decimal | None, method: str) -> None:
+def deterrence_check(
+    *, magnitude: Decimal, estimated_benefit: Decimal | None, method: str
+) -> Decimal:
     """A sanction must cost its target more than violating gains it: the magnitude must exceed
     the estimated benefit of non-compliance (in the sanction's unit), and the estimate says how
-    it was made."""
+    it was made. Returns the estimated benefit checked."""
     if estimated_benefit is None:
         raise ValidationError(
             _("Estimate the benefit of non-compliance to the target, in the sanction's unit.")
@@ -157,6 +164,7 @@ def deterrence_check(*, magnitude: Decimal, estimated_benefit: Decimal | None, m
             )
             % {"magnitude": Decimal(magnitude), "benefit": Decimal(estimated_benefit)}
         )
+    return estimated_benefit
 
 
 def sanction_specify(  # noqa: C901 (one refusal per field of the specification; to be split)
@@ -173,7 +181,7 @@ def sanction_specify(  # noqa: C901 (one refusal per field of the specification;
     estimated_benefit: Decimal | None,
     benefit_method: str,
     target_country: Country | None = None,
-    target_sector: Any = None,
+    target_sector: Sector | None = None,
     target_organization: Organization | None = None,
     supply_relationship: SupplyRelationship | None = None,
     currency: str = "",
@@ -366,7 +374,7 @@ def sanction_orders_issue(
         if existing is not None:
             orders.append(existing)
             continue
-        deterrence_check(
+        estimated_benefit = deterrence_check(
             magnitude=spec.magnitude,
             estimated_benefit=spec.estimated_benefit,
             method=spec.benefit_method or spec.deterrence_reasoning,
@@ -376,7 +384,7 @@ def sanction_orders_issue(
             specification=spec,
             in_force_from=issued_at,
             magnitude=spec.magnitude,
-            estimated_benefit=spec.estimated_benefit,
+            estimated_benefit=estimated_benefit,
             benefit_method=spec.benefit_method or spec.deterrence_reasoning,
             repeat_violator=repeat,
         )
@@ -399,7 +407,7 @@ def sanction_orders_issue(
     return orders
 
 
-def _issued(decision: Decision, issued_at: dt.datetime, actor: Any) -> None:
+def _issued(decision: Decision, issued_at: dt.datetime, actor: Actor | None) -> None:
     sanction_orders_issue(
         decision=decision, issued_at=issued_at, actor=actor if actor is not None else SYSTEM
     )

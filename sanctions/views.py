@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +20,15 @@ from commission.models import InvestigativeTeam
 
 from . import api, selectors, services
 from .models import LiftDetermination, SanctionBenchmark, SanctionSpecification
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class SignedInRequest(HttpRequest):
+    """A request past `login_required`: its user is signed in."""
+
+    user: User
 
 
 class RegisterFilterForm(forms.Form):
@@ -149,8 +158,16 @@ def determination_pdf(request: HttpRequest, public_id: Any) -> FileResponse:
     )
 
 
+class BenchmarkChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: SanctionBenchmark) -> str:
+        return (
+            f"{obj.sanction.decision.case.docket_number} S{obj.sanction.number}/{obj.position}: "
+            f"{obj.metric} ({obj.target_display})"
+        )
+
+
 class VerificationForm(forms.Form):
-    benchmark = forms.ModelChoiceField(
+    benchmark = BenchmarkChoiceField(
         label=gettext_lazy("Benchmark"), queryset=SanctionBenchmark.objects.none()
     )
     team = forms.ModelChoiceField(
@@ -167,23 +184,22 @@ class VerificationForm(forms.Form):
         label=gettext_lazy("How it was measured"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["benchmark"].queryset = SanctionBenchmark.objects.filter(
+        # The fields are typed as plain fields; these are the model choice fields declared above.
+        cast(
+            forms.ModelChoiceField, self.fields["benchmark"]
+        ).queryset = SanctionBenchmark.objects.filter(
             pk__in=[b.pk for b in selectors.benchmarks_for_team(user=user)]
         ).select_related("sanction__decision__case")
-        self.fields["benchmark"].label_from_instance = lambda b: (
-            f"{b.sanction.decision.case.docket_number} S{b.sanction.number}/{b.position}: "
-            f"{b.metric} ({b.target_display})"
-        )
-        self.fields["team"].queryset = InvestigativeTeam.objects.filter(
-            memberships__person__user=user
-        ).distinct()
+        cast(
+            forms.ModelChoiceField, self.fields["team"]
+        ).queryset = InvestigativeTeam.objects.filter(memberships__person__user=user).distinct()
 
 
 @login_required(login_url="complaints:sign-in")
 @require_http_methods(["GET", "POST"])
-def verification_page(request: HttpRequest) -> HttpResponse:
+def verification_page(request: SignedInRequest) -> HttpResponse:
     """A team member files a verification report: the measured value and how it was measured.
     There is no field for a plan, an intention or "steps being taken"."""
     teams = InvestigativeTeam.objects.filter(memberships__person__user=request.user)

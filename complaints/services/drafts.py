@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM, Actor
+from commission.actors import SYSTEM, Actor, actor_user
 from commission.services import case_event_record
 
 from ..models import (
@@ -29,10 +29,8 @@ from .filing import case_file
 logger = logging.getLogger(__name__)
 
 
-def filing_draft_start(*, owner=None, language: str = "en") -> FilingDraft:
-    return FilingDraft.objects.create(
-        owner=owner if _is_authenticated(owner) else None, language=language[:8]
-    )
+def filing_draft_start(*, owner: Actor | None = None, language: str = "en") -> FilingDraft:
+    return FilingDraft.objects.create(owner=actor_user(owner), language=language[:8])
 
 
 def filing_draft_save(
@@ -101,7 +99,7 @@ def filing_draft_submit(
     and files nothing."""
     with transaction.atomic():
         locked = FilingDraft.objects.select_for_update().get(pk=draft.pk)
-        if locked.submitted_case_id:
+        if locked.submitted_case is not None:
             return locked.submitted_case, "", False
         filing.evidence = list(
             Evidence.objects.filter(draft=locked, case__isnull=True).order_by("pk")
@@ -146,7 +144,7 @@ def filing_drafts_purge(*, now: dt.datetime | None = None) -> int:
 
 def evidence_add(
     *,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     description: str = "",
     actor: Actor,
     draft: FilingDraft | None = None,
@@ -181,15 +179,15 @@ def evidence_add(
         size=checked.size,
         sha256=checked.sha256,
         scan_status=Evidence.ScanStatus.PENDING if quarantine else Evidence.ScanStatus.NOT_SCANNED,
-        uploaded_by=actor if _is_authenticated(actor) else None,
+        uploaded_by=actor_user(actor),
     )
     with transaction.atomic():
         # The count limit holds under parallel uploads: the draft's (or case's) row is locked
         # while the files are counted and the new one stored, so uploads queue one by one.
         if draft is not None:
             FilingDraft.objects.select_for_update().filter(pk=draft.pk).first()
-            owner_filter = {"draft": draft}
-        else:
+            owner_filter: dict[str, FilingDraft | Case] = {"draft": draft}
+        elif case is not None:  # one of the two, checked above
             Case.objects.select_for_update().filter(pk=case.pk).first()
             owner_filter = {"case": case}
         if Evidence.objects.filter(**owner_filter).count() >= settings.EVIDENCE_MAX_FILES:
@@ -247,6 +245,8 @@ def evidence_scan_run(*, evidence_id: int) -> Evidence | None:
         if locked.scan_status != Evidence.ScanStatus.PENDING:
             return locked
         quarantined = locked.file.name
+        if not quarantined:  # read above: a pending file is stored
+            raise ValueError(f"evidence {evidence_id} has no file")
         locked.scanned_at = timezone.now()
         locked.scan_detail = result.detail
         if result.clean:
@@ -259,7 +259,7 @@ def evidence_scan_run(*, evidence_id: int) -> Evidence | None:
         locked.save(update_fields=["scan_status", "scan_detail", "scanned_at", "file"])
         storage = Evidence._meta.get_field("file").storage
         transaction.on_commit(lambda: storage.delete(quarantined))
-        if locked.case_id:
+        if locked.case is not None:
             case_event_record(
                 subject=locked.case,
                 verb="evidence_scanned",

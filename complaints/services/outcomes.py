@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commission import audit
-from commission.actors import Actor, actor_require
+from commission.actors import Actor, actor_require, actor_user
 from commission.models import (
     CaseEvent,
     Organization,
@@ -34,7 +34,6 @@ from ._common import (
     ComplainantInput,
     FilingInput,
     RespondentInput,
-    _is_authenticated,
     _lock,
     _required_text,
     _transition,
@@ -109,7 +108,7 @@ def _record_outcome(
     to_status: str,
     verb: str,
     reasoning: str,
-    actor,
+    actor: Actor,
     reference: str = "",
     at: dt.datetime | None = None,
     data: dict[str, Any] | None = None,
@@ -316,7 +315,7 @@ def court_review_file(
             court=court,
             court_case_number=court_case_number,
             filed_on=filed_on,
-            recorded_by=actor if _is_authenticated(actor) else None,
+            recorded_by=actor_user(actor),
             **{name: name in grounds for name in GROUND_FIELDS},
         )
         _transition(
@@ -420,7 +419,7 @@ def compliance_statement_record(
             government=government,
             statement=statement,
             received_at=received_at,
-            recorded_by=actor if _is_authenticated(actor) else None,
+            recorded_by=actor_user(actor),
         )
         case_event_record(
             subject=locked,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import Actor, actor_require
+from commission.actors import Actor, actor_require, actor_user
 from commission.models import (
     CaseEvent,
     Organization,
@@ -29,6 +30,9 @@ from ._common import (
     _required_text,
 )
 from .notices import _refresh
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +66,7 @@ def case_withdrawal_request_record(*, case: Case, statement: str, actor: Actor) 
 # --- intake ------------------------------------------------------------------------------
 
 
-def case_assign(*, case: Case, staff_user, actor: Actor) -> Case:
+def case_assign(*, case: Case, staff_user: User, actor: Actor) -> Case:
     actor_require(actor, PERM_ASSIGN)
     if not (staff_user.is_active and staff_user.is_staff):
         raise ValidationError(_("Cases are assigned to active staff accounts."))
@@ -77,7 +81,7 @@ def case_assign(*, case: Case, staff_user, actor: Actor) -> Case:
     return case
 
 
-def case_unassign(*, case: Case, staff_user, actor: Actor) -> Case:
+def case_unassign(*, case: Case, staff_user: User, actor: Actor) -> Case:
     actor_require(actor, PERM_ASSIGN)
     with transaction.atomic():
         locked = _lock(case)
@@ -100,7 +104,7 @@ def intake_check_record(*, case: Case, actor: Actor, note: str = "") -> list[str
         locked = _lock(case)
         issues = case_completeness(case=locked)
         locked.intake_checked_at = timezone.now()
-        locked.intake_checked_by = actor if _is_authenticated(actor) else None
+        locked.intake_checked_by = actor_user(actor)
         locked.save(update_fields=["intake_checked_at", "intake_checked_by"])
         case_event_record(
             subject=locked,

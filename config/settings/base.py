@@ -203,6 +203,37 @@ def database_roles(database: dict) -> tuple[dict, str]:
 
 
 DATABASE_OWNER, DATABASE_APP_ROLE = database_roles(DATABASES["default"])
+
+
+def database_replica(databases: dict, middleware: list[str]) -> list[str]:
+    """With `DATABASE_REPLICA_URL`: a `replica` database (a test mirror of `default`), the
+    middleware that sends anonymous public reads to it (after authentication), and its router,
+    returned for `DATABASE_ROUTERS` (commission/db/replica.py). Without it: nothing."""
+    url = env.str("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return []
+    replica = checked_once_per_interval(env.db_url_config(url))
+    replica.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    replica.setdefault("CONN_HEALTH_CHECKS", True)
+    replica["TEST"] = {"MIRROR": "default"}
+    databases["replica"] = replica
+    replica_middleware_add(middleware)
+    return ["commission.db.replica.ReplicaRouter"]
+
+
+def replica_middleware_add(middleware: list[str]) -> list[str]:
+    """`middleware` with the replica's, right after the session's sign-out (so after
+    authentication), once."""
+    name = "commission.db.replica.PublicReadsOnReplicaMiddleware"
+    if name not in middleware:
+        middleware.insert(
+            middleware.index("commission.accounts.IdleSessionTimeoutMiddleware") + 1, name
+        )
+    return middleware
+
+
+# Anonymous public reads from a read replica when DATABASE_REPLICA_URL is set (docs/deployment.md).
+DATABASE_ROUTERS = database_replica(DATABASES, MIDDLEWARE)
 # Seconds during which a persistent PostgreSQL connection that was created or passed a health
 # check is reused without another (0: checked at every request, as Django does).
 CONN_HEALTH_CHECK_INTERVAL = env.float("CONN_HEALTH_CHECK_INTERVAL", default=0.5)
@@ -477,10 +508,12 @@ WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 # The site's own address, for the links in webhook bodies (empty: links are paths).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# How often beat queues the deliveries that are due (retries, lost messages).
+WEBHOOK_SWEEP_INTERVAL_SECONDS = env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["commission-webhooks-sweep"] = {
     "task": "commission.tasks.webhook_sweep",
-    "schedule": 60,
-    "options": {"expire_seconds": 60},
+    "schedule": WEBHOOK_SWEEP_INTERVAL_SECONDS,
+    "options": {"expire_seconds": WEBHOOK_SWEEP_INTERVAL_SECONDS},
 }
 
 # The deployed release (e.g. its commit). It prefixes every cache key, so a deployment never

@@ -4,7 +4,14 @@ Missing variables raise ImproperlyConfigured at start-up.
 """
 
 from .base import *  # noqa: F403
-from .base import checked_once_per_interval, database_roles, env, logging_config, media_storage
+from .base import (
+    checked_once_per_interval,
+    database_replica,
+    database_roles,
+    env,
+    logging_config,
+    media_storage,
+)
 
 DEBUG = False
 # The staff workspace always asks for the second factor in production (never from the env).
@@ -16,6 +23,7 @@ DATABASES = {"default": checked_once_per_interval(env.db_url("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_OWNER, DATABASE_APP_ROLE = database_roles(DATABASES["default"])
+DATABASE_ROUTERS = database_replica(DATABASES, MIDDLEWARE)  # noqa: F405
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_CONFIG = env.email_url("EMAIL_URL")

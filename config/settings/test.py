@@ -11,3 +11,7 @@ from .base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests travel in time with signed-in clients; the idle timeout's own tests turn it on.
 SESSION_IDLE_TIMEOUT_MINUTES = 0
+# A `replica` database, a test mirror of the default one, for the tests of the read-replica
+# routing (tests/commission/test_replica_routing.py): they turn its router and middleware on;
+# without them (every other test) nothing reads from it.
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405

@@ -158,7 +158,9 @@ _BINDING_FIELDS = (
 )
 
 
-def _candidates(*, country: TradingPartner, sector_code: str, on: dt.date) -> list:
+def _candidates(
+    *, country: TradingPartner, sector_code: str, on: dt.date
+) -> list[CriterionVersion]:
     """The versions in force on `on` for the country and sector, with their criterion and
     right, in one query. (Selected by id from the versions in force, so that the database
     finds the versions before it joins their criteria, not the other way round.)"""
@@ -171,7 +173,7 @@ def _candidates(*, country: TradingPartner, sector_code: str, on: dt.date) -> li
     )
 
 
-def _rank(r: RuleResolution) -> tuple:
+def _rank(r: RuleResolution) -> tuple[dt.date, bool, bool, int]:
     return (r.effective_from, r.country_id is not None, r.sector_id is not None, r.pk)
 
 
@@ -249,7 +251,7 @@ def criteria_binding_page(
     on: dt.date,
     number: int = 1,
     per_page: int = BINDING_PAGE_SIZE,
-) -> Page:
+) -> Page[Binding]:
     """`criteria_binding`, one page at a time: every group is resolved (the order and the
     count depend on it), but sources are loaded, and explanations worded, only for the page."""
     country, sector_code = _question(country, sector)

@@ -7,11 +7,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..models import CriterionVersion, Source
 from ..resolution import number
 from .register import versions_in_force
+
+_Row = TypeVar("_Row")
 
 
 def source_as_dict(s: Source) -> dict[str, Any]:
@@ -104,7 +106,9 @@ def version_as_row(d: dict[str, Any]) -> list[str]:
     return ["" if d[c] is None else str(d[c]) for c in CSV_COLUMNS]
 
 
-def register_export(*, on: dt.date | None = None, chunk_size: int = 2000) -> Iterator[dict]:
+def register_export(
+    *, on: dt.date | None = None, chunk_size: int = 2000
+) -> Iterator[dict[str, Any]]:
     """Every version of the register (the full history), or only those in force on `on`, as
     `version_as_dict`, in the order of criterion code and version number.
 
@@ -147,14 +151,14 @@ def register_export(*, on: dt.date | None = None, chunk_size: int = 2000) -> Ite
         )
 
 
-class _Alongside:
+class _Alongside(Generic[_Row]):
     """Rows ordered as the versions are, taken version by version (`take`)."""
 
-    def __init__(self, rows: Iterator, key: Callable) -> None:
+    def __init__(self, rows: Iterator[_Row], key: Callable[[_Row], int]) -> None:
         self._groups = groupby(rows, key)
         self._head = next(self._groups, None)
 
-    def take(self, version_id: int) -> list:
+    def take(self, version_id: int) -> list[_Row]:
         if self._head is None or self._head[0] != version_id:
             return []
         rows = list(self._head[1])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -29,8 +29,11 @@ _STATE_SQL = f"SELECT epoch, serial, changed_at FROM {RegisterState._meta.db_tab
 
 def register_state() -> RegisterState:
     """The register's state, read on every cached answer (as SQL: the ORM's query building
-    costs more than the lookup); serial 0 before anything was ever written."""
-    with connection.cursor() as cursor:
+    costs more than the lookup); serial 0 before anything was ever written. Read from the
+    database the register's rows are read from (a public read may come from the replica,
+    commission/db/replica.py), so that an answer is never cached under a newer state than the
+    rows it was computed from."""
+    with connections[router.db_for_read(RegisterState)].cursor() as cursor:
         cursor.execute(_STATE_SQL)
         row = cursor.fetchone()
     if row is None:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from commission.actors import Actor, actor_user
 from commission.models import CommissionMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _today() -> dt.date:
@@ -22,24 +27,30 @@ def sitting_q(on: dt.date, prefix: str = "") -> Q:
     )
 
 
-def member_sitting(*, user, on: dt.date | None = None) -> CommissionMember | None:
+def member_sitting(*, user: Actor | None, on: dt.date | None = None) -> CommissionMember | None:
     """The user's seat on the commission on `on` (today by default), if any."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    person = actor_user(user)  # a signed-in account, never an anonymous visitor or SYSTEM
+    if person is None:
         return None
     return (
-        CommissionMember.objects.filter(sitting_q(on or _today()), person__user=user)
+        CommissionMember.objects.filter(sitting_q(on or _today()), person__user=person)
         .select_related("person", "country")
         .order_by("-seated_on")
         .first()
     )
 
 
-def _require(user, perm: str, message: str) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
+def _require(user: Actor | None, perm: str, message: str) -> User:
+    """The signed-in account acting, when it holds `perm`."""
+    person = actor_user(user)
+    if person is None or not person.has_perm(perm):
         raise ValidationError(message, code="permission")
+    return person
 
 
-def _require_member_or_perm(user, perm: str, message: str) -> None:
-    if member_sitting(user=user) is not None:
-        return
-    _require(user, perm, message)
+def _require_member_or_perm(user: Actor | None, perm: str, message: str) -> User:
+    """The signed-in account acting, when it sits on the commission or holds `perm`."""
+    person = actor_user(user)
+    if person is not None and member_sitting(user=person) is not None:
+        return person
+    return _require(user, perm, message)

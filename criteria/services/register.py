@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from commission.actors import Actor, actor_user
 from commission.models import Sector, TradingPartner
 from commission.services import case_event_record
 
@@ -39,7 +41,7 @@ def right_create(
     description_en: str = "",
     description_es: str = "",
     position: int = 0,
-    actor=None,
+    actor: Actor | None = None,
 ) -> Right:
     """Add a rubric. Rubrics group criteria; they bind nothing by themselves."""
     _require(actor, "criteria.add_right", _("You are not allowed to add a right."))
@@ -100,7 +102,7 @@ def _version_write(
     criterion: Criterion,
     draft: VersionDraft,
     provenance: str,
-    actor,
+    actor: Actor | None,
     rationale_en: str = "",
     rationale_es: str = "",
     record_reference: str = "",
@@ -143,7 +145,7 @@ def _version_write(
         provenance=provenance,
         proposal=proposal,
         record_reference=record_reference,
-        promulgated_by=actor if actor is not None and actor.is_authenticated else None,
+        promulgated_by=actor_user(actor),
     )
     version.save()
     if previous is not None:
@@ -207,7 +209,7 @@ def _require_adoptable(proposal: Proposal, kind: str) -> None:
         raise ValidationError(tally.failure_reason())
 
 
-def criterion_create(*, proposal: Proposal, actor) -> CriterionVersion:
+def criterion_create(*, proposal: Proposal, actor: Actor) -> CriterionVersion:
     """Create the new criterion a passing proposal describes, with its first version."""
     _require_adoptable(proposal, Proposal.Kind.NEW_CRITERION)
     right = proposal.right
@@ -227,7 +229,7 @@ def criterion_create(*, proposal: Proposal, actor) -> CriterionVersion:
 
 
 def criterion_revise(
-    *, criterion: Criterion, draft: VersionDraft | dict, proposal: Proposal, actor
+    *, criterion: Criterion, draft: VersionDraft | dict[str, Any], proposal: Proposal, actor: Actor
 ) -> CriterionVersion:
     """Promulgate the next, at-least-as-protective version of `criterion` (ratchet enforced)."""
     _require_adoptable(proposal, Proposal.Kind.REVISION)
@@ -237,7 +239,7 @@ def criterion_revise(
 
 
 def criterion_retire(
-    *, criterion: Criterion, draft: VersionDraft | dict, proposal: Proposal, actor
+    *, criterion: Criterion, draft: VersionDraft | dict[str, Any], proposal: Proposal, actor: Actor
 ) -> CriterionVersion:
     """Retire `criterion` in favour of a recorded, at-least-as-protective successor."""
     _require_adoptable(proposal, Proposal.Kind.RETIREMENT)
@@ -251,9 +253,9 @@ def criterion_retire(
 def _version_adopt(
     *,
     criterion: Criterion,
-    draft: VersionDraft | dict,
+    draft: VersionDraft | dict[str, Any],
     proposal: Proposal,
-    actor,
+    actor: Actor,
     retirement: bool = False,
 ) -> CriterionVersion:
     """Write the version an adopted proposal of a deliberation round promulgates."""
@@ -292,7 +294,7 @@ def criterion_record_historical(
     title_en: str,
     title_es: str = "",
     code: str = "",
-    actor,
+    actor: Actor,
 ) -> Criterion:
     """Open a criterion in the register for entries from the commission's historical record."""
     _require(
@@ -317,11 +319,11 @@ def criterion_record_historical(
 def criterion_version_record_historical(
     *,
     criterion: Criterion,
-    draft: VersionDraft | dict,
+    draft: VersionDraft | dict[str, Any],
     record_reference: str,
     rationale_en: str = "",
     rationale_es: str = "",
-    actor,
+    actor: Actor,
 ) -> CriterionVersion:
     """Enter a version promulgated before the register was kept here, from the official
     record. The ratchet applies exactly as to adopted versions; once a criterion has a version
@@ -351,7 +353,7 @@ def criterion_version_record_historical(
 
 def rule_resolution_record(
     *,
-    actor,
+    actor: Actor,
     governs: str,
     binding_criterion: Criterion,
     reason_en: str,

@@ -6,6 +6,7 @@ ratchet is checked when the proposal is filed and again when it is adopted)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from commission import roles
+from commission.actors import Actor, actor_user
 from commission.models import (
     InvestigativeTeam,
     Organization,
@@ -37,12 +39,15 @@ from ..models import (
 from ..ratchet import criterion_retirement_check, criterion_revision_check, draft_check
 from ._access import _require_member_or_perm, _today, member_sitting
 from .register import criterion_create, criterion_retire, criterion_revise
-from .tally import proposal_tally
+from .tally import Tally, proposal_tally
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def round_convene(
     *,
-    actor,
+    actor: Actor,
     code: str,
     title_en: str,
     notice_en: str,
@@ -56,13 +61,13 @@ def round_convene(
     majority: str = DeliberationRound.Majority.SIMPLE,
 ) -> DeliberationRound:
     """Convene a deliberation round and publish its notice."""
-    _require_member_or_perm(
+    convener = _require_member_or_perm(
         actor,
         "criteria.add_deliberationround",
         _("Only commission members and staff convene a deliberation round."),
     )
     today = _today()
-    errors = []
+    errors: list[str] = []
     if submissions_open_on < today:
         errors.append(_("Reports and proposals cannot open before the notice is published."))
     if submissions_close_on < submissions_open_on:
@@ -86,7 +91,7 @@ def round_convene(
         location=location,
         quorum_percent=quorum_percent,
         majority=majority,
-        convened_by=actor,
+        convened_by=convener,
     )
     round_.full_clean()
     with transaction.atomic():
@@ -107,7 +112,15 @@ def round_convene(
     return round_
 
 
-def _status_set(obj, to: str, *, actor, refusal: str, reason: str = "", **stamps) -> None:
+def _status_set(
+    obj: DeliberationRound | Proposal,
+    to: str,
+    *,
+    actor: Actor,
+    refusal: str,
+    reason: str = "",
+    **stamps: Any,
+) -> None:
     """Move a locked round or proposal to `to` (one of its model's TRANSITIONS), stamping
     `stamps`, and record the public event."""
     if to not in type(obj).TRANSITIONS[obj.status]:
@@ -120,7 +133,7 @@ def _status_set(obj, to: str, *, actor, refusal: str, reason: str = "", **stamps
     obj.save(update_fields=["status", *stamps])
     case_event_record(
         subject=obj,
-        verb=f"{obj._meta.model_name.replace('deliberation', '')}.{to}",
+        verb=f"{(obj._meta.model_name or '').replace('deliberation', '')}.{to}",
         actor=actor,
         from_status=old,
         to_status=to,
@@ -130,9 +143,11 @@ def _status_set(obj, to: str, *, actor, refusal: str, reason: str = "", **stamps
     )
 
 
-def _round_transition(*, round_: DeliberationRound, to: str, actor, reason: str = "") -> None:
+def _round_transition(
+    *, round_: DeliberationRound, to: str, actor: Actor, reason: str = ""
+) -> None:
     locked = DeliberationRound.objects.select_for_update().get(pk=round_.pk)
-    stamp = {DeliberationRound.Status.VOTING: "voting_opened_at"}.get(to, "closed_at")
+    stamp = "voting_opened_at" if to == DeliberationRound.Status.VOTING else "closed_at"
     _status_set(
         locked,
         to,
@@ -146,7 +161,7 @@ def _round_transition(*, round_: DeliberationRound, to: str, actor, reason: str 
     round_.closed_at = locked.closed_at
 
 
-def round_open_voting(*, round: DeliberationRound, actor) -> DeliberationRound:  # noqa: A002
+def round_open_voting(*, round: DeliberationRound, actor: Actor) -> DeliberationRound:  # noqa: A002
     """Close reports and proposals and open the members' vote (after the announced window)."""
     _require_member_or_perm(
         actor,
@@ -163,7 +178,9 @@ def round_open_voting(*, round: DeliberationRound, actor) -> DeliberationRound: 
     return round
 
 
-def round_close(*, round: DeliberationRound, actor, reason: str = "") -> DeliberationRound:  # noqa: A002
+def round_close(  # noqa: A002
+    *, round: DeliberationRound, actor: Actor, reason: str = ""
+) -> DeliberationRound:
     """Close the round; proposals still undecided lapse (recorded as not adopted)."""
     _require_member_or_perm(
         actor,
@@ -205,11 +222,11 @@ RECORDED_ROLES = frozenset(
 )
 
 
-def _recorded_roles(actor) -> list[str]:
+def _recorded_roles(actor: User) -> list[str]:
     """The capacities an account holds by its recorded role, most senior first: a sitting
     member, a staff member (a staff record, or a staff account in the staff group), a member
     of an investigative team. These are never taken from what a caller declares."""
-    held = []
+    held: list[str] = []
     if member_sitting(user=actor) is not None:
         held.append(ParticipantRole.MEMBER)
     if StaffMember.objects.filter(person__user=actor).exists() or (
@@ -221,49 +238,53 @@ def _recorded_roles(actor) -> list[str]:
     return held
 
 
-def participant_role_recorded(*, actor) -> str:
+def participant_role_recorded(*, actor: Actor | None) -> str:
     """The capacity in which an account takes part when it does not say: its most senior
     recorded role, else "other participant"."""
-    held = _recorded_roles(actor) if actor is not None and actor.is_authenticated else []
+    person = actor_user(actor)
+    held = _recorded_roles(person) if person is not None else []
     return held[0] if held else ParticipantRole.OTHER
 
 
 def _check_participant(
     *,
-    actor,
+    actor: Actor,
     participant_role: str,
     organization: Organization | None = None,
     team: InvestigativeTeam | None = None,
-) -> None:
-    if actor is None or not actor.is_authenticated:
+) -> User:
+    """The signed-in account taking part, when it may take part as it says."""
+    person = actor_user(actor)
+    if person is None:
         raise ValidationError(_("Sign in to take part in a deliberation round."))
     if participant_role not in ParticipantRole.values:
         raise ValidationError(_("Say in which capacity you take part."))
-    if participant_role == ParticipantRole.MEMBER and member_sitting(user=actor) is None:
+    if participant_role == ParticipantRole.MEMBER and member_sitting(user=person) is None:
         raise ValidationError(_("Only a sitting commission member takes part as a member."))
-    if participant_role in RECORDED_ROLES and participant_role not in _recorded_roles(actor):
+    if participant_role in RECORDED_ROLES and participant_role not in _recorded_roles(person):
         raise ValidationError(
             _("Only an account recorded in that role takes part as %(role)s.")
             % {"role": ParticipantRole(participant_role).label}
         )
     if organization is not None and not (
-        actor.has_perm("criteria.change_deliberationround")
+        person.has_perm("criteria.change_deliberationround")
         or OrganizationMembership.objects.filter(
-            organization=organization, person__user=actor
+            organization=organization, person__user=person
         ).exists()
     ):
         raise ValidationError(_("You are not a delegate of that organization."))
     if (
         team is not None
-        and not TeamMembership.objects.filter(team=team, person__user=actor).exists()
+        and not TeamMembership.objects.filter(team=team, person__user=person).exists()
     ):
         raise ValidationError(_("You are not a member of that investigative team."))
+    return person
 
 
 def report_file(
     *,
     round: DeliberationRound,  # noqa: A002
-    actor,
+    actor: Actor,
     participant_role: str,
     title: str,
     body: str,
@@ -273,7 +294,7 @@ def report_file(
     is_public: bool = True,
 ) -> RoundReport:
     """File a report in a round: successes and failures of compliance, from the ground."""
-    _check_participant(
+    participant = _check_participant(
         actor=actor, participant_role=participant_role, organization=organization, team=team
     )
     if not title.strip() or not body.strip():
@@ -283,7 +304,7 @@ def report_file(
         _check_window(locked)
         report = RoundReport.objects.create(
             round=locked,
-            filed_by=actor,
+            filed_by=participant,
             participant_role=participant_role,
             organization=organization,
             team=team,
@@ -304,14 +325,14 @@ def report_file(
 
 def _new_criterion_check(
     *,
-    draft: VersionDraft | dict,
+    draft: VersionDraft | dict[str, Any],
     right: Right | None,
     criterion_kind: str,
     governs: str,
     title_en: str,
     criterion: Criterion | None,
 ) -> VersionDraft:
-    errors = []
+    errors: list[str] = []
     if right is None:
         errors.append(_("A new criterion belongs to a right."))
     if criterion_kind not in Criterion.Kind.values:
@@ -334,9 +355,9 @@ def _new_criterion_check(
 def proposal_submit(
     *,
     round: DeliberationRound,  # noqa: A002
-    actor,
+    actor: Actor,
     kind: str,
-    draft: VersionDraft | dict,
+    draft: VersionDraft | dict[str, Any],
     rationale: str,
     participant_role: str,
     criterion: Criterion | None = None,
@@ -349,7 +370,9 @@ def proposal_submit(
 ) -> Proposal:
     """File a proposal in a round. It is checked at once against the register (a derogating
     revision is refused here, and again on adoption)."""
-    _check_participant(actor=actor, participant_role=participant_role, organization=organization)
+    participant = _check_participant(
+        actor=actor, participant_role=participant_role, organization=organization
+    )
     if kind not in Proposal.Kind.values:
         raise ValidationError(_("A proposal is a new criterion, a revision or a retirement."))
     if not rationale.strip():
@@ -389,7 +412,7 @@ def proposal_submit(
             title_es=title_es.strip(),
             draft=parsed.to_dict(),
             rationale=rationale.strip(),
-            filed_by=actor,
+            filed_by=participant,
             participant_role=participant_role,
             organization=organization,
         )
@@ -409,7 +432,7 @@ def proposal_submit(
     return proposal
 
 
-def proposal_withdraw(*, proposal: Proposal, actor) -> Proposal:
+def proposal_withdraw(*, proposal: Proposal, actor: Actor) -> Proposal:
     if actor is None or actor.pk != proposal.filed_by_id:
         raise ValidationError(_("Only the filer withdraws a proposal."))
     with transaction.atomic():
@@ -421,7 +444,7 @@ def proposal_withdraw(*, proposal: Proposal, actor) -> Proposal:
     return proposal
 
 
-def proposal_vote(*, proposal: Proposal, actor, choice: str) -> Vote:
+def proposal_vote(*, proposal: Proposal, actor: Actor, choice: str) -> Vote:
     """A sitting member votes for, against, or abstains. Nobody else votes."""
     member = member_sitting(user=actor)
     if member is None:
@@ -450,8 +473,10 @@ def proposal_vote(*, proposal: Proposal, actor, choice: str) -> Vote:
     return vote
 
 
-def _proposal_set_status(proposal: Proposal, to: str, *, actor, reason: str = "", tally=None):
-    stamps = {"decided_at": timezone.now()}
+def _proposal_set_status(
+    proposal: Proposal, to: str, *, actor: Actor, reason: str = "", tally: Tally | None = None
+) -> None:
+    stamps: dict[str, Any] = {"decided_at": timezone.now()}
     if tally is not None:
         stamps["tally"] = tally.as_dict()
     _status_set(
@@ -464,7 +489,7 @@ def _proposal_set_status(proposal: Proposal, to: str, *, actor, reason: str = ""
     )
 
 
-def proposal_decide(*, proposal: Proposal, actor) -> Proposal:
+def proposal_decide(*, proposal: Proposal, actor: Actor) -> Proposal:
     """Count the vote. A passing proposal is adopted: only this creates and publishes the
     version (the ratchet is checked again, inside the lock). A failing one is rejected."""
     _require_member_or_perm(
@@ -496,6 +521,8 @@ def proposal_decide(*, proposal: Proposal, actor) -> Proposal:
                 version = criterion_create(proposal=locked, actor=actor)
                 locked.criterion = version.criterion
                 locked.save(update_fields=["criterion"])
+            elif locked.criterion is None:  # refused when the proposal was filed
+                raise ValidationError(_("Name the criterion to revise or retire."))
             elif locked.kind == Proposal.Kind.REVISION:
                 criterion_revise(
                     criterion=locked.criterion, draft=locked.draft, proposal=locked, actor=actor

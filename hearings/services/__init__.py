@@ -10,6 +10,8 @@ Changes to the case itself (its status, its hearing date, its outcome, its clock
 
 from __future__ import annotations
 
+# The demonstration signing key, outside production (the demo loader signs its opinions).
+from ..signing import demo_signing_key_ensure
 from ._common import (
     PERM_ADOPT,
     PERM_CORRECT,
@@ -169,6 +171,7 @@ __all__ = [
     "decision_recommend",
     "decision_return",
     "decision_update",
+    "demo_signing_key_ensure",
     "fact_finding_add",
     "finding_record",
     "hearing_record_held",

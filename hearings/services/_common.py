@@ -10,12 +10,13 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,9 @@ from complaints import uploads
 from complaints.models import Case
 
 from .. import selectors
+
+if TYPE_CHECKING:
+    from django.core.files import File
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +54,9 @@ WRITTEN_ARGUMENTS_LEGAL_BASIS = (
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
+def _authenticated(user: object) -> TypeGuard[User]:
+    """A signed-in person: not None, not an anonymous visitor, not SYSTEM."""
+    return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
 def _require_actor(actor: Actor | None) -> None:
@@ -78,8 +83,11 @@ def _transition(obj: HasStatus, to_status: str) -> str:
     return status_transition(obj, to_status)
 
 
-def _lock(model: Any, pk: Any) -> Any:
-    return model.objects.select_for_update().get(pk=pk)
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _lock(model: type[_M], pk: object) -> _M:
+    return model._default_manager.select_for_update().get(pk=pk)
 
 
 def _text(value: str, message: str) -> str:
@@ -137,7 +145,7 @@ def _store_content_addressed(data: bytes, name: str) -> str:
 RECORD_FOLDER = "hearings/record"
 
 
-def _accept_upload(upload, *, max_bytes: int | None = None) -> uploads.CheckedUpload:
+def _accept_upload(upload: File[bytes], *, max_bytes: int | None = None) -> uploads.CheckedUpload:
     """A hearing's files pass the same door as evidence (complaints.uploads): size cap,
     type allow-list by content, bounded decompression, virus scan when configured."""
     try:

@@ -48,7 +48,7 @@ def _require_panelist_or_perm(actor: Actor | None, panel: Panel, perm: str) -> N
     _require_perm(actor, perm)
 
 
-def panel_actor_require(*, actor, panel: Panel, perm: str) -> None:
+def panel_actor_require(*, actor: Actor | None, panel: Panel, perm: str) -> None:
     """Refuse an actor who neither sits on the panel nor holds `perm` (none: the system)."""
     _require_panelist_or_perm(actor, panel, perm)
 

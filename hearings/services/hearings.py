@@ -5,6 +5,7 @@ the written-arguments window and the items of the hearing record.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +43,9 @@ from ._common import (
     _transition,
     _user,
 )
+
+if TYPE_CHECKING:
+    from django.core.files import File
 
 # --- hearings ---------------------------------------------------------------------------
 
@@ -316,7 +320,7 @@ def record_item_upload(
     hearing: Hearing,
     kind: str,
     description: str,
-    upload,
+    upload: File[bytes],
     is_public: bool = True,
     actor: Actor,
 ) -> HearingRecordItem:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +20,11 @@ from ..models import (
     Opinion,
 )
 from ._common import logger
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
+    from ..signing import SignatureCheck
 
 # --- serving opinion files --------------------------------------------------------------
 
@@ -34,7 +39,7 @@ class OpinionFileAltered(Exception):
         self.found = found
 
 
-def _sha256_file(field) -> str:
+def _sha256_file(field: FieldFile) -> str:
     digest = hashlib.sha256()
     try:
         with field.open("rb") as handle:
@@ -49,13 +54,14 @@ def opinion_file_read(*, opinion: Opinion) -> bytes:
     """The bytes of an opinion's PDF, verified against the register before they leave: read,
     hash, compare, then return. On a mismatch (or a missing file) nothing is returned:
     `OpinionFileAltered` is raised, after `opinion_file_mismatch_record`."""
+    data: bytes | None
     try:
         with opinion.file.open("rb") as handle:
             data = handle.read()
     except (FileNotFoundError, OSError, ValueError):
         data = None
     found = "missing" if data is None else hashlib.sha256(data).hexdigest()
-    if found != opinion.sha256:
+    if data is None or found != opinion.sha256:
         opinion_file_mismatch_record(opinion=opinion, found=found)
         raise OpinionFileAltered(opinion, found)
     return data
@@ -148,7 +154,7 @@ def stored_files_verify() -> tuple[int, list[FileMismatch]]:
 class Verification:
     sha256: str
     opinion: Opinion | None
-    signature: Any = None  # signing.SignatureCheck for uploads
+    signature: SignatureCheck | None = None  # for uploads
 
     @property
     def registered(self) -> bool:
@@ -162,7 +168,7 @@ def opinion_verify(*, data: bytes | None = None, sha256: str | None = None) -> V
 
     if data is None and not sha256:
         raise ValidationError(_("Upload a PDF or give its SHA-256."))
-    signature = None
+    signature: SignatureCheck | None = None
     if data is not None:
         digest = hashlib.sha256(data).hexdigest()
         signature = signing.signature_check(data)

@@ -241,7 +241,7 @@ def _render_failed(render_id: int, exc: Exception) -> OpinionRender:
     return render
 
 
-def _retry(render: OpinionRender, *, actor, reason: str) -> None:
+def _retry(render: OpinionRender, *, actor: Actor, reason: str) -> None:
     from_status = _transition(render, OpinionRender.Status.QUEUED)
     render.queued_at = timezone.now()
     render.save(update_fields=["status", "queued_at"])

@@ -15,6 +15,7 @@ from commission.actors import SYSTEM, Actor
 from commission.models import (
     CommissionMember,
     Organization,
+    TradingPartner,
 )
 from commission.services import case_event_record
 from complaints.models import Case
@@ -94,7 +95,9 @@ def _is_member(actor: Actor | None, member: CommissionMember) -> bool:
     return user is not None and member.person.user_id == user.pk
 
 
-def _require_own_declaration(actor, member: CommissionMember, statement_reference: str) -> str:
+def _require_own_declaration(
+    actor: Actor | None, member: CommissionMember, statement_reference: str
+) -> str:
     """A member's declarations are the member's own: made by the member, or recorded by
     staff (the panel permission) from the member's signed statement, whose reference is kept.
     Nobody declares for a member otherwise — not the system, not a party."""
@@ -125,7 +128,7 @@ def _seats_in_play(member: CommissionMember) -> list[PanelSeat]:
     )
 
 
-def _recuse(*, seat: PanelSeat, reason: str, actor) -> None:
+def _recuse(*, seat: PanelSeat, reason: str, actor: Actor) -> None:
     """Vacate a seat (a public case event) and trigger the refill: the commission's rotation
     fills it at once when an eligible member without a conflict exists; otherwise the seat
     stays vacant and the case's staff are told to fill it."""
@@ -212,15 +215,17 @@ def conflict_declare(
     return declaration
 
 
-def _refuse_party(actor, case: Case) -> None:
+def _refuse_party(actor: Actor, case: Case) -> None:
     if selectors.user_is_party(user=actor, case=case):
         raise PermissionDenied(
             _("A party to the case takes no part in selecting the panel: it is the commission's.")
         )
 
 
-def _eligible(member: CommissionMember, seat: panels.SeatSpec, country, case: Case) -> list[str]:
-    problems = []
+def _eligible(
+    member: CommissionMember, seat: panels.SeatSpec, country: TradingPartner | None, case: Case
+) -> list[str]:
+    problems: list[str] = []
     today = timezone.localdate()
     if not panels.member_is_sitting(member, today):
         problems.append(_("is not a sitting member of the commission"))
@@ -231,7 +236,7 @@ def _eligible(member: CommissionMember, seat: panels.SeatSpec, country, case: Ca
 
 
 def _auto_pick(
-    case: Case, seat: panels.SeatSpec, country, exclude: set[int]
+    case: Case, seat: panels.SeatSpec, country: TradingPartner | None, exclude: set[int]
 ) -> CommissionMember | None:
     """The commission's rotation: among eligible members without conflicts, the one who has
     sat on the fewest panels (then the longest-seated, then the lowest id)."""
@@ -330,7 +335,7 @@ def panel_select(
     return panel
 
 
-def _seat_vacate(*, panel: Panel, seat: PanelSeat, reason: str, actor) -> None:
+def _seat_vacate(*, panel: Panel, seat: PanelSeat, reason: str, actor: Actor) -> None:
     seat.vacated_at = timezone.now()
     seat.vacated_reason = reason
     seat.save(update_fields=["vacated_at", "vacated_reason"])

@@ -4,6 +4,8 @@ someone's behalf, and staff's review of what becomes public.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -42,8 +44,12 @@ from ._common import (
     _window_open,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files import File
 
-def _participant_label(case: Case, organization: Organization | None, user) -> str:
+
+def _participant_label(case: Case, organization: Organization | None, user: User | None) -> str:
     if organization is not None:
         complainant = Complainant.objects.filter(case=case, organization=organization).first()
         if complainant is not None and (
@@ -62,7 +68,7 @@ def participant_register(
     hearing: Hearing,
     organization: Organization | None = None,
     role: str | None = None,
-    user=None,
+    user: User | None = None,
     presents_evidence: bool = True,
     actor: Actor,
 ) -> HearingParticipant:
@@ -114,9 +120,9 @@ def participant_register(
                 hearing=hearing, organization=organization
             ).exists():
                 raise ValidationError(_("This organization is already registered."))
-            user = user or (actor if not staff else None)
+            user = user or (_user(actor) if not staff else None)
         else:
-            user = user or actor
+            user = user or _user(actor)
             if not _authenticated(user):
                 raise ValidationError(_("Register an organization or an account."))
             if not case.complainants.filter(user=user).exists() and not staff:
@@ -175,7 +181,7 @@ def submission_file(
     kind: str,
     title: str,
     text: str,
-    upload=None,
+    upload: File[bytes] | None = None,
     is_public: bool = True,
     actor: Actor,
 ) -> Submission:

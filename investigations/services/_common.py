@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol, TypeGuard, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,6 +23,7 @@ from commission.models import (
     TeamMembership,
 )
 from commission.services import case_event_record
+from commission.transitions import HasStatus
 
 from ..models import (
     Investigation,
@@ -58,8 +61,9 @@ REMEDIAL_LEGAL_SOURCE = gettext_noop(
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
+def _authenticated(user: object) -> TypeGuard[User]:
+    """A signed-in person: not None, not an anonymous visitor, not SYSTEM."""
+    return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
 def _user(actor: Actor | None) -> User | None:
@@ -84,7 +88,7 @@ def _require_actor(actor: Actor | None) -> None:
         raise TypeError(ACTOR_REQUIRED)
 
 
-def _require_perm(actor: Actor | None, perm: str, obj: Any = None) -> None:
+def _require_perm(actor: Actor | None, perm: str, obj: models.Model | None = None) -> None:
     """The permission check: `None` is refused (a TypeError); SYSTEM, background work, is
     admitted; a person needs to be active and hold `perm` (on `obj` when given)."""
     _require_actor(actor)
@@ -95,12 +99,12 @@ def _require_perm(actor: Actor | None, perm: str, obj: Any = None) -> None:
         raise PermissionDenied(_("You are not allowed to do this."))
 
 
-def _require_member(actor, investigation: Investigation) -> None:
+def _require_member(actor: Actor | None, investigation: Investigation) -> None:
     """Team work: the team's object permission on this investigation."""
     _require_perm(actor, PERM_CHANGE, investigation)
 
 
-def membership_of(user, team_id: int) -> TeamMembership | None:
+def membership_of(user: Actor | None, team_id: int) -> TeamMembership | None:
     if not _authenticated(user):
         return None
     return (
@@ -158,20 +162,33 @@ def _event(
     )
 
 
-def _transition(obj, to_status: str) -> str:
-    if to_status not in type(obj).TRANSITIONS[obj.status]:
+class _Transitional(HasStatus, Protocol):
+    """A model with a status, its `Status` choices and its `TRANSITIONS` table."""
+
+    @property
+    def TRANSITIONS(self) -> Mapping[str, Collection[str]]: ...
+
+    @property
+    def Status(self) -> type[models.TextChoices]: ...
+
+
+def _transition(obj: _Transitional, to_status: str) -> str:
+    if to_status not in obj.TRANSITIONS[obj.status]:
         raise ValidationError(
             _("A record that is “%(from)s” cannot become “%(to)s”.")
             % {
-                "from": type(obj).Status(obj.status).label,
-                "to": type(obj).Status(to_status).label,
+                "from": obj.Status(obj.status).label,
+                "to": obj.Status(to_status).label,
             },
             code="transition_refused",
         )
-    previous = obj.status
+    previous: str = obj.status
     obj.status = to_status
     return previous
 
 
-def _lock(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _lock(model: type[_M], pk: object) -> _M:
+    return model._default_manager.select_for_update().get(pk=pk)

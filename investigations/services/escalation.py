@@ -66,7 +66,7 @@ def _team_complainant(team: InvestigativeTeam) -> Organization:
     return org
 
 
-RESPONDENT_KIND = {
+RESPONDENT_KIND: dict[str, str] = {
     Organization.Kind.EMPLOYER: Respondent.Kind.EMPLOYER,
     Organization.Kind.GLOBAL_CORPORATION: Respondent.Kind.GLOBAL_CORPORATION,
     Organization.Kind.GOVERNMENT_AGENCY: Respondent.Kind.GOVERNMENT_AGENCY,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -45,6 +45,10 @@ from ._common import (
 )
 from .opening import _require_open
 from .teams import team_group
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files import File
 
 # --- activities --------------------------------------------------------------------------
 
@@ -128,7 +132,7 @@ def interview_record(
     return interview
 
 
-def interview_access_grant(*, interview: Interview, user, reason: str, actor: Actor) -> None:
+def interview_access_grant(*, interview: Interview, user: User, reason: str, actor: Actor) -> None:
     """A staff member of the team grants a team member or commission staff the right to read
     an interview's identity and statement."""
     investigation = interview.investigation
@@ -151,7 +155,7 @@ def interview_access_grant(*, interview: Interview, user, reason: str, actor: Ac
         )
 
 
-def interview_access_revoke(*, interview: Interview, user, actor: Actor) -> None:
+def interview_access_revoke(*, interview: Interview, user: User, actor: Actor) -> None:
     investigation = interview.investigation
     _require_team_staff(actor, investigation)
     with transaction.atomic():
@@ -164,7 +168,7 @@ def interview_access_revoke(*, interview: Interview, user, actor: Actor) -> None
         )
 
 
-def can_view(user, investigation: Investigation) -> bool:
+def can_view(user: Actor | None, investigation: Investigation) -> bool:
     """The team (object permission) and the commission's staff and members (model
     permission) read an investigation's record."""
     return bool(
@@ -174,13 +178,13 @@ def can_view(user, investigation: Investigation) -> bool:
     )
 
 
-def can_write(user, investigation: Investigation) -> bool:
+def can_write(user: Actor | None, investigation: Investigation) -> bool:
     return bool(
         _authenticated(user) and user.is_active and user.has_perm(PERM_CHANGE, investigation)
     )
 
 
-def can_read_confidential(user, interview: Interview) -> bool:
+def can_read_confidential(user: Actor | None, interview: Interview) -> bool:
     """Only an explicit grant on this interview opens its identity and statement."""
     return bool(
         can_view(user, interview.investigation)
@@ -195,10 +199,13 @@ class ConfidentialInterview:
     statement: str
 
 
-def interview_confidential_read(*, interview: Interview, user, door: str) -> ConfidentialInterview:
+def interview_confidential_read(
+    *, interview: Interview, user: Actor | None, door: str
+) -> ConfidentialInterview:
     """The identity and statement of an interview, for a holder of the explicit grant; the
     read is logged (who, what, when, through which door) before anything is returned."""
-    if not can_read_confidential(user, interview):
+    # A grant is a signed-in person's (can_read_confidential asks it too).
+    if not (_authenticated(user) and can_read_confidential(user, interview)):
         raise PermissionDenied(_("This interview record is confidential."))
     ConfidentialAccess.objects.create(
         user=user, interview=interview, what="identity_and_statement", door=door[:16]
@@ -262,7 +269,7 @@ def _sealed_store(sealed: bytes) -> str:
 
 
 def interview_file_add(
-    *, interview: Interview, upload: Any, kind: str, actor: Actor
+    *, interview: Interview, upload: File[bytes], kind: str, actor: Actor
 ) -> InterviewFile:
     """Attach a file to an interview (an audio recording, a scanned note). It passes the one
     upload door (size cap, type by content, virus scan when configured), is encrypted with the
@@ -311,14 +318,16 @@ class InterviewFileContent:
     data: bytes
 
 
-def interview_file_read(*, file: InterviewFile, user: Any, door: str) -> InterviewFileContent:
+def interview_file_read(
+    *, file: InterviewFile, user: Actor | None, door: str
+) -> InterviewFileContent:
     """The decrypted file, for a holder of the interview's explicit grant; the read is logged
     (who, which file, when, through which door) before anything is returned, and the bytes are
     checked against both hashes (of what is stored, and of the file as uploaded)."""
     from django.core.files.storage import default_storage
 
     interview = file.interview
-    if not can_read_confidential(user, interview):
+    if not (_authenticated(user) and can_read_confidential(user, interview)):
         raise PermissionDenied(_("This interview record is confidential."))
     ConfidentialAccess.objects.create(
         user=user, interview=interview, what=f"file {file.pk}"[:40], door=door[:16]

@@ -5,6 +5,7 @@ issuing a member's token.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +34,9 @@ from ._common import (
     _require_perm,
     _text,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- commission review and fora ----------------------------------------------------------
 
@@ -110,7 +114,7 @@ def protocol_mandate(
     return mandate
 
 
-def member_token_issue(*, user, actor: Actor) -> str:
+def member_token_issue(*, user: User, actor: Actor) -> str:
     """A personal API token for a team member (hashed at rest, commission.services), issued
     from the team workspace. A new token revokes the member's earlier ones."""
     from commission.services import api_token_issue

@@ -7,6 +7,10 @@ the doors its people use:
 * a court retrieves the signed opinion through the REST API with its own token and checks its
   hash and signature; the public reads the docket, the register and the PDFs.
 
+Its parties, the union's complaint and the criteria it cites are the scenario's shared
+description (`commission.demo_data.peru()`), which the demo and `manage.py play_scenario` read
+too.
+
 Time moves with time-machine, never with sleeps. Every step is named: a failure says which step
 failed and what the user saw last."""
 
@@ -28,6 +32,7 @@ from django.utils.html import strip_tags
 from rest_framework.test import APIClient
 
 from commission import roles
+from commission.demo_data import peru
 from commission.models import InvestigativeTeam, TeamMembership
 from commission.selectors import clocks_for_subject
 from complaints.models import Case, CourtReview
@@ -168,47 +173,29 @@ def file_in_spanish(page, base: str, world, *, kind: str = "complaint") -> str:
         page.check(f"input[name={name}][value='{org.pk}']")
     page.click("button[value=continue]")
     page.wait_for_url("**/allegations/")
-    allegations = [
-        (
-            "Despido de trabajadoras embarazadas",
-            "Once trabajadoras fueron despedidas semanas después de informar su embarazo.",
-            "Ate, Lima",
-            11,
-            c.pregnancy.criterion,
-        ),
-        (
-            "Negativa a reconocer al sindicato mayoritario",
-            "El sindicato representa al 64% de los trabajadores; la empresa se niega a negociar.",
-            "Ate, Lima",
-            540,
-            c.recognition.criterion,
-        ),
-        (
-            "Trabajo penitenciario en la cadena de suministro",
-            "Internos del sistema penitenciario cosen camisas para la empresa y su comprador.",
-            "Penales de Lima",
-            120,
-            c.prison_labor.criterion,
-        ),
-    ]
+    complaint = peru()["complaint"]
+    # Each allegation cites the register's criterion (the factories give them its codes).
+    cited = {
+        "pregnancy": c.pregnancy.criterion,
+        "recognition": c.recognition.criterion,
+        "prison_labor": c.prison_labor.criterion,
+    }
     start = (timezone.localdate() - dt.timedelta(days=200)).isoformat()
-    for i, (summary, facts, place, workers, criterion) in enumerate(allegations):
+    for i, allegation in enumerate(complaint["allegations"]):
         if i:
             page.click("button[value=add]")
             page.wait_for_selector(f"#id_allegations-{i}-summary")
-        page.fill(f"#id_allegations-{i}-summary", summary)
-        page.fill(f"#id_allegations-{i}-facts", facts)
+        page.fill(f"#id_allegations-{i}-summary", allegation["summary"])
+        page.fill(f"#id_allegations-{i}-facts", allegation["facts"])
         page.fill(f"#id_allegations-{i}-period_start", start)
-        page.fill(f"#id_allegations-{i}-place", place)
-        page.fill(f"#id_allegations-{i}-workers_affected", str(workers))
+        page.fill(f"#id_allegations-{i}-place", allegation["place"])
+        page.fill(f"#id_allegations-{i}-workers_affected", str(allegation["workers_affected"]))
+        criterion = cited[allegation["register"]]
+        assert criterion.code == peru()["register"][allegation["register"]]
         page.check(f"input[name='allegations-{i}-criteria'][value='{criterion.pk}']")
     page.click("button[value=continue]")
     page.wait_for_url("**/remedies/")
-    page.fill(
-        "#id_remedies_sought",
-        "Reincorporación con salarios caídos, reconocimiento del sindicato, fin del trabajo "
-        "penitenciario y sanciones hasta que se verifique el cumplimiento.",
-    )
+    page.fill("#id_remedies_sought", complaint["remedies_sought"])
     page.click("button[value=continue]")
     page.wait_for_url("**/evidence/")
     page.click("form.step-end button[value=continue]")
@@ -245,6 +232,9 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
         case = Case.objects.get(docket_number=docket)
         assert case.language == "es"
         assert case.allegations.count() == 3
+        assert [a.summary for a in case.allegations.order_by("number")] == [
+            a["summary"] for a in peru()["complaint"]["allegations"]
+        ]
         assert {c.kind for c in clocks_for_subject(subject=case)} == {"hearing_by", "decision_by"}
         acknowledgments = [m for m in mail.outbox if docket in m.subject + m.body]
         assert acknowledgments, [m.subject for m in mail.outbox]
@@ -606,9 +596,9 @@ def test_the_peru_complaint_from_filing_to_a_lifted_sanction(
             assert f"/sanctions/{order.public_id}/" in page.content()
         page.goto(f"{base}/sanctions/")
         text = story.saw(page.content())
-        assert "Confecciones del Pacífico S.A.C." in text
-        assert "Northfield Apparel Group, Inc." in text
-        assert "National Penitentiary System" in text
+        parties = peru()["parties"]
+        for key in ("employer", "buyer", "prison"):
+            assert parties[key]["name"] in text, key
         stack.close()
 
     # 8. A benchmark is verified, a lift hearing held, one step lifted; the full lift is

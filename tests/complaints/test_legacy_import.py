@@ -324,8 +324,43 @@ def test_a_complaints_past_decision_is_refused_not_half_imported(world, tmp_path
     )
     summary = _import(path, world)
     assert summary.imported == 0
-    assert "issued decision" in " ".join(summary.refused[0].messages)
+    message = " ".join(summary.refused[0].messages)
+    assert "issued decision" in message
+    # It says what to do with the row.
+    assert "Leave this row out of the file" in message
     assert not Case.objects.exists()
+
+
+def test_a_csv_decided_at_column_is_refused_with_the_reason_not_dropped(world, tmp_path):
+    path = tmp_path / "cases.csv"
+    row = {
+        "legacy_reference": "CSV-D",
+        "kind": "complaint",
+        "received_at": "2025-06-02T10:00:00-05:00",
+        "remedies_sought": "Reinstatement.",
+        "complainant_organizations": world.union.name,
+        "respondent_kind": "employer",
+        "respondent_organization": world.employer.name,
+        "respondent_country": "PE",
+        "allegation_summary": "Dismissals",
+        "allegation_facts": "Facts.",
+        "allegation_place": "Lima",
+        "allegation_period_start": "2025-01-01",
+        "allegation_criteria": world.criteria[0].code,
+        "decided_at": "2025-08-01",
+    }
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    writer.writerow({**row, "legacy_reference": "CSV-U", "decided_at": ""})
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+    summary = _import(path, world)
+    assert summary.imported == 1
+    assert [(r.line, r.reference) for r in summary.refused] == [(2, "CSV-D")]
+    assert "decided in the earlier records" in " ".join(summary.refused[0].messages)
+    assert not ImportedCase.objects.filter(legacy_reference="CSV-D").exists()
 
 
 def test_the_command_prints_the_summary_and_fails_on_refused_rows(world, mixed_file):

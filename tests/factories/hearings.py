@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 
 from commission import roles
 from commission.actors import SYSTEM
+from commission.demo_data import peru
 from commission.models import (
     CommissionMember,
     Organization,
@@ -75,49 +76,33 @@ class Parties:
 
 
 def parties_create() -> Parties:
+    """The Peru scenario's parties, named as its description names them
+    (`commission.demo_data.peru()`, shared with the demo and the scenario player)."""
     us = TradingPartnerFactory(code="US", name="United States")
     pe = TradingPartnerFactory(code="PE", name="Peru")
     sector = SectorFactory()
-    K = Organization.Kind
-    gov_pe = OrganizationFactory(
-        kind=K.GOVERNMENT, name="Government of Peru", country=pe, sector=None
-    )
-    gov_us = OrganizationFactory(
-        kind=K.GOVERNMENT, name="Government of the United States", country=us, sector=None
-    )
-    prison = OrganizationFactory(
-        kind=K.GOVERNMENT_AGENCY,
-        name="National Penitentiary System",
-        country=pe,
-        sector=None,
-        parent=gov_pe,
-    )
-    employer = OrganizationFactory(
-        kind=K.EMPLOYER, name="Confecciones del Pacífico S.A.C.", country=pe, sector=sector
-    )
-    union = OrganizationFactory(
-        kind=K.LABOR_ORGANIZATION,
-        name="Sindicato de Trabajadores de Confecciones del Pacífico",
-        country=pe,
-        sector=sector,
-    )
-    hro = OrganizationFactory(
-        kind=K.HUMAN_RIGHTS_ORGANIZATION,
-        name="Centro de Derechos Laborales y Humanos",
-        country=pe,
-        sector=None,
-    )
-    buyer = OrganizationFactory(
-        kind=K.GLOBAL_CORPORATION, name="Northfield Apparel Group, Inc.", country=us, sector=None
-    )
+    described = peru()["parties"]
+
+    def org(key: str, country, **extra) -> Organization:
+        return OrganizationFactory(
+            kind=described[key]["kind"], name=described[key]["name"], country=country, **extra
+        )
+
+    gov_pe = org("gov_pe", pe, sector=None)
+    gov_us = org("gov_us", us, sector=None)
+    prison = org("prison", pe, sector=None, parent=gov_pe)
+    employer = org("employer", pe, sector=sector)
+    union = org("union", pe, sector=sector)
+    hro = org("hro", pe, sector=None)
+    buyer = org("buyer", us, sector=None)
     supply = SupplyRelationship.objects.create(
         corporation=buyer, supplier=employer, started_on=dt.date(2021, 3, 1)
     )
     union_user = user_in(roles.FILERS, "union.delegate")
     hro_user = user_in(roles.FILERS, "hro.delegate")
-    for org, user in ((union, union_user), (hro, hro_user)):
+    for organization, user in ((union, union_user), (hro, hro_user)):
         OrganizationMembership.objects.create(
-            organization=org,
+            organization=organization,
             person=PersonFactory(user=user, country=pe),
             role=OrganizationMembership.Role.ADMINISTRATOR,
         )
@@ -166,13 +151,17 @@ class Criteria:
 
 
 def criteria_create() -> Criteria:
-    dis = RightFactory(code="DIS", name_en="Non-discrimination", name_es="No discriminación")
-    foa = RightFactory(code="FOA", name_en="Freedom of association", name_es="Libertad sindical")
+    """The three criteria the Peru complaint cites, with the codes of the scenario's register
+    (`commission.demo_data.peru()`): pregnancy dismissals (two versions), recognition of a
+    majority union, prison labor."""
+    codes = peru()["register"]
+    nd = RightFactory(code="ND", name_en="Non-discrimination", name_es="No discriminación")
+    cb = RightFactory(code="CB", name_en="Collective bargaining", name_es="Negociación colectiva")
     fl = RightFactory(code="FL", name_en="Forced labor", name_es="Trabajo forzoso")
     pregnancy = CriterionVersionFactory(
         criterion=CriterionFactory(
-            code="DIS-001",
-            right=dis,
+            code=codes["pregnancy"],
+            right=nd,
             governs="dismissal-pregnancy",
             title_en="No dismissal for pregnancy",
         ),
@@ -190,8 +179,8 @@ def criteria_create() -> Criteria:
     )
     recognition = CriterionVersionFactory(
         criterion=CriterionFactory(
-            code="FOA-003",
-            right=foa,
+            code=codes["recognition"],
+            right=cb,
             governs="union-recognition",
             title_en="Recognition of a majority union",
         ),
@@ -201,7 +190,7 @@ def criteria_create() -> Criteria:
     )
     prison_labor = CriterionVersionFactory(
         criterion=CriterionFactory(
-            code="FL-002",
+            code=codes["prison_labor"],
             right=fl,
             governs="prison-labor-private",
             title_en="No prison labor for private firms",

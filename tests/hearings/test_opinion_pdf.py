@@ -33,8 +33,9 @@ def test_pdf_content(world, adopted):
     text = pdf_text(data)
     flat = " ".join(text.split())
     assert adopted.case.docket_number in flat
-    for identifier in ("DIS-001/v2", "FOA-003/v1", "FL-002/v1"):
-        assert identifier in flat
+    c = world.criteria
+    for version in (c.pregnancy_v2, c.recognition, c.prison_labor):
+        assert version.identifier in flat
     # Clock arithmetic: filing, day 1, the moved day 60 (Labour Day), day 90 moved back.
     assert "2 March 2026" in flat
     assert "3 March 2026" in flat

@@ -6,22 +6,17 @@ configured; CI sets REQUIRE_SERVICES=postgres,redis so it cannot be skipped ther
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from sanctions import selectors, services
 from sanctions.models import LiftDetermination, LiftRender
-from tests.commission.test_celery_worker import _database_url
+from tests import live
 
 from .test_services import _step_ready
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.postgres,
@@ -37,38 +32,10 @@ def worker(tmp_path, settings):
     from config.celery import app
 
     queue = app.conf.task_default_queue or "celery"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-    }
-    env.pop("DATABASE_OWNER_URL", None)
-    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 - closed in teardown
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"),
-            *("--queues", queue, "--hostname", f"lift-render-{os.getpid()}@%h"),
-            *("--loglevel", "INFO"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        connection.close()
+    commands = {"worker": live.worker(queue, f"lift-render-{os.getpid()}")}
+    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    with live.celery_processes(tmp_path, commands, queue=queue, env=env) as processes:
+        yield processes
 
 
 def test_a_real_worker_issues_the_determination(issued, team, staff, member, at, worker):
@@ -86,10 +53,7 @@ def test_a_real_worker_issues_the_determination(issued, team, staff, member, at,
         if render.status in (LiftRender.Status.DONE, LiftRender.Status.FAILED):
             break
         time.sleep(0.5)
-    if render.status != LiftRender.Status.DONE:
-        worker.seek(0)
-        print(f"--- worker log ---\n{worker.read()[-6000:]}")
-    assert render.status == LiftRender.Status.DONE, render.error
+    assert render.status == LiftRender.Status.DONE, f"{render.error}\n{worker.dump(6000)}"
     determination = LiftDetermination.objects.get()
     assert render.determination == determination
     assert len(determination.sha256) == 64

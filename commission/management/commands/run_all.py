@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
 
     def handle(self, *args, host, port, **options):
-        from commission.demo import DEMO_PASSWORD, DEMO_USERS
+        from commission.demo_data import peru
+
+        accounts = peru()["accounts"]
 
         python = sys.executable
         base = f"http://{host}:{port}"
@@ -41,8 +43,8 @@ class Command(BaseCommand):
                     f"  health       {base}/healthz",
                     f"  database     {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}",
                     f"  broker       {settings.CELERY_BROKER_URL}",
-                    f"Demo logins (password for all: {DEMO_PASSWORD}):",
-                    *[f"  {username:<11} {full_name}" for username, full_name, *_ in DEMO_USERS],
+                    f"Demo logins (password for all: {accounts['password']}):",
+                    *[f"  {username:<11} {name}" for username, name in accounts["names"].items()],
                     "Press Ctrl-C to stop web, worker and beat.",
                     "",
                 ]

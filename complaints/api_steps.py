@@ -250,6 +250,11 @@ class CaseStepViewSet(viewsets.ViewSet):
         state = case_state(case, request.user)
         if not step.permitted(request.user, case, state):
             raise exceptions.PermissionDenied(_("Your role does not take this step."))
+        if not step.applies(case, state):
+            # The workspace offers the step only where the case's state does (its button).
+            raise exceptions.ValidationError(
+                {"detail": [_("The case's state does not offer this step now.")]}
+            )
         formsets = getattr(step.form, "api_formsets", {})
         form = step.form(
             form_data(request.data, formsets),

@@ -1095,6 +1095,13 @@ class CaseAdmin(CsvExportMixin, admin.ModelAdmin):
         state = case_state(case, request.user)
         if not step.permitted(request.user, case, state):
             raise PermissionDenied
+        if not step.applies(case, state):
+            # Only the steps the case's state offers have a button; a stale page or a typed
+            # address is told so, and nothing is run.
+            self.message_user(
+                request, _("The case's state does not offer this step now."), messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:complaints_case_change", args=[pk]))
         posted = request.method == "POST"
         form = step.form(
             request.POST if posted else None,

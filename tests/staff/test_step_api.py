@@ -27,6 +27,9 @@ from .test_step_services import (  # noqa: F401 (fixtures)
     STAFF_MAY,
     STEPS,
     drafted,
+    drafted_for_commission,
+    held_without_window,
+    recommended,
     vacated,
 )
 

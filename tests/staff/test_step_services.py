@@ -40,6 +40,35 @@ def drafted(world, heard, at):
 
 
 @pytest.fixture
+def held_without_window(world, scheduled, at):
+    """Held with no window for written arguments: staff may open one."""
+    at(f.day(50, 15))
+    services.hearing_record_held(
+        hearing=scheduled, held_at=f.day(50, 9), written_arguments_days=0, actor=SYSTEM
+    )
+    scheduled.refresh_from_db()
+    return scheduled
+
+
+@pytest.fixture
+def drafted_for_commission(world, heard, at, settings):
+    """A draft the panel recommends to the commission, which adopts it."""
+    settings.HEARINGS_DECISION_ADOPTION = "commission"
+    at(f.day(70))
+    decision = services.decision_open(case=heard.case, actor=SYSTEM)
+    f.findings_complete(decision, world.criteria)
+    f.sanctions_complete(decision, world.parties)
+    return decision
+
+
+@pytest.fixture
+def recommended(world, drafted_for_commission):
+    return services.decision_recommend(
+        decision=drafted_for_commission, actor=world.members.worker_pe.person.user
+    )
+
+
+@pytest.fixture
 def vacated(world, seated):
     # The only other jurist has a conflict too, so the commission's rotation cannot refill the
     # seat by itself and it stays vacant for staff to fill.
@@ -141,7 +170,7 @@ STEPS = [
     ),
     (
         "window-open",
-        "heard",
+        "held_without_window",
         "staff",
         lambda w, o: {"days": 5},
         "written_arguments_window_open",
@@ -201,10 +230,17 @@ STEPS = [
         "sanction_specify",
         "decision",
     ),
-    ("decision-recommend", "drafted", "chair", lambda w, o: {}, "decision_recommend", "decision"),
+    (
+        "decision-recommend",
+        "drafted_for_commission",
+        "chair",
+        lambda w, o: {},
+        "decision_recommend",
+        "decision",
+    ),
     (
         "decision-return",
-        "drafted",
+        "recommended",
         "chair",
         lambda w, o: {"reason": "Reconsider."},
         "decision_return",
@@ -370,9 +406,12 @@ def test_roles_and_steps(world, drafted):
         (login(world.members.jurist_us.person.user), CHAIR_MAY),
         (outsider, set()),
     ):
+        offered = steps_offered(client, case)
         for slug in HEARINGS_SLUGS:
             response = client.get(act(case, slug))
-            expected = 200 if slug in allowed else 403
+            # A step the role may take but the case's state does not offer sends the user
+            # back to the case page with the reason (nothing is run).
+            expected = (200 if slug in offered else 302) if slug in allowed else 403
             assert response.status_code == expected, (client.user.username, slug)
 
 
@@ -395,3 +434,15 @@ def test_steps_are_offered_by_the_cases_state(world, case, at, staff, chair, set
     offered = steps_offered(chair, case)
     assert {"finding-record", "decision-recommend"} <= offered
     assert "decision-issue" not in offered
+
+
+def test_a_step_the_cases_state_does_not_offer_runs_nothing(world, heard, staff):
+    """The window for written arguments is open already: a stale page's or a typed address's
+    post is sent back to the case page with the reason, and no service runs."""
+    case = heard.case
+    assert "window-open" not in steps_offered(staff, case)
+    with mock.patch.object(services, "written_arguments_window_open") as service:
+        response = staff.post(act(case, "window-open"), {"days": 5}, follow=True)
+    assert service.call_count == 0
+    assert response.redirect_chain[-1][0] == page_of(case)
+    assert "does not offer this step now" in response.content.decode()

@@ -2,7 +2,7 @@
 `AppConfig.ready` (commission is the bottom layer and never imports them).
 
 A clock's subject answers for itself where it can (`clock_recipients`, `clock_milestone_reached`
-on the model, commission/services.py). What only a higher app knows — who sits on a case's
+on the model, commission/services/clocks.py). What only a higher app knows — who sits on a case's
 panel, whether the panel's draft decision is ready — comes from sources registered here:
 
 * `recipients_source_register(audience=..., source=...)`: `source(subject=, audience=)`

@@ -518,7 +518,7 @@ class Clock(Guarded):
     """A statutory deadline running against the commission for one case (any app's model).
 
     The subject is generic (content type + id, like CaseEvent) and duck-typed; see the subject
-    protocol in `commission/services.py`."""
+    protocol in `commission/services/clocks.py`."""
 
     class Kind(models.TextChoices):
         HEARING_BY = "hearing_by", _("Hearing held by")

@@ -192,7 +192,7 @@ class RemedialOrderAdmin(ReadOnlyAdmin):
     def file_complaint(self, request, queryset):
         for order in queryset:
             try:
-                services.remedial_order_escalate(order_id=order.pk)
+                services.remedial_order_escalate(order_id=order.pk, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{order}: {' '.join(exc.messages)}", messages.ERROR)
 

@@ -568,6 +568,20 @@ class OrderViewSet(TeamScoped):
             ReviewSerializer,
         )
 
+    @extend_schema(request=None, responses={200: OrderSerializer})
+    @action(detail=True, methods=["post"], url_path="file-complaint")
+    def file_complaint(self, request, pk=None):
+        """Fail an order past its due date without verified compliance and file the team's
+        complaint with its findings, once (staff with the review permission; the staff
+        workspace's action *File the complaint* on Remedial orders; the clock sweep does the
+        same on its own)."""
+        order = self.get_object()
+        try:
+            order = services.remedial_order_escalate(order_id=order.pk, actor=request.user)
+        except ValidationError as exc:
+            return _bad_request(exc)
+        return Response(OrderSerializer(order, context={"request": request}).data)
+
 
 def register_api(router) -> None:
     router.register("investigations", InvestigationViewSet, basename="investigation")

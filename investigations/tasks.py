@@ -20,6 +20,7 @@ def investigation_open_for_complaint(case_id: int) -> str:
 @shared_task(name="investigations.tasks.remedial_step_missed", acks_late=True)
 def remedial_step_missed(clock_id: int) -> str:
     """A remedial step's clock was missed: fail the order and file the complaint (once)."""
+    from commission.actors import SYSTEM
     from commission.models import Clock
 
     from .models import RemedialOrder, RemedialStep
@@ -34,7 +35,7 @@ def remedial_step_missed(clock_id: int) -> str:
     order = RemedialOrder.objects.get(pk=step.order_id)
     if order.status == RemedialOrder.Status.VERIFIED_COMPLIED:
         return ""
-    order = remedial_order_escalate(order_id=order.pk)
+    order = remedial_order_escalate(order_id=order.pk, actor=SYSTEM)
     return order.complaint.docket_number if order.complaint is not None else ""
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import SYSTEM
+from commission.actors import SYSTEM, Actor, actor_require
 from commission.models import (
     Clock,
     InvestigativeTeam,
@@ -33,7 +33,7 @@ from ..models import (
     RemedialOrder,
     RemedialStep,
 )
-from ._common import _event, _lock, _transition, logger
+from ._common import PERM_REVIEW, _event, _lock, _transition, logger
 
 
 def _step_clocks(order: RemedialOrder) -> list[Clock]:
@@ -133,16 +133,19 @@ def findings_report(order: RemedialOrder) -> str:
     return "\n".join(str(line) for line in lines) + "\n"
 
 
-def remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrder:
+def remedial_order_escalate(*, order_id: int, reason: str = "", actor: Actor) -> RemedialOrder:
     """See `_remedial_order_escalate`; the complaint is written in the commission's language
-    (English), whichever language the request that triggered it was in."""
+    (English), whichever language the request that triggered it was in. `actor` is the system
+    (the sweep, a failed verification) or staff who review investigations (the workspace's
+    "file the complaint"); the investigation's events record who."""
     from django.utils import translation
 
+    actor_require(actor, PERM_REVIEW, system_allowed=True)
     with translation.override(settings.LANGUAGE_CODE):
-        return _remedial_order_escalate(order_id=order_id, reason=reason)
+        return _remedial_order_escalate(order_id=order_id, reason=reason, actor=actor)
 
 
-def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrder:
+def _remedial_order_escalate(*, order_id: int, reason: str, actor: Actor) -> RemedialOrder:
     """A remedial order whose due date passed without verified compliance fails, and the team
     files a complaint through the complaints service with its findings attached — exactly
     once: the order row is locked and the complaint is linked to it in the same transaction.
@@ -165,7 +168,7 @@ def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrde
             _event(
                 investigation,
                 "remedial_order_failed",
-                SYSTEM,
+                actor,
                 from_status=previous,
                 to_status=order.status,
                 reason=order.failure_reason,
@@ -254,7 +257,7 @@ def _remedial_order_escalate(*, order_id: int, reason: str = "") -> RemedialOrde
         _event(
             investigation,
             "complaint_filed",
-            SYSTEM,
+            actor,
             reason=order.failure_reason,
             data={"order": order.pk, "complaint": complaint.docket_number},
         )
@@ -281,5 +284,5 @@ def remedial_orders_escalate_due(*, now: dt.datetime | None = None) -> list[int]
         .distinct()
     )
     for order_id in order_ids:
-        remedial_order_escalate(order_id=order_id)
+        remedial_order_escalate(order_id=order_id, actor=SYSTEM)
     return order_ids

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.actors import Actor
+from commission.actors import SYSTEM, Actor
 from commission.models import (
     Clock,
     Organization,
@@ -226,7 +226,9 @@ def verification_record(
                 clocks = _step_clocks(locked)
                 escalate = bool(clocks) and min(c.due_at for c in clocks) < timezone.now()
     if escalate:
+        # The consequence of the failed visit is the system's, whoever recorded the visit.
         remedial_order_escalate(
+            actor=SYSTEM,
             order_id=order.pk,
             reason=_("The verification visit of %(day)s found the order not complied with.")
             % {"day": visited_on.isoformat()},

@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from commission.actors import SYSTEM
 from complaints.models import Case
 from investigations import services
 from investigations.models import RemedialOrder
@@ -42,7 +43,7 @@ def test_two_escalations_at_once_file_one_complaint():
     def escalate():
         try:
             barrier.wait()
-            services.remedial_order_escalate(order_id=order.pk)
+            services.remedial_order_escalate(order_id=order.pk, actor=SYSTEM)
         except BaseException as exc:
             errors.append(exc)
         finally:

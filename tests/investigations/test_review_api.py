@@ -76,3 +76,31 @@ def test_a_member_reviews_a_remedial_order_and_the_team_may_not(tw):
     assert response.status_code == 201, response.content
     assert CommissionReview.objects.get().order == order
     assert _events(investigation, member) == before + 1
+
+
+def test_staff_file_the_complaint_of_an_order_past_due_and_the_team_may_not(tw):
+    """`POST /remedial-orders/{id}/file-complaint/`: the workspace's *File the complaint*
+    (`remedial_order_escalate`), for staff with the review permission, once."""
+    import datetime as dt
+
+    import time_machine
+
+    from commission.models import Clock
+    from tests.factories.hearings import staff_create
+    from tests.investigations.test_services import _order
+
+    investigation = open_agency_monitoring(tw)
+    order = _order(tw, investigation, days=30)
+    due = Clock.objects.filter(kind="remedial_order_due").order_by("due_at").first().due_at
+    url = f"/api/v1/remedial-orders/{order.pk}/file-complaint/"
+    staff = staff_create()
+    assert client_for(staff).post(url).status_code == 400  # not yet past due
+    with time_machine.travel(due + dt.timedelta(hours=1)):
+        assert client_for(tw.rep).post(url).status_code == 403
+        answer = client_for(staff).post(url)
+        again = client_for(staff).post(url)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "failed"
+    assert answer.json()["complaint"]
+    assert again.json()["complaint"] == answer.json()["complaint"]  # once
+    assert _events(investigation, staff) == 2  # the order failed; the complaint filed

@@ -679,3 +679,27 @@ def test_team_complaint_is_written_in_the_commission_language(tw):
     order.refresh_from_db()
     assert order.complaint.language == "en"
     assert order.complaint.remedies_sought.startswith("Sanctions until")
+
+
+def test_staff_file_the_complaint_of_an_order_past_due_and_the_events_name_them(tw):
+    """The workspace's "file the complaint": staff who review investigations escalate an order
+    past due, and the investigation's events record who; a team member without that
+    permission is refused before anything changes."""
+    from tests.factories.hearings import staff_create
+
+    investigation = open_agency_monitoring(tw)
+    order = _order(tw, investigation, days=30)
+    clock = Clock.objects.filter(kind="remedial_order_due").order_by("due_at").first()
+    staff = staff_create()
+    with time_machine.travel(clock.due_at + dt.timedelta(hours=1)):
+        with pytest.raises(PermissionDenied):
+            services.remedial_order_escalate(order_id=order.pk, actor=tw.rep)
+        order.refresh_from_db()
+        assert order.status == RemedialOrder.Status.OPEN
+        services.remedial_order_escalate(order_id=order.pk, actor=staff)
+    order.refresh_from_db()
+    assert order.status == RemedialOrder.Status.FAILED
+    assert order.complaint is not None
+    events = CaseEvent.objects.for_subject(investigation)
+    assert events.get(verb="remedial_order_failed").actor == staff
+    assert events.get(verb="complaint_filed").actor == staff

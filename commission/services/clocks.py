@@ -286,27 +286,10 @@ def _clock_record_miss(clock: Clock, *, now: datetime, subject: models.Model | N
     clock.missed_at = clock.due_at
     clock.miss_recorded_at = now
     clock.days_overdue = max(1, (local_date(now, ZoneInfo(clock.time_zone)) - clock.last_day).days)
-    event_subject = subject if subject is not None else _ClockSubjectRef.of(clock)
     transaction.on_commit(
         partial(clock_missed.send, sender=Clock, clock_id=clock.pk, kind=clock.kind)
     )
-    case_event_record(
-        subject=event_subject,
-        verb="clock_missed",
-        from_status=Clock.Status.PENDING,
-        to_status=Clock.Status.MISSED,
-        reason=f"{clock.get_kind_display()} — {clock.days} days",
-        data={
-            "clock": clock.pk,
-            "kind": clock.kind,
-            "due_at": clock.due_at.isoformat(),
-            "last_day": clock.last_day.isoformat(),
-            "recorded_at": now.isoformat(),
-        },
-        is_public=True,
-        docket_number=clock.docket_number,
-        occurred_at=clock.due_at,
-    )
+    _clock_due_event(clock, "clock_missed", now=now, subject=subject)
 
 
 def _clock_record_close(clock: Clock, *, now: datetime, subject: models.Model | None) -> None:
@@ -314,12 +297,19 @@ def _clock_record_close(clock: Clock, *, now: datetime, subject: models.Model | 
     dated at its due instant. Nothing was missed: the parties could act until then."""
     _clock_transition(clock, Clock.Status.CLOSED)
     clock.closed_at = clock.due_at
-    event_subject = subject if subject is not None else _ClockSubjectRef.of(clock)
+    _clock_due_event(clock, "clock_window_closed", now=now, subject=subject)
+
+
+def _clock_due_event(
+    clock: Clock, verb: str, *, now: datetime, subject: models.Model | None
+) -> None:
+    """The public event of a clock that left `pending` at its due instant (missed, or a
+    window closed), dated at that instant; `recorded_at` is when the sweep saw it."""
     case_event_record(
-        subject=event_subject,
-        verb="clock_window_closed",
+        subject=subject if subject is not None else _ClockSubjectRef.of(clock),
+        verb=verb,
         from_status=Clock.Status.PENDING,
-        to_status=Clock.Status.CLOSED,
+        to_status=clock.status,
         reason=f"{clock.get_kind_display()} — {clock.days} days",
         data={
             "clock": clock.pk,
